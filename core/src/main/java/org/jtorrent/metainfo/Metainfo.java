@@ -1,0 +1,58 @@
+package org.jtorrent.metainfo;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jtorrent.id.InfoHash;
+
+/**
+ * A parsed .torrent file (BEP 3, 12, 19, 27, 47; hybrid v1+v2 torrents through their v1 part).
+ *
+ * @param infoHash     SHA-1 of the original bytes of the {@code info} dictionary
+ * @param infoBytes    those original bytes, as a peer asking for metadata (BEP 9) must receive them
+ * @param trackers     announce URLs by tier ({@code announce-list}, or else {@code announce})
+ * @param webSeeds     BEP 19 {@code url-list}
+ */
+public record Metainfo(InfoHash infoHash, byte[] infoBytes, InfoDict info, List<List<String>> trackers,
+                       List<String> webSeeds, Optional<Instant> creationDate, Optional<String> comment,
+                       Optional<String> createdBy) {
+
+    /** Largest .torrent we read: a bound on memory, larger than any real torrent (libtorrent: 80 MB). */
+    public static final int MAX_FILE_SIZE = 100 * 1024 * 1024;
+
+    public Metainfo {
+        trackers = trackers.stream().map(List::copyOf).toList();
+        webSeeds = List.copyOf(webSeeds);
+    }
+
+    public static Metainfo load(Path torrentFile) throws IOException, InvalidTorrentException {
+        long size = Files.size(torrentFile);
+        if (size > MAX_FILE_SIZE) {
+            throw new InvalidTorrentException("torrent file is " + size + " bytes, more than the "
+                    + MAX_FILE_SIZE + " we accept");
+        }
+        return parse(Files.readAllBytes(torrentFile));
+    }
+
+    public static Metainfo parse(byte[] torrent) throws InvalidTorrentException {
+        return MetainfoParser.parse(torrent);
+    }
+
+    /** The magnet link (BEP 9): info-hash, name and trackers. */
+    public String magnetLink() {
+        StringBuilder sb = new StringBuilder("magnet:?xt=urn:btih:").append(infoHash.hex());
+        sb.append("&dn=").append(encode(info.name()));
+        trackers.stream().flatMap(List::stream).distinct().forEach(t -> sb.append("&tr=").append(encode(t)));
+        webSeeds.forEach(w -> sb.append("&ws=").append(encode(w)));
+        return sb.toString();
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
