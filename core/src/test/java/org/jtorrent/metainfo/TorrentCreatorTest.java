@@ -68,7 +68,7 @@ class TorrentCreatorTest {
     }
 
     @Test
-    void outputDoesNotDependOnTheNumberOfHashingThreads() throws IOException {
+    void outputDoesNotDependOnTheNumberOfHashingThreads() throws Exception {
         Path file = dir.resolve("data.bin");
         Files.write(file, random(1_000_003, 7));
         byte[] one = new TorrentCreator(file).threads(1).creationDate(null).create();
