@@ -44,6 +44,11 @@ public final class HttpTrackerClient implements TrackerClient {
         this.self = self;
     }
 
+    /** Nothing to release: connections belong to the shared HTTP client's pool. */
+    @Override
+    public void close() {
+    }
+
     @Override
     public URI uri() {
         return uri;

@@ -14,9 +14,13 @@ import org.jtorrent.id.InfoHash;
  * Every call returns or throws within its deadline; none retries on its own: retry policy belongs to
  * {@link TrackerSession}.
  */
-public sealed interface TrackerClient permits HttpTrackerClient, UdpTrackerClient {
+public sealed interface TrackerClient extends AutoCloseable permits HttpTrackerClient, UdpTrackerClient {
 
     URI uri();
+
+    /** Releases the client's socket, if it keeps one. */
+    @Override
+    void close();
 
     AnnounceResponse announce(AnnounceRequest request, Duration deadline) throws TrackerException;
 

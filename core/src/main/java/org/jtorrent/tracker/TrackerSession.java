@@ -26,7 +26,7 @@ import org.jtorrent.id.PeerId;
  * The next regular announce is due after the answering tracker's interval (at least
  * {@link TrackerConfig#minInterval()}), or, if all failed, when the first back-off ends.
  */
-public final class TrackerSession {
+public final class TrackerSession implements AutoCloseable {
     /** The transfer counters the engine reports on each announce. */
     public record Progress(long uploaded, long downloaded, long left) {
     }
@@ -172,6 +172,12 @@ public final class TrackerSession {
             }
         }
         return Optional.empty();
+    }
+
+    /** Closes the trackers' sockets; call after {@link #stop}. */
+    @Override
+    public synchronized void close() {
+        clients.values().forEach(TrackerClient::close);
     }
 
     private AnnounceRequest request(AnnounceEvent event, Progress p) {

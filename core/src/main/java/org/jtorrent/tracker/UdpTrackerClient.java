@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jtorrent.id.InfoHash;
 
 /**
@@ -39,6 +40,12 @@ public final class UdpTrackerClient implements TrackerClient {
     private final Clock clock;
     private long connectionId;
     private Instant connectionIdExpires = Instant.MIN;
+    /**
+     * Kept across attempts: a tracker may tie the connection id to our source port, so a new socket
+     * would need a new id. Stale replies from an earlier attempt are filtered by transaction id.
+     */
+    private DatagramSocket socket;
+    private boolean ipv6;
 
     UdpTrackerClient(URI uri, TrackerConfig config, SelfFilter self, Clock clock) {
         if (uri.getPort() < 1) throw new IllegalArgumentException("UDP tracker URL without a port: " + uri);
@@ -56,34 +63,28 @@ public final class UdpTrackerClient implements TrackerClient {
     @Override
     public synchronized AnnounceResponse announce(AnnounceRequest r, Duration deadline) throws TrackerException {
         Attempt a = new Attempt(deadline);
-        try (a) {
-            long id = connectionId(a);
-            int tx = RANDOM.nextInt();
-            var request = new UdpWire.Announce(id, tx, r.infoHash(), r.peerId(), r.downloaded(), r.left(), r.uploaded(),
-                    r.event(), r.key(), r.numWant() < 0 ? -1 : r.numWant(), r.port());
-            if (!(a.exchange(request) instanceof UdpWire.Announced reply)) throw a.unexpected("announce");
-            List<PeerAddress> peers = reply.peers().stream().filter(p -> !self.isSelf(p)).toList();
-            return new AnnounceResponse(Duration.ofSeconds(Integer.toUnsignedLong(reply.interval())),
-                    java.util.Optional.empty(), reply.seeders(), reply.leechers(), peers,
-                    java.util.Optional.empty(), java.util.Optional.empty());
-        }
+        long id = connectionId(a);
+        var request = new UdpWire.Announce(id, RANDOM.nextInt(), r.infoHash(), r.peerId(), r.downloaded(), r.left(),
+                r.uploaded(), r.event(), r.key(), r.numWant() < 0 ? -1 : r.numWant(), r.port());
+        if (!(a.exchange(request) instanceof UdpWire.Announced reply)) throw a.unexpected("announce");
+        List<PeerAddress> peers = reply.peers().stream().filter(p -> !self.isSelf(p)).toList();
+        return new AnnounceResponse(Duration.ofSeconds(Integer.toUnsignedLong(reply.interval())), Optional.empty(),
+                reply.seeders(), reply.leechers(), peers, Optional.empty(), Optional.empty());
     }
 
     @Override
     public synchronized Map<InfoHash, ScrapeStats> scrape(List<InfoHash> hashes, Duration deadline) throws TrackerException {
         Map<InfoHash, ScrapeStats> result = new HashMap<>();
         Attempt a = new Attempt(deadline);
-        try (a) {
-            for (int from = 0; from < hashes.size(); from += UdpWire.MAX_SCRAPE_HASHES) {
-                List<InfoHash> batch = hashes.subList(from, Math.min(hashes.size(), from + UdpWire.MAX_SCRAPE_HASHES));
-                var request = new UdpWire.Scrape(connectionId(a), RANDOM.nextInt(), batch);
-                if (!(a.exchange(request) instanceof UdpWire.Scraped reply)) throw a.unexpected("scrape");
-                if (reply.stats().size() != batch.size()) {
-                    throw TrackerException.failed(uri, "scrape reply has " + reply.stats().size() + " entries for "
-                            + batch.size() + " hashes");
-                }
-                for (int i = 0; i < batch.size(); i++) result.put(batch.get(i), reply.stats().get(i));
+        for (int from = 0; from < hashes.size(); from += UdpWire.MAX_SCRAPE_HASHES) {
+            List<InfoHash> batch = hashes.subList(from, Math.min(hashes.size(), from + UdpWire.MAX_SCRAPE_HASHES));
+            var request = new UdpWire.Scrape(connectionId(a), RANDOM.nextInt(), batch);
+            if (!(a.exchange(request) instanceof UdpWire.Scraped reply)) throw a.unexpected("scrape");
+            if (reply.stats().size() != batch.size()) {
+                throw TrackerException.failed(uri, "scrape reply has " + reply.stats().size() + " entries for "
+                        + batch.size() + " hashes");
             }
+            for (int i = 0; i < batch.size(); i++) result.put(batch.get(i), reply.stats().get(i));
         }
         return result;
     }
@@ -96,12 +97,10 @@ public final class UdpTrackerClient implements TrackerClient {
         return connectionId;
     }
 
-    /** One socket, one deadline. */
-    private final class Attempt implements AutoCloseable {
+    /** One deadline over the requests of one call, and what was ignored meanwhile (for the error). */
+    private final class Attempt {
         private final Duration deadline;
         private final long end;
-        private DatagramSocket socket;
-        private boolean ipv6;
         private int ignored;
 
         Attempt(Duration deadline) {
@@ -143,9 +142,12 @@ public final class UdpTrackerClient implements TrackerClient {
                         return decoded;
                     }
                 }
+            } catch (TrackerException e) {
+                throw e;
             } catch (UdpWire.MalformedPacket e) {
                 throw TrackerException.failed(uri, e.getMessage());
             } catch (PortUnreachableException e) {
+                socket.close();
                 throw TrackerException.failed(uri, "connection refused (ICMP port unreachable)");
             } catch (IOException e) {
                 throw TrackerException.failed(uri, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
@@ -153,7 +155,7 @@ public final class UdpTrackerClient implements TrackerClient {
         }
 
         private void open() throws TrackerException {
-            if (socket != null) return;
+            if (socket != null && !socket.isClosed()) return;
             InetAddress address;
             try {
                 address = InetAddress.getByName(uri.getHost());
@@ -165,6 +167,7 @@ public final class UdpTrackerClient implements TrackerClient {
                 socket = new DatagramSocket();
                 // Connected: the OS drops datagrams from any other source and reports ICMP errors to us.
                 socket.connect(new InetSocketAddress(address, uri.getPort()));
+                connectionIdExpires = Instant.MIN; // a new source port may need a new id
             } catch (IOException e) {
                 throw TrackerException.failed(uri, "cannot reach: " + e.getMessage(), e);
             }
@@ -179,9 +182,10 @@ public final class UdpTrackerClient implements TrackerClient {
             return TrackerException.failed(uri, "reply of the wrong kind to a " + what + " request");
         }
 
-        @Override
-        public void close() {
-            if (socket != null) socket.close();
-        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (socket != null) socket.close();
     }
 }
