@@ -6,6 +6,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.jtorrent.bencode.BDocument;
 import org.jtorrent.bencode.Bencode;
@@ -13,7 +15,8 @@ import org.jtorrent.bencode.Bencode;
 /**
  * Heap kept alive by a decoded result, not counting the input buffer: used heap after a full GC
  * while the result is held, minus used heap after a full GC before decoding. Prints one line per
- * input and decoder: {@code retained <input> <decoder> <inputBytes> <retainedBytes> [<tokenBytes>]}.
+ * input and decoder: {@code retained <input> <decoder> <inputBytes> <retainedBytes> [<tokenBytes>]}, where
+ * tokenBytes is our token array (8 bytes per token plus the end sentinel).
  */
 public final class RetainedHeap {
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
@@ -22,8 +25,21 @@ public final class RetainedHeap {
     }
 
     public static void main(String[] args) throws Exception {
-        String[] decoders = args.length > 0 ? args : new String[] {"jtorrent", "bt", "ttorrent"};
-        for (String name : new String[] {"tracker", "torrent"}) {
+        for (Measurement m : measureAll(args.length > 0 ? List.of(args) : DECODERS)) {
+            System.out.println("retained " + m.input() + " " + m.decoder() + " " + m.inputBytes() + " " + m.retainedBytes()
+                    + (m.tokenBytes() >= 0 ? " " + m.tokenBytes() : ""));
+        }
+    }
+
+    static final List<String> DECODERS = List.of("jtorrent", "bt", "ttorrent");
+
+    /** One figure: {@code tokenBytes} is the token array's size for our documents, -1 for the others. */
+    record Measurement(String input, String decoder, long inputBytes, long retainedBytes, long tokenBytes) {
+    }
+
+    static List<Measurement> measureAll(List<String> decoders) throws Exception {
+        List<Measurement> out = new ArrayList<>();
+        for (String name : List.of("tracker", "torrent")) {
             byte[] input = BenchInputs.named(name);
             for (String decoder : decoders) {
                 Callable<Object> decode = switch (decoder) {
@@ -35,12 +51,13 @@ public final class RetainedHeap {
                 long before = usedAfterGc();
                 Object result = decode.call();
                 long retained = usedAfterGc() - before;
-                String tokenBytes = result instanceof BDocument doc ? " " + (doc.tokenCount() + 1L) * Long.BYTES : "";
-                System.out.println("retained " + name + " " + decoder + " " + input.length + " " + retained + tokenBytes);
+                long tokenBytes = result instanceof BDocument doc ? (doc.tokenCount() + 1L) * Long.BYTES : -1;
+                out.add(new Measurement(name, decoder, input.length, retained, tokenBytes));
                 Reference.reachabilityFence(result);
             }
             Reference.reachabilityFence(input);
         }
+        return out;
     }
 
     private static long usedAfterGc() {
