@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,17 +35,23 @@ class TrackerCommandTest {
         Path allow = dir.resolve("allow");
         Files.writeString(allow, "# test torrents\n" + hash.hex().toUpperCase() + "\n\n");
         Process p = JavaProcess.start("tracker", "--http-port", "0", "--udp-port", "0", "--interval", "5", "--allow", allow.toString());
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            Matcher m = null;
-            boolean found = false;
-            for (String line; !found && (line = out.readLine()) != null; ) {
-                lines.add(line);
-                m = STARTED.matcher(line);
-                found = m.find();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) lines.add(line);
+            } catch (java.io.IOException e) {
+                lines.add("read failed: " + e);
             }
-            assertThat(found).as("start line in %s", lines).isTrue();
-            assertThat(lines.getLast()).contains("1 allowed info-hashes");
+        });
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            Matcher m = null;
+            while (m == null && System.nanoTime() < deadline) {
+                m = lines.stream().map(STARTED::matcher).filter(Matcher::find).findFirst().orElse(null);
+                if (m == null) Thread.sleep(50);
+            }
+            assertThat(m).as("start line in %s", lines).isNotNull();
+            assertThat(lines).anySatisfy(l -> assertThat(l).contains("1 allowed info-hashes"));
             TrackerConfig config = TrackerConfig.DEFAULT.withAttemptTimeout(Duration.ofSeconds(5));
             for (URI uri : List.of(URI.create("http://127.0.0.1:" + m.group(1) + "/announce"), URI.create("udp://127.0.0.1:" + m.group(2)))) {
                 try (TrackerClient c = TrackerClient.forUri(uri, config, SelfFilter.forPort(1), Clock.systemUTC())) {
@@ -54,7 +61,7 @@ class TrackerCommandTest {
             }
             p.destroy(); // SIGTERM
             assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            for (String line; (line = out.readLine()) != null; ) lines.add(line);
+            reader.join(5000);
         } finally {
             p.destroyForcibly();
         }
