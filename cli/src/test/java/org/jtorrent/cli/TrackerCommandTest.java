@@ -59,13 +59,13 @@ class TrackerCommandTest {
                     assertThat(r.interval()).isEqualTo(Duration.ofSeconds(5));
                 }
             }
-            p.destroy(); // SIGTERM
+            p.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of the pipe
             assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
             reader.join(5000);
         } finally {
             p.destroyForcibly();
         }
-        assertThat(lines).filteredOn(l -> l.contains("tracker stopped: 1 HTTP and 1 UDP announces served")).hasSize(1);
+        assertThat(lines).as("output %s", lines).filteredOn(l -> l.contains("tracker stopped: 1 HTTP and 1 UDP announces served")).hasSize(1);
         assertThat(lines).filteredOn(l -> l.contains("tracker started")).hasSize(1);
     }
 
