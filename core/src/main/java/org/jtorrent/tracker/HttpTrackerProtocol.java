@@ -72,10 +72,10 @@ public final class HttpTrackerProtocol {
 
     private static URI withQuery(URI base, CharSequence params) {
         String s = base.toString();
-        int hash = s.indexOf('#');
-        if (hash >= 0) s = s.substring(0, hash); // a fragment is never sent; our parameters must not follow it
-        char sep = s.indexOf('?') < 0 ? '?' : (s.endsWith("?") || s.endsWith("&") ? '\0' : '&');
-        return URI.create(sep == '\0' ? s + params : s + sep + params);
+        int fragment = s.indexOf('#');
+        if (fragment >= 0) s = s.substring(0, fragment); // never sent; our parameters must not land after it
+        String separator = s.indexOf('?') < 0 ? "?" : s.endsWith("?") || s.endsWith("&") ? "" : "&";
+        return URI.create(s + separator + params);
     }
 
     /**

@@ -38,7 +38,12 @@ final class HttpFrontEnd implements AutoCloseable {
     HttpFrontEnd(TrackerServerConfig config, Swarms swarms) throws IOException {
         this.config = config;
         this.swarms = swarms;
-        this.server = HttpServer.create(new InetSocketAddress(config.bind(), config.httpPort()), 128);
+        InetSocketAddress at = new InetSocketAddress(config.bind(), config.httpPort());
+        try {
+            this.server = HttpServer.create(at, 128);
+        } catch (IOException e) {
+            throw new IOException("cannot listen for HTTP on " + at + ": " + e.getMessage(), e);
+        }
         server.setExecutor(threads);
         server.createContext("/announce", this::announce);
         server.createContext("/scrape", this::scrape);

@@ -100,6 +100,11 @@ public final class TrackerServer implements AutoCloseable {
         swarms.expire();
     }
 
+    /** The peer store itself, for tests in this package that fill it faster than the network could. */
+    Swarms swarmsForTest() {
+        return swarms;
+    }
+
     public TrackerServerConfig config() {
         return config;
     }

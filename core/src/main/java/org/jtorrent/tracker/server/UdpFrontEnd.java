@@ -39,7 +39,13 @@ final class UdpFrontEnd implements AutoCloseable {
         this.channel = config.bind() instanceof Inet4Address
                 ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open(StandardProtocolFamily.INET6);
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 21);
-        channel.bind(new InetSocketAddress(config.bind(), config.udpPort()));
+        InetSocketAddress at = new InetSocketAddress(config.bind(), config.udpPort());
+        try {
+            channel.bind(at);
+        } catch (IOException e) {
+            channel.close();
+            throw new IOException("cannot listen for UDP on " + at + ": " + e.getMessage(), e);
+        }
         loop = Thread.ofPlatform().name("jtorrent-tracker-udp").daemon().start(this::serve);
     }
 

@@ -161,6 +161,19 @@ class TrackerServerTest {
     }
 
     @Test
+    void theExpirySweepRunsByItselfOncePerInterval() throws Exception {
+        try (TrackerServer server = TrackerServer.start(TrackerServerConfig.loopback().withInterval(Duration.ofSeconds(1)))) {
+            announce(server.udpAnnounceUri(), 7551, 0, AnnounceEvent.STARTED);
+            assertThat(server.peerCount(HASH)).isEqualTo(1);
+            long deadline = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+            while (server.torrentCount() > 0 && System.nanoTime() < deadline) Thread.sleep(100);
+            // silent for two 1 s intervals, swept at the next 1 s tick: gone after 2-3 s, not before 2 s
+            assertThat(server.torrentCount()).isZero();
+            assertThat(server.peerCount()).isZero();
+        }
+    }
+
+    @Test
     void onlyAllowedInfoHashesWhenAWhitelistIsGiven() throws Exception {
         InfoHash other = InfoHash.fromHex("ffffffffffffffffffffffffffffffffffffffff");
         try (TrackerServer server = TrackerServer.start(TrackerServerConfig.loopback().withAllowed(Set.of(other)))) {
