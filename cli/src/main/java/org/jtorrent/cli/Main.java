@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "A BitTorrent client, torrent maker and tracker.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DownloadCommand.class,
         })
 public final class Main implements Runnable {
 

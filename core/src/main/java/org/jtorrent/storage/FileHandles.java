@@ -61,6 +61,11 @@ final class FileHandles implements AutoCloseable {
     Lease acquire(int file) throws IOException {
         synchronized (this) {
             Handle h = open.get(file);
+            if (h != null && !h.channel.isOpen()) { // closed under us (an interrupted thread): reopen
+                open.remove(file);
+                h.evicted = true;
+                h = null;
+            }
             if (h != null) {
                 h.users++;
                 return new Lease(h);
