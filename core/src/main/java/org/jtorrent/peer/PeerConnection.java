@@ -77,7 +77,8 @@ public final class PeerConnection implements AutoCloseable {
     private volatile long lastSent = System.nanoTime();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Throwable closeReason;
-    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>(); // reader, uploader, timer
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Thread timer;
 
     private PeerConnection(Socket socket, DataInputStream in, OutputStream out, Handshake remote, PeerHost host,
                            PeerConfig config) {
@@ -150,7 +151,8 @@ public final class PeerConnection implements AutoCloseable {
         }
         threads.add(Thread.ofVirtual().name("peer-read " + address()).start(this::readLoop));
         threads.add(Thread.ofVirtual().name("peer-upload " + address()).start(this::uploadLoop));
-        threads.add(Thread.ofVirtual().name("peer-timer " + address()).start(this::timerLoop));
+        timer = Thread.ofVirtual().name("peer-timer " + address()).start(this::timerLoop);
+        threads.add(timer);
     }
 
     private void greet() throws IOException {
@@ -438,7 +440,8 @@ public final class PeerConnection implements AutoCloseable {
         // Only the timer is interrupted: an interrupt during FileChannel I/O (the uploader reading a
         // block, the reader spilling one to disk) would close the channel for every other user.
         // The uploader polls and sees "closed" within its poll interval.
-        if (!threads.isEmpty() && threads.get(2) != Thread.currentThread()) threads.get(2).interrupt();
+        Thread t = timer;
+        if (t != null && t != Thread.currentThread()) t.interrupt();
         // The reader thread may still be inside handle(); it exits at its next read (socket closed).
         List<BlockRef> outstanding;
         BitSet had;

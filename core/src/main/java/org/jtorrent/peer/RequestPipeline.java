@@ -54,7 +54,7 @@ final class RequestPipeline {
     /** The number of requests that should be outstanding now. */
     int depth() {
         int wanted = rate < 0 ? slowStart : (int) Math.ceil(rate * queueSeconds / BLOCK);
-        return Math.max(MIN, Math.min(wanted, Math.min(peerReqq, ourCap)));
+        return Math.min(Math.max(MIN, wanted), Math.min(peerReqq, ourCap)); // the peer's reqq always wins
     }
 
     /** Measured download rate from this peer in bytes per second, or -1 before the first sample. */
