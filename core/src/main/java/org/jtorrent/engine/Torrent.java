@@ -90,7 +90,7 @@ public final class Torrent implements PeerHost {
     private static PeerSummary summary(PeerConnection c) {
         Throwable why = c.closeReason();
         return new PeerSummary(String.valueOf(c.address()), c.peerClient().orElse(""), c.downloaded(), c.uploaded(),
-                why == null ? "" : String.valueOf(why.getMessage()));
+                why == null ? "" : why.getMessage() != null ? why.getMessage() : why.getClass().getSimpleName());
     }
 
     // ---- PeerHost ----
