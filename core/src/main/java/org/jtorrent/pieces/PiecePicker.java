@@ -2,7 +2,7 @@ package org.jtorrent.pieces;
 
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -23,7 +23,7 @@ public final class PiecePicker {
     private final BitSet have;
     private final int[] availability;
     /** Started pieces: bit set = block picked (in flight) or received. */
-    private final Map<Integer, BitSet> started = new HashMap<>();
+    private final Map<Integer, BitSet> started = new LinkedHashMap<>(); // oldest first
 
     public PiecePicker(PieceLayout layout, BitSet have) {
         this.layout = layout;
@@ -71,8 +71,9 @@ public final class PiecePicker {
     public synchronized void returned(Block block) {
         BitSet blocks = started.get(block.piece());
         if (blocks == null) return;
+        // The piece stays started even if no block is left in flight: returned blocks are asked for
+        // first, so a choke or a dropped peer does not scatter us over more partial pieces.
         blocks.clear(block.begin() / PieceLayout.BLOCK_SIZE);
-        if (blocks.isEmpty()) started.remove(block.piece());
     }
 
     public synchronized void verified(int piece) {
