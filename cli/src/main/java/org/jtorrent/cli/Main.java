@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 InfoCommand.class,
                 CreateCommand.class,
                 CommandLine.HelpCommand.class,
+                DownloadCommand.class,
                 TrackerCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,0 +1,29 @@
+package org.jtorrent.peer;
+
+import java.time.Duration;
+
+/**
+ * Settings of one connection.
+ *
+ * @param handshakeTimeout how long a peer may take to connect and complete its handshake
+ * @param keepAliveAfter   send a keep-alive after this long without sending anything (BEP 3: peers
+ *                         drop a connection silent for two minutes)
+ * @param idleTimeout      drop the peer after this long without receiving anything
+ * @param ourReqq          how many requests we queue from a peer (advertised as {@code reqq});
+ *                         more are rejected
+ * @param maxPipeline      upper bound on our outstanding requests, whatever the peer's reqq says
+ * @param queueSeconds     the pipeline holds this many seconds' worth of blocks at the measured rate
+ */
+public record PeerConfig(Duration handshakeTimeout, Duration keepAliveAfter, Duration idleTimeout, int ourReqq,
+                         int maxPipeline, double queueSeconds) {
+    public static final PeerConfig DEFAULT = new PeerConfig(Duration.ofSeconds(10), Duration.ofSeconds(90),
+            Duration.ofSeconds(120), 500, 1000, 2.0);
+
+    public PeerConfig {
+        if (ourReqq < 1 || maxPipeline < 1 || queueSeconds <= 0) throw new IllegalArgumentException("bad peer config");
+    }
+
+    public PeerConfig withTimeouts(Duration handshake, Duration keepAlive, Duration idle) {
+        return new PeerConfig(handshake, keepAlive, idle, ourReqq, maxPipeline, queueSeconds);
+    }
+}

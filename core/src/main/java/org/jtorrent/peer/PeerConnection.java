@@ -1,0 +1,514 @@
+package org.jtorrent.peer;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jtorrent.metainfo.PieceLayout;
+import org.jtorrent.wire.BlockRef;
+import org.jtorrent.wire.ExtensionHandshake;
+import org.jtorrent.wire.Handshake;
+import org.jtorrent.wire.Message;
+import org.jtorrent.wire.Message.*;
+import org.jtorrent.wire.MessageCodec;
+import org.jtorrent.wire.ProtocolException;
+
+/**
+ * One peer, both ways: we request blocks it has and serve blocks it asks for. Three virtual
+ * threads with blocking I/O: a reader that handles every incoming message (and owns the request
+ * pipeline), an uploader that serves queued requests from storage, and a timer for keep-alives and
+ * the idle timeout (a socket read timeout would tear frames apart mid-read).
+ *
+ * <p>Anything that breaks the protocol (an unrequested block or reject, spare bitfield bits, an
+ * out-of-range piece, an oversized frame, Fast messages without Fast) closes the connection; the
+ * blocks we had requested go back to the picker, and nothing the peer sent reaches the disk
+ * unverified.
+ */
+public final class PeerConnection implements AutoCloseable {
+    private static final String CLIENT = "jtorrent 0.1";
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    // ReentrantLock, not synchronized: a virtual thread blocked in I/O under a monitor pins its carrier on JDK 21.
+    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Guards the connection state below; held by the reader while it handles a message. */
+    private final ReentrantLock state = new ReentrantLock();
+    private final PeerHost host;
+    private final PeerConfig config;
+    private final PieceLayout layout;
+    private final MessageCodec codec;
+    private final Handshake remote;
+    private final boolean fast;
+    private final boolean extensions;
+
+    // Guarded by "state".
+    private final BitSet peerHas = new BitSet();
+    private final BitSet allowedFast = new BitSet();
+    private final Set<BlockRef> requested = new LinkedHashSet<>();
+    private final RequestPipeline pipeline;
+    private boolean peerChoking = true;
+    private boolean amInterested;
+    private boolean peerInterested;
+    private volatile boolean amChoking = true;
+    private volatile Optional<String> peerClient = Optional.empty();
+    private boolean sawFirstMessage;
+
+    private final LinkedBlockingDeque<BlockRef> uploads = new LinkedBlockingDeque<>();
+    private final AtomicLong downloaded = new AtomicLong();
+    private final AtomicLong uploaded = new AtomicLong();
+    private volatile long lastReceived = System.nanoTime();
+    private volatile long lastSent = System.nanoTime();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Throwable closeReason;
+    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Thread timer;
+
+    private PeerConnection(Socket socket, DataInputStream in, OutputStream out, Handshake remote, PeerHost host,
+                           PeerConfig config) {
+        this.socket = socket;
+        this.in = in;
+        this.out = out;
+        this.remote = remote;
+        this.host = host;
+        this.config = config;
+        this.layout = host.layout();
+        this.codec = new MessageCodec(layout.pieceCount());
+        this.fast = remote.fast();
+        this.extensions = remote.extension();
+        this.pipeline = new RequestPipeline(config.queueSeconds(), config.maxPipeline(), ExtensionHandshake.DEFAULT_REQQ);
+    }
+
+    /** Dials a peer and completes the handshake (we speak first), or throws. */
+    public static PeerConnection connect(InetSocketAddress address, SocketAddress bind, PeerHost host, PeerConfig config)
+            throws IOException {
+        Socket socket = new Socket();
+        try {
+            if (bind != null) socket.bind(bind);
+            socket.connect(address, (int) config.handshakeTimeout().toMillis());
+            return handshake(socket, host, config, true);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** Completes the handshake of an accepted socket (the peer speaks first), or throws and closes it. */
+    public static PeerConnection accept(Socket socket, PeerHost host, PeerConfig config) throws IOException {
+        try {
+            return handshake(socket, host, config, false);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private static PeerConnection handshake(Socket socket, PeerHost host, PeerConfig config, boolean initiator)
+            throws IOException {
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout((int) config.handshakeTimeout().toMillis());
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        byte[] ours = new Handshake(host.infoHash(), host.localId(), true, true).encode();
+        if (initiator) {
+            out.write(ours);
+            out.flush();
+        }
+        Handshake theirs = Handshake.read(in);
+        theirs.requireInfoHash(host.infoHash());
+        if (theirs.peerId().equals(host.localId())) throw new ProtocolException("connected to ourselves");
+        if (!initiator) {
+            out.write(ours);
+            out.flush();
+        }
+        socket.setSoTimeout(0); // from here the timer thread watches for silence
+        return new PeerConnection(socket, in, out, theirs, host, config);
+    }
+
+    /** Sends our greeting and starts the connection's threads. */
+    public void start() {
+        try {
+            greet();
+        } catch (IOException e) {
+            close(e);
+            return;
+        }
+        threads.add(Thread.ofVirtual().name("peer-read " + address()).start(this::readLoop));
+        threads.add(Thread.ofVirtual().name("peer-upload " + address()).start(this::uploadLoop));
+        timer = Thread.ofVirtual().name("peer-timer " + address()).start(this::timerLoop);
+        threads.add(timer);
+    }
+
+    private void greet() throws IOException {
+        List<Message> hello = new ArrayList<>();
+        if (extensions) {
+            ExtensionHandshake ext = new ExtensionHandshake(Optional.of(CLIENT), config.ourReqq(), host.listenPort(), Map.of());
+            hello.add(new Extended(0, ext.encode()));
+        }
+        BitSet have = host.have();
+        if (fast && have.cardinality() == layout.pieceCount()) hello.add(new HaveAll());
+        else if (fast && have.isEmpty()) hello.add(new HaveNone());
+        else if (!have.isEmpty()) hello.add(new Message.Bitfield(toWire(have)));
+        send(hello);
+    }
+
+    // ---- reading ----
+
+    private void readLoop() {
+        try {
+            while (!closed.get()) {
+                Message m = codec.read(in);
+                lastReceived = System.nanoTime();
+                state.lock();
+                try {
+                    handle(m);
+                } finally {
+                    state.unlock();
+                }
+            }
+        } catch (Throwable e) {
+            close(e);
+        }
+    }
+
+    private void handle(Message m) throws IOException {
+        if (closed.get()) return; // read before close() returned our blocks: act on nothing more
+        boolean first = !sawFirstMessage;
+        if (!(m instanceof KeepAlive) && !(m instanceof Extended)) sawFirstMessage = true;
+        switch (m) {
+            case KeepAlive k -> { }
+            case Choke c -> onChoke();
+            case Unchoke u -> {
+                peerChoking = false;
+                fillPipeline();
+            }
+            case Interested i -> {
+                peerInterested = true;
+                if (amChoking) {
+                    amChoking = false; // minimal choker: every interested peer is unchoked
+                    send(List.of(new Unchoke()));
+                }
+            }
+            case NotInterested n -> peerInterested = false;
+            case Have h -> {
+                if (!peerHas.get(h.piece())) {
+                    peerHas.set(h.piece());
+                    host.peerHas(h.piece());
+                }
+                updateInterestAndRequest();
+            }
+            case Message.Bitfield b -> {
+                if (!first) throw new ProtocolException("bitfield after other messages");
+                setPeerHas(fromWire(b.bits()));
+            }
+            case HaveAll a -> {
+                requireFast(m);
+                if (!first) throw new ProtocolException("have all after other messages");
+                BitSet all = new BitSet();
+                all.set(0, layout.pieceCount());
+                setPeerHas(all);
+            }
+            case HaveNone n -> {
+                requireFast(m);
+                if (!first) throw new ProtocolException("have none after other messages");
+            }
+            case Request r -> onRequest(r.block());
+            case Cancel c -> onCancel(c.block());
+            case Piece p -> onPiece(p);
+            case RejectRequest r -> {
+                requireFast(m);
+                if (!requested.remove(r.block())) throw new ProtocolException("reject for a block never requested: " + r);
+                host.returned(List.of(r.block()));
+                fillPipeline();
+            }
+            case AllowedFast a -> {
+                requireFast(m);
+                allowedFast.set(a.piece());
+                fillPipeline();
+            }
+            case SuggestPiece s -> requireFast(m); // a hint; rarest-first is the better policy for us
+            case Port p -> { } // no DHT yet
+            case Extended e -> onExtended(e);
+            case Unknown u -> { } // BEP 3: ignore what we do not understand
+        }
+    }
+
+    private void requireFast(Message m) throws ProtocolException {
+        if (!fast) throw new ProtocolException(m.getClass().getSimpleName() + " without the Fast extension");
+    }
+
+    private void setPeerHas(BitSet pieces) throws IOException {
+        peerHas.or(pieces);
+        host.peerHas(pieces);
+        updateInterestAndRequest();
+    }
+
+    private void onExtended(Extended e) throws IOException {
+        if (e.id() != 0) return; // we advertise no extensions, so any other id is unsolicited: skip it
+        ExtensionHandshake ext = ExtensionHandshake.decode(e.payload());
+        peerClient = ext.client();
+        pipeline.peerReqq(ext.reqq());
+    }
+
+    private void onChoke() {
+        peerChoking = true;
+        // BEP 6: with Fast, a choke does not cancel requests; the peer rejects each one it drops.
+        // Without it, everything outstanding is implicitly cancelled: give the blocks back.
+        if (!fast && !requested.isEmpty()) {
+            host.returned(List.copyOf(requested));
+            requested.clear();
+        }
+    }
+
+    private void onPiece(Piece p) throws IOException {
+        BlockRef block = p.block();
+        if (!requested.remove(block)) throw new ProtocolException("block never requested: " + block);
+        downloaded.addAndGet(block.length());
+        pipeline.received(block.length(), System.nanoTime());
+        host.received(block, p.data());
+        fillPipeline();
+    }
+
+    /** Called by the engine when blocks became wanted again (a piece failed its hash). */
+    public void refill() {
+        state.lock();
+        try {
+            if (!closed.get()) fillPipeline();
+        } catch (IOException e) {
+            close(e);
+        } finally {
+            state.unlock();
+        }
+    }
+
+    /** Called by the engine when a piece verified: tell the peer, and reconsider interest. */
+    public void pieceVerified(int piece) {
+        try {
+            send(List.of(new Have(piece)));
+            state.lock();
+            try {
+                if (amInterested && !host.wants(peerHas)) {
+                    amInterested = false;
+                    send(List.of(new NotInterested()));
+                }
+            } finally {
+                state.unlock();
+            }
+        } catch (IOException e) {
+            close(e);
+        }
+    }
+
+    private void updateInterestAndRequest() throws IOException {
+        boolean wants = host.wants(peerHas);
+        if (wants != amInterested) {
+            amInterested = wants;
+            send(List.of(wants ? new Interested() : new NotInterested()));
+        }
+        fillPipeline();
+    }
+
+    /** Tops the pipeline up to its current depth with blocks the peer can serve us now. */
+    private void fillPipeline() throws IOException {
+        if (!amInterested) return;
+        int depth = pipeline.depth();
+        int room = depth - requested.size();
+        // Top up in batches of an eighth of the pipeline: one write carries many requests, instead
+        // of a system call per arriving block, and the pipe never drains meanwhile.
+        if (room <= 0 || (room < depth / 8 && !requested.isEmpty())) return;
+        BitSet candidates = (BitSet) peerHas.clone();
+        if (peerChoking) candidates.and(allowedFast);
+        if (candidates.isEmpty()) return;
+        List<BlockRef> picked = host.pick(candidates, room);
+        if (picked.isEmpty()) return;
+        List<Message> requests = new ArrayList<>(picked.size());
+        for (BlockRef b : picked) {
+            requested.add(b);
+            requests.add(new Request(b.piece(), b.begin(), b.length()));
+        }
+        send(requests);
+    }
+
+    // ---- serving ----
+
+    private void onRequest(BlockRef block) throws IOException {
+        if (!layout.isValidRequest(block.piece(), block.begin(), block.length()) || block.length() > MessageCodec.MAX_BLOCK) {
+            throw new ProtocolException("request outside the piece or larger than 16 KiB: " + block);
+        }
+        boolean allowed = !amChoking && host.have().get(block.piece()) && uploads.size() < config.ourReqq();
+        if (allowed) {
+            uploads.addLast(block);
+        } else if (fast) {
+            send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
+        } // without Fast, a request we will not serve is simply dropped (BEP 3)
+    }
+
+    private void onCancel(BlockRef block) throws IOException {
+        // BEP 6: with Fast every request gets exactly one answer, a cancelled one a reject.
+        if (uploads.remove(block) && fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
+    }
+
+    private void uploadLoop() {
+        try {
+            while (!closed.get()) {
+                BlockRef block = uploads.poll(200, TimeUnit.MILLISECONDS);
+                if (block == null) continue;
+                byte[] data = host.read(block);
+                if (data == null) {
+                    if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
+                    continue;
+                }
+                sendPiece(new Piece(block.piece(), block.begin(), data), uploads.isEmpty());
+                uploaded.addAndGet(data.length);
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } catch (Throwable e) {
+            close(e);
+        }
+    }
+
+    // ---- timers ----
+
+    private void timerLoop() {
+        long tick = Math.max(50, Math.min(config.keepAliveAfter().toMillis(), config.idleTimeout().toMillis()) / 10);
+        try {
+            while (!closed.get()) {
+                Thread.sleep(tick);
+                long now = System.nanoTime();
+                if (now - lastReceived > config.idleTimeout().toNanos()) {
+                    close(new ProtocolException("no message for " + config.idleTimeout().toSeconds() + " s"));
+                } else if (now - lastSent > config.keepAliveAfter().toNanos()) {
+                    send(List.of(new KeepAlive()));
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } catch (IOException e) {
+            close(e);
+        }
+    }
+
+    // ---- writing ----
+
+    private void send(List<Message> messages) throws IOException {
+        writeLock.lock();
+        try {
+            for (Message m : messages) codec.write(m, out);
+            out.flush();
+            lastSent = System.nanoTime();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Pieces are flushed only when the upload queue drains, so a burst leaves in large writes. */
+    private void sendPiece(Piece piece, boolean flush) throws IOException {
+        writeLock.lock();
+        try {
+            codec.write(piece, out);
+            if (flush) out.flush();
+            lastSent = System.nanoTime();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    // ---- lifecycle and views ----
+
+    public void close(Throwable why) {
+        if (!closed.compareAndSet(false, true)) return;
+        closeReason = why;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // already closing
+        }
+        // Only the timer is interrupted: an interrupt during FileChannel I/O (the uploader reading a
+        // block, the reader spilling one to disk) would close the channel for every other user.
+        // The uploader polls and sees "closed" within its poll interval.
+        Thread t = timer;
+        if (t != null && t != Thread.currentThread()) t.interrupt();
+        // The reader thread may still be inside handle(); it exits at its next read (socket closed).
+        List<BlockRef> outstanding;
+        BitSet had;
+        state.lock(); // the socket is closed, so a reader blocked in a write lets go soon
+        try {
+            outstanding = List.copyOf(requested);
+            requested.clear();
+            had = (BitSet) peerHas.clone();
+        } finally {
+            state.unlock();
+        }
+        if (!outstanding.isEmpty()) host.returned(outstanding);
+        host.closed(this, had, why);
+    }
+
+    @Override
+    public void close() {
+        close(null);
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Why the connection closed (null: closed by us, or still open). */
+    public Throwable closeReason() {
+        return closeReason;
+    }
+
+    public SocketAddress address() {
+        return socket.getRemoteSocketAddress();
+    }
+
+    public Handshake remoteHandshake() {
+        return remote;
+    }
+
+    public Optional<String> peerClient() {
+        return peerClient;
+    }
+
+    public long downloaded() {
+        return downloaded.get();
+    }
+
+    public long uploaded() {
+        return uploaded.get();
+    }
+
+    /** Waits for the connection's threads to finish (after close). */
+    public void join(long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        for (Thread t : threads) t.join(Math.max(1, deadline - System.currentTimeMillis()));
+    }
+
+    private byte[] toWire(BitSet have) {
+        byte[] bits = new byte[(layout.pieceCount() + 7) / 8];
+        have.stream().forEach(p -> bits[p >> 3] |= (byte) (0x80 >>> (p & 7)));
+        return bits;
+    }
+
+    private BitSet fromWire(byte[] bits) {
+        BitSet set = new BitSet(layout.pieceCount());
+        for (int p = 0; p < layout.pieceCount(); p++) if ((bits[p >> 3] & (0x80 >>> (p & 7))) != 0) set.set(p);
+        return set;
+    }
+}

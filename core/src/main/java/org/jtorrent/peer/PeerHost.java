@@ -1,0 +1,49 @@
+package org.jtorrent.peer;
+
+import java.io.IOException;
+import java.util.BitSet;
+import java.util.List;
+import org.jtorrent.id.InfoHash;
+import org.jtorrent.id.PeerId;
+import org.jtorrent.metainfo.PieceLayout;
+import org.jtorrent.wire.BlockRef;
+
+/**
+ * What a connection needs from the torrent it belongs to: the engine implements it. Calls come from
+ * connection threads concurrently. Keeps the peer package free of storage and picking policy.
+ */
+public interface PeerHost {
+    InfoHash infoHash();
+
+    PeerId localId();
+
+    PieceLayout layout();
+
+    /** Our listen port, advertised in the extension handshake (0: none). */
+    int listenPort();
+
+    /** The pieces we have (a copy). */
+    BitSet have();
+
+    /** Whether a peer with these pieces has something we want. */
+    boolean wants(BitSet peerHas);
+
+    /** Up to {@code max} blocks to request from pieces in {@code candidates}; the caller owns them. */
+    List<BlockRef> pick(BitSet candidates, int max);
+
+    /** Blocks the caller owned that will not arrive. */
+    void returned(List<BlockRef> blocks);
+
+    /** A block we requested arrived. An IOException here is a local (disk) failure. */
+    void received(BlockRef block, byte[] data) throws IOException;
+
+    /** The data of a block we have, for upload; null if we do not have it after all. */
+    byte[] read(BlockRef block) throws IOException;
+
+    void peerHas(int piece);
+
+    void peerHas(BitSet pieces);
+
+    /** The connection ended; {@code peerHad} is what the peer had, to undo its availability. */
+    void closed(PeerConnection connection, BitSet peerHad, Throwable why);
+}

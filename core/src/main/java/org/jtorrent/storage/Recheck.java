@@ -1,0 +1,51 @@
+package org.jtorrent.storage;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Verifies what is already on disk when a download starts, so a download over complete (or partly
+ * complete) data serves and keeps it instead of fetching it again. Pieces are read and hashed on
+ * the hasher pool, a bounded number at a time so memory stays at a few pieces.
+ */
+public final class Recheck {
+    private Recheck() {
+    }
+
+    public static BitSet run(Storage storage, PieceHasher hasher, int parallel) throws StorageException {
+        int count = storage.info().pieceCount();
+        BitSet have = new BitSet(count);
+        List<CompletableFuture<Boolean>> window = new ArrayList<>();
+        int windowStart = 0;
+        for (int piece = 0; piece < count; piece++) {
+            int p = piece;
+            window.add(hasher.submit(() -> {
+                byte[] data = storage.readPiece(p);
+                return data != null && storage.info().hashMatches(p, PieceHasher.sha1(data));
+            }));
+            if (window.size() == parallel || piece == count - 1) {
+                for (int i = 0; i < window.size(); i++) {
+                    if (join(window.get(i))) have.set(windowStart + i);
+                }
+                windowStart += window.size();
+                window.clear();
+            }
+        }
+        return have;
+    }
+
+    private static boolean join(CompletableFuture<Boolean> f) throws StorageException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StorageException s) throw s;
+            throw new StorageException("re-checking failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while re-checking");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package org.jtorrent.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.metainfo.InfoDict;
+import org.jtorrent.metainfo.PieceLayout;
+import org.jtorrent.metainfo.PieceLayout.FileSlice;
+
+/**
+ * A torrent's files on disk, addressed by piece: the mapping comes from {@link PieceLayout}, the I/O
+ * is positional ({@code FileChannel.read/write(buf, position)}), so threads never share a file
+ * position or a lock. Padding files (BEP 47) are never created or written; they read as zeros.
+ * Files are created on first write and sparse, except empty files, which {@link #open} creates.
+ */
+public final class Storage implements AutoCloseable {
+
+    /**
+     * @param openFileCap how many files stay open at once (LRU beyond that)
+     * @param opener      how a file is opened; tests inject failures here
+     */
+    public record Options(int openFileCap, ChannelOpener opener) {
+        public static final Options DEFAULT = new Options(64, ChannelOpener.DEFAULT);
+
+        public Options withOpenFileCap(int cap) {
+            return new Options(cap, opener);
+        }
+
+        public Options withOpener(ChannelOpener opener) {
+            return new Options(openFileCap, opener);
+        }
+    }
+
+    private final InfoDict info;
+    private final PieceLayout layout;
+    private final DownloadFolder folder;
+    private final FileHandles handles;
+    private final ChannelOpener opener;
+    private final Path[] paths; // prepared lazily: creating directories only when a file is written
+    private final boolean[] exists;
+
+    private Storage(InfoDict info, DownloadFolder folder, Options options) {
+        this.info = info;
+        this.layout = info.layout();
+        this.folder = folder;
+        this.opener = options.opener();
+        this.paths = new Path[info.files().size()];
+        this.exists = new boolean[info.files().size()];
+        this.handles = new FileHandles(options.openFileCap(), this::openFile);
+    }
+
+    /** Opens the torrent below {@code downloadFolder}, creating the folder and the empty files. */
+    public static Storage open(InfoDict info, Path downloadFolder, Options options) throws StorageException {
+        try {
+            Storage s = new Storage(info, new DownloadFolder(downloadFolder), options);
+            List<FileEntry> files = info.files();
+            for (int i = 0; i < files.size(); i++) {
+                FileEntry f = files.get(i);
+                if (f.length() == 0 && !f.isPadding()) {
+                    Path p = s.path(i);
+                    if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) options.opener().open(p).close();
+                }
+            }
+            return s;
+        } catch (IOException e) {
+            throw StorageException.of("creating files in", downloadFolder, e);
+        }
+    }
+
+    public InfoDict info() {
+        return info;
+    }
+
+    public Path folder() {
+        return folder.root();
+    }
+
+    /** Writes bytes at {@code pieceOffset} inside {@code piece}; runs over padding are skipped. */
+    public void write(int piece, int pieceOffset, ByteBuffer data) throws StorageException {
+        long start = layout.pieceOffset(piece) + pieceOffset;
+        for (FileSlice slice : layout.slices(start, data.remaining())) {
+            if (slice.padding()) continue;
+            ByteBuffer run = data.slice(data.position() + slice.pieceOffset(), slice.length());
+            try (FileHandles.Lease lease = handles.acquire(slice.file())) {
+                FileChannel ch = lease.channel();
+                long position = slice.fileOffset();
+                while (run.hasRemaining()) position += ch.write(run, position);
+                exists[slice.file()] = true;
+            } catch (IOException e) {
+                throw StorageException.of("writing", info.files().get(slice.file()).displayPath(), e);
+            }
+        }
+        data.position(data.limit());
+    }
+
+    /**
+     * Fills {@code into} from {@code pieceOffset} inside {@code piece}. Returns false when a file is
+     * missing or shorter than the range: the data is not there (yet), which is no error.
+     */
+    public boolean read(int piece, int pieceOffset, ByteBuffer into) throws StorageException {
+        long start = layout.pieceOffset(piece) + pieceOffset;
+        int base = into.position();
+        for (FileSlice slice : layout.slices(start, into.remaining())) {
+            ByteBuffer run = into.slice(base + slice.pieceOffset(), slice.length());
+            if (slice.padding()) {
+                while (run.hasRemaining()) run.put((byte) 0);
+                continue;
+            }
+            if (!existsOnDisk(slice.file())) return false;
+            try (FileHandles.Lease lease = handles.acquire(slice.file())) {
+                FileChannel ch = lease.channel();
+                long position = slice.fileOffset();
+                while (run.hasRemaining()) {
+                    int n = ch.read(run, position);
+                    if (n < 0) return false;
+                    position += n;
+                }
+            } catch (IOException e) {
+                throw StorageException.of("reading", info.files().get(slice.file()).displayPath(), e);
+            }
+        }
+        into.position(into.limit());
+        return true;
+    }
+
+    /** Reads a whole piece, or returns null when its data is not all on disk. */
+    public byte[] readPiece(int piece) throws StorageException {
+        byte[] data = new byte[layout.pieceSize(piece)];
+        return read(piece, 0, ByteBuffer.wrap(data)) ? data : null;
+    }
+
+    private boolean existsOnDisk(int file) throws StorageException {
+        if (exists[file]) return true;
+        try {
+            exists[file] = Files.exists(path(file), LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            throw StorageException.of("opening", info.files().get(file).displayPath(), e);
+        }
+        return exists[file];
+    }
+
+    private synchronized Path path(int file) throws IOException {
+        if (paths[file] == null) paths[file] = folder.prepare(info.files().get(file));
+        return paths[file];
+    }
+
+    private FileChannel openFile(int file) throws IOException {
+        return opener.open(path(file));
+    }
+
+    int openFileCount() {
+        return handles.openCount();
+    }
+
+    int filesOpenedTotal() {
+        return handles.openedTotal();
+    }
+
+    @Override
+    public void close() throws IOException {
+        handles.close();
+    }
+}

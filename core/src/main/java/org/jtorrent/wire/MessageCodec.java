@@ -1,0 +1,233 @@
+package org.jtorrent.wire;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import org.jtorrent.wire.Message.AllowedFast;
+import org.jtorrent.wire.Message.Bitfield;
+import org.jtorrent.wire.Message.Cancel;
+import org.jtorrent.wire.Message.Choke;
+import org.jtorrent.wire.Message.Extended;
+import org.jtorrent.wire.Message.Have;
+import org.jtorrent.wire.Message.HaveAll;
+import org.jtorrent.wire.Message.HaveNone;
+import org.jtorrent.wire.Message.Interested;
+import org.jtorrent.wire.Message.KeepAlive;
+import org.jtorrent.wire.Message.NotInterested;
+import org.jtorrent.wire.Message.Piece;
+import org.jtorrent.wire.Message.Port;
+import org.jtorrent.wire.Message.RejectRequest;
+import org.jtorrent.wire.Message.Request;
+import org.jtorrent.wire.Message.SuggestPiece;
+import org.jtorrent.wire.Message.Unchoke;
+import org.jtorrent.wire.Message.Unknown;
+
+/**
+ * Length-prefixed messages of one torrent, both ways. The piece count is known, so every frame can
+ * be bounded before a byte of it is allocated: a length prefix above {@link #maxFrameLength()}
+ * (a 16 KiB block plus header, a full bitfield, or an extended message up to
+ * {@link #MAX_EXTENDED_PAYLOAD}) closes the connection. Piece indices are checked here too; block
+ * offsets and lengths need the piece sizes and are checked by the connection against the layout.
+ */
+public final class MessageCodec {
+    public static final int ID_CHOKE = 0, ID_UNCHOKE = 1, ID_INTERESTED = 2, ID_NOT_INTERESTED = 3, ID_HAVE = 4,
+            ID_BITFIELD = 5, ID_REQUEST = 6, ID_PIECE = 7, ID_CANCEL = 8, ID_PORT = 9, ID_SUGGEST = 0x0D,
+            ID_HAVE_ALL = 0x0E, ID_HAVE_NONE = 0x0F, ID_REJECT = 0x10, ID_ALLOWED_FAST = 0x11, ID_EXTENDED = 20;
+
+    /** The largest block we send or accept: every client requests 16 KiB; libtorrent refuses more. */
+    public static final int MAX_BLOCK = 16 * 1024;
+    /** Extended messages (metadata pieces, PEX) stay well below this; libtorrent's limit is similar. */
+    public static final int MAX_EXTENDED_PAYLOAD = 64 * 1024;
+
+    private final int pieceCount;
+    private final int bitfieldLength;
+    private final int maxFrameLength;
+
+    public MessageCodec(int pieceCount) {
+        if (pieceCount <= 0) throw new IllegalArgumentException("piece count must be positive");
+        this.pieceCount = pieceCount;
+        this.bitfieldLength = (pieceCount + 7) / 8;
+        this.maxFrameLength = Math.max(Math.max(1 + 8 + MAX_BLOCK, 1 + bitfieldLength), 2 + MAX_EXTENDED_PAYLOAD);
+    }
+
+    public int pieceCount() {
+        return pieceCount;
+    }
+
+    /** The largest length prefix this torrent's connections accept. */
+    public int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    // ---- reading ----
+
+    /**
+     * Reads one frame. The length prefix is checked before anything is allocated; unknown message
+     * ids are skipped without buffering their body.
+     */
+    public Message read(InputStream stream) throws IOException {
+        DataInputStream in = stream instanceof DataInputStream d ? d : new DataInputStream(stream);
+        int length = in.readInt();
+        if (length == 0) return new KeepAlive();
+        if (length < 0 || length > maxFrameLength) {
+            throw new ProtocolException("frame of " + Integer.toUnsignedString(length) + " bytes, limit " + maxFrameLength);
+        }
+        int id = in.readUnsignedByte();
+        if (id == ID_PIECE) {
+            if (length < 9) throw new ProtocolException("piece message of " + length + " bytes");
+            int piece = checkPiece(in.readInt());
+            int begin = in.readInt();
+            byte[] data = new byte[length - 9];
+            in.readFully(data);
+            return new Piece(piece, begin, data);
+        }
+        if (!isKnown(id)) {
+            in.skipNBytes(length - 1);
+            return new Unknown(id, length);
+        }
+        byte[] body = new byte[length - 1];
+        in.readFully(body);
+        return decodeBody(id, ByteBuffer.wrap(body));
+    }
+
+    /** Decodes one complete frame without its 4-byte length prefix (what tests and fuzzers feed). */
+    public Message decode(ByteBuffer frame) throws ProtocolException {
+        if (!frame.hasRemaining()) return new KeepAlive();
+        if (frame.remaining() > maxFrameLength) throw new ProtocolException("frame of " + frame.remaining() + " bytes");
+        int id = frame.get() & 0xff;
+        if (id == ID_PIECE) {
+            if (frame.remaining() < 8) throw new ProtocolException("piece message too short");
+            int piece = checkPiece(frame.getInt());
+            int begin = frame.getInt();
+            byte[] data = new byte[frame.remaining()];
+            frame.get(data);
+            return new Piece(piece, begin, data);
+        }
+        if (!isKnown(id)) return new Unknown(id, 1 + frame.remaining());
+        return decodeBody(id, frame);
+    }
+
+    private static boolean isKnown(int id) {
+        return id <= ID_PORT || (id >= ID_SUGGEST && id <= ID_ALLOWED_FAST) || id == ID_EXTENDED;
+    }
+
+    private Message decodeBody(int id, ByteBuffer b) throws ProtocolException {
+        return switch (id) {
+            case ID_CHOKE -> empty(b, new Choke());
+            case ID_UNCHOKE -> empty(b, new Message.Unchoke());
+            case ID_INTERESTED -> empty(b, new Interested());
+            case ID_NOT_INTERESTED -> empty(b, new NotInterested());
+            case ID_HAVE_ALL -> empty(b, new HaveAll());
+            case ID_HAVE_NONE -> empty(b, new HaveNone());
+            case ID_HAVE -> new Have(checkPiece(int32(b, 4)));
+            case ID_SUGGEST -> new SuggestPiece(checkPiece(int32(b, 4)));
+            case ID_ALLOWED_FAST -> new AllowedFast(checkPiece(int32(b, 4)));
+            case ID_BITFIELD -> bitfield(b);
+            case ID_REQUEST -> {
+                expect(b, 12);
+                yield new Request(checkPiece(b.getInt()), b.getInt(), b.getInt());
+            }
+            case ID_CANCEL -> {
+                expect(b, 12);
+                yield new Cancel(checkPiece(b.getInt()), b.getInt(), b.getInt());
+            }
+            case ID_REJECT -> {
+                expect(b, 12);
+                yield new RejectRequest(checkPiece(b.getInt()), b.getInt(), b.getInt());
+            }
+            case ID_PORT -> {
+                expect(b, 2);
+                yield new Port(b.getShort() & 0xffff);
+            }
+            case ID_EXTENDED -> {
+                if (b.remaining() < 1) throw new ProtocolException("extended message without id");
+                int ext = b.get() & 0xff;
+                byte[] payload = new byte[b.remaining()];
+                b.get(payload);
+                yield new Extended(ext, payload);
+            }
+            default -> throw new IllegalStateException("id " + id);
+        };
+    }
+
+    private Bitfield bitfield(ByteBuffer b) throws ProtocolException {
+        if (b.remaining() != bitfieldLength) {
+            throw new ProtocolException("bitfield of " + b.remaining() + " bytes for " + pieceCount + " pieces");
+        }
+        byte[] bits = new byte[bitfieldLength];
+        b.get(bits);
+        int spare = bitfieldLength * 8 - pieceCount;
+        if (spare > 0 && (bits[bitfieldLength - 1] & ((1 << spare) - 1)) != 0) {
+            throw new ProtocolException("bitfield has spare bits set");
+        }
+        return new Bitfield(bits);
+    }
+
+    private int checkPiece(int piece) throws ProtocolException {
+        if (piece < 0 || piece >= pieceCount) throw new ProtocolException("piece " + piece + " out of range 0.." + (pieceCount - 1));
+        return piece;
+    }
+
+    private static Message empty(ByteBuffer b, Message m) throws ProtocolException {
+        expect(b, 0);
+        return m;
+    }
+
+    private static int int32(ByteBuffer b, int length) throws ProtocolException {
+        expect(b, length);
+        return b.getInt();
+    }
+
+    private static void expect(ByteBuffer b, int length) throws ProtocolException {
+        if (b.remaining() != length) throw new ProtocolException("message body of " + b.remaining() + " bytes, expected " + length);
+    }
+
+    // ---- writing ----
+
+    /** Writes one frame; a piece's data goes straight from its array, without another copy. */
+    public void write(Message message, OutputStream out) throws IOException {
+        if (message instanceof Piece p) {
+            ByteBuffer h = ByteBuffer.allocate(13).putInt(9 + p.data().length).put((byte) ID_PIECE)
+                    .putInt(p.piece()).putInt(p.begin());
+            out.write(h.array());
+            out.write(p.data());
+        } else {
+            out.write(encode(message));
+        }
+    }
+
+    /** The frame with its length prefix. */
+    public byte[] encode(Message message) {
+        return switch (message) {
+            case KeepAlive k -> new byte[4];
+            case Choke c -> simple(ID_CHOKE);
+            case Unchoke u -> simple(ID_UNCHOKE);
+            case Interested i -> simple(ID_INTERESTED);
+            case NotInterested n -> simple(ID_NOT_INTERESTED);
+            case HaveAll a -> simple(ID_HAVE_ALL);
+            case HaveNone n -> simple(ID_HAVE_NONE);
+            case Have h -> frame(ID_HAVE, 4).putInt(h.piece()).array();
+            case SuggestPiece s -> frame(ID_SUGGEST, 4).putInt(s.piece()).array();
+            case AllowedFast a -> frame(ID_ALLOWED_FAST, 4).putInt(a.piece()).array();
+            case Bitfield f -> frame(ID_BITFIELD, f.bits().length).put(f.bits()).array();
+            case Request r -> frame(ID_REQUEST, 12).putInt(r.piece()).putInt(r.begin()).putInt(r.length()).array();
+            case Cancel c -> frame(ID_CANCEL, 12).putInt(c.piece()).putInt(c.begin()).putInt(c.length()).array();
+            case RejectRequest r -> frame(ID_REJECT, 12).putInt(r.piece()).putInt(r.begin()).putInt(r.length()).array();
+            case Piece p -> frame(ID_PIECE, 8 + p.data().length).putInt(p.piece()).putInt(p.begin()).put(p.data()).array();
+            case Port p -> frame(ID_PORT, 2).putShort((short) p.port()).array();
+            case Extended e -> frame(ID_EXTENDED, 1 + e.payload().length).put((byte) e.id()).put(e.payload()).array();
+            case Unknown u -> throw new IllegalArgumentException("cannot send an unknown message");
+        };
+    }
+
+    private static byte[] simple(int id) {
+        return frame(id, 0).array();
+    }
+
+    private static ByteBuffer frame(int id, int bodyLength) {
+        return ByteBuffer.allocate(5 + bodyLength).putInt(1 + bodyLength).put((byte) id);
+    }
+
+}

@@ -1,0 +1,195 @@
+package org.jtorrent.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jtorrent.testing.TestTorrent.Spec.file;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.testing.RealPeers;
+import org.jtorrent.testing.TestTorrent;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * jtorrent against real clients on loopback, both directions, every byte compared. Run the build
+ * in a private network namespace ({@code unshare -n}) so nothing can leave the machine; the clients
+ * are bound to 127.0.0.1 in any case. Payloads are a few MB so the whole class takes seconds.
+ */
+@Tag("interop")
+@Timeout(120)
+class InteropTest {
+    @TempDir
+    Path dir;
+
+    /** 4 MiB + 1 byte in 256 KiB pieces: the last piece is one byte. */
+    static TestTorrent single() {
+        return TestTorrent.single("payload.bin", 4 * 1024 * 1024 + 1, 256 * 1024);
+    }
+
+    /** Nested folders, an empty file, files spanning pieces, last piece one byte. */
+    static TestTorrent tree() {
+        return TestTorrent.multi("tree", 64 * 1024,
+                file("a/b/c/deep.bin", 700_001),
+                file("a/empty.txt", 0),
+                file("a/b/mid.bin", 1_000_000),
+                file("top.bin", 123_457),
+                file("z/last.bin", 14 * 65536 - 700_001 - 1_000_000 - 123_457 + 65536 * 16 + 1));
+    }
+
+    @Test
+    void downloadsSingleFileFromLibtorrent() throws Exception {
+        fromSeeder(single(), this::libtorrentSeeder);
+    }
+
+    @Test
+    void downloadsTreeFromLibtorrent() throws Exception {
+        fromSeeder(tree(), this::libtorrentSeeder);
+    }
+
+    @Test
+    void downloadsSingleFileFromAria2() throws Exception {
+        fromSeeder(single(), this::aria2Seeder);
+    }
+
+    @Test
+    void downloadsTreeFromAria2() throws Exception {
+        fromSeeder(tree(), this::aria2Seeder);
+    }
+
+    @Test
+    void libtorrentLeecherDownloadsFromUs() throws Exception {
+        TestTorrent t = tree();
+        Path torrentFile = t.writeTorrent(dir.resolve("t.torrent"));
+        Path ours = dir.resolve("ours");
+        t.writeTo(ours);
+        try (Download seed = Download.start(t.metainfo(), DownloadOptions.defaults(ours, List.of()))) {
+            assertThat(seed.torrent().isComplete()).isTrue();
+            Path out = dir.resolve("lt-out");
+            Path python = RealPeers.pythonWithLibtorrent();
+            External leech = External.start(dir.resolve("lt-leech.log"), python.toString(),
+                    RealPeers.harness().resolve("lt_client.py").toString(), "leech", torrentFile.toString(),
+                    out.toString(), "--port", String.valueOf(freePort()), "--peer", "127.0.0.1:" + seed.listenPort(),
+                    "--timeout", "60");
+            try {
+                assertThat(leech.waitFor(Duration.ofSeconds(90))).as("libtorrent leecher exit code\n" + leech.log()).isZero();
+            } finally {
+                leech.stop();
+            }
+            assertSameFiles(t, out);
+            assertThat(seed.result().uploadedBytes()).isGreaterThanOrEqualTo(t.metainfo().info().totalLength());
+        }
+    }
+
+    // ---- helpers ----
+
+    interface SeederStarter {
+        External start(TestTorrent t, Path torrentFile, Path data, int port) throws Exception;
+    }
+
+    private void fromSeeder(TestTorrent t, SeederStarter starter) throws Exception {
+        Path torrentFile = t.writeTorrent(dir.resolve("t.torrent"));
+        Path data = dir.resolve("seed");
+        t.writeTo(data);
+        int port = freePort();
+        External seeder = starter.start(t, torrentFile, data, port);
+        try {
+            awaitListening(port, seeder);
+            Path out = dir.resolve("out");
+            try (Download d = Download.start(t.metainfo(),
+                    DownloadOptions.defaults(out, List.of(new InetSocketAddress("127.0.0.1", port))))) {
+                assertThat(d.awaitComplete(Duration.ofSeconds(60))).as("complete\n" + seeder.log()).isTrue();
+                DownloadResult r = d.result();
+                assertThat(r.downloadedBytes()).isEqualTo(t.metainfo().info().totalLength());
+            }
+            assertSameFiles(t, out);
+        } finally {
+            seeder.stop();
+        }
+    }
+
+    private External libtorrentSeeder(TestTorrent t, Path torrentFile, Path data, int port) throws IOException {
+        Path python = RealPeers.pythonWithLibtorrent();
+        return External.start(dir.resolve("lt-seed.log"), python.toString(),
+                RealPeers.harness().resolve("lt_client.py").toString(), "seed", torrentFile.toString(), data.toString(),
+                "--port", String.valueOf(port));
+    }
+
+    private External aria2Seeder(TestTorrent t, Path torrentFile, Path data, int port) throws IOException {
+        Path aria2 = RealPeers.require("aria2c", "aria2");
+        return External.start(dir.resolve("aria2-seed.log"), aria2.toString(), "--enable-dht=false",
+                "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
+                "--interface=127.0.0.1", "--disable-ipv6=true", "--listen-port=" + port,
+                "--dht-listen-port=" + freePort(), "--file-allocation=none", "--seed-ratio=0.0",
+                "--bt-seed-unverified=true", "--check-integrity=false", "--console-log-level=notice",
+                "--summary-interval=0", "-d", data.toString(), torrentFile.toString());
+    }
+
+    private static void assertSameFiles(TestTorrent t, Path out) throws IOException {
+        for (FileEntry f : t.metainfo().info().files()) {
+            Path p = f.resolveIn(out);
+            assertThat(p).as(f.displayPath()).exists();
+            assertThat(Files.readAllBytes(p)).as(f.displayPath()).isEqualTo(t.expected(f));
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void awaitListening(int port, External process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                if (!process.process.isAlive()) throw new AssertionError("seeder exited\n" + process.log());
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("seeder never listened on " + port + "\n" + process.log());
+    }
+
+    /** A real client in its own process; stopped by its PID only (SIGTERM, then SIGKILL). */
+    record External(Process process, Path logFile) {
+        static External start(Path log, String... command) throws IOException {
+            Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            return new External(p, log);
+        }
+
+        int waitFor(Duration timeout) throws InterruptedException {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) return -1;
+            return process.exitValue();
+        }
+
+        String log() {
+            try {
+                String text = Files.readString(logFile);
+                return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
+            } catch (IOException e) {
+                return "(no log: " + e + ")";
+            }
+        }
+
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.jtorrent.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jtorrent.testing.TestTorrent.Spec.file;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.testing.TestTorrent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two jtorrents in one JVM over loopback: one holds the data, the other fetches it. */
+@Timeout(60)
+class LoopbackSwarmTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void multiFileTorrentCrossesByteExact() throws Exception {
+        TestTorrent t = TestTorrent.multi("tree", 32 * 1024, file("empty", 0), file("a/b/one", 100_000),
+                file("a/two", 16_384), file("a/c/d/three", 250_001), file("last", 1));
+        run(t);
+    }
+
+    @Test
+    void singleFileWithManyPiecesAndSpillToDisk() throws Exception {
+        TestTorrent t = TestTorrent.single("one.bin", 3 * 1024 * 1024 + 1, 64 * 1024);
+        run(t);
+    }
+
+    private void run(TestTorrent t) throws Exception {
+        Path seedDir = dir.resolve("seed");
+        t.writeTo(seedDir);
+        try (Download seed = Download.start(t.metainfo(), DownloadOptions.defaults(seedDir, List.of()))) {
+            assertThat(seed.torrent().isComplete()).as("re-check found the seeder's data").isTrue();
+            Path leechDir = dir.resolve("leech");
+            DownloadOptions opts = DownloadOptions.defaults(leechDir,
+                    List.of(new InetSocketAddress("127.0.0.1", seed.listenPort())));
+            opts = new DownloadOptions(opts.folder(), opts.peers(), 0, opts.bind(), opts.peer(), opts.storage(), 100_000);
+            try (Download leech = Download.start(t.metainfo(), opts)) {
+                assertThat(leech.awaitComplete(Duration.ofSeconds(30))).isTrue();
+                DownloadResult r = leech.result();
+                assertThat(r.complete()).isTrue();
+                assertThat(r.downloadedBytes()).isEqualTo(t.metainfo().info().totalLength());
+                assertThat(r.toJson()).contains("\"complete\":true", "\"info_hash\":\"" + t.metainfo().infoHash().hex());
+            }
+            for (FileEntry f : t.metainfo().info().files()) {
+                assertThat(Files.readAllBytes(f.resolveIn(leechDir))).as(f.displayPath()).isEqualTo(t.expected(f));
+            }
+        }
+    }
+}

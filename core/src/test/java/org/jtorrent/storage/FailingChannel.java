@@ -1,0 +1,109 @@
+package org.jtorrent.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+
+/** A real channel whose writes fail like a full disk once {@code budget} bytes have been written. */
+final class FailingChannel extends FileChannel {
+    private final FileChannel real;
+    private long budget;
+
+    FailingChannel(FileChannel real, long budget) {
+        this.real = real;
+        this.budget = budget;
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+        if (src.remaining() > budget) throw new IOException("No space left on device");
+        budget -= src.remaining();
+        return real.write(src, position);
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+        return real.read(dst, position);
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return real.read(dst);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        return real.read(dsts, offset, length);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        throw new IOException("No space left on device");
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        throw new IOException("No space left on device");
+    }
+
+    @Override
+    public long position() throws IOException {
+        return real.position();
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+        real.position(newPosition);
+        return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+        return real.size();
+    }
+
+    @Override
+    public FileChannel truncate(long size) throws IOException {
+        real.truncate(size);
+        return this;
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+        real.force(metaData);
+    }
+
+    @Override
+    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+        return real.transferTo(position, count, target);
+    }
+
+    @Override
+    public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
+        throw new IOException("No space left on device");
+    }
+
+    @Override
+    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+        return real.map(mode, position, size);
+    }
+
+    @Override
+    public FileLock lock(long position, long size, boolean shared) throws IOException {
+        return real.lock(position, size, shared);
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+        return real.tryLock(position, size, shared);
+    }
+
+    @Override
+    protected void implCloseChannel() throws IOException {
+        real.close();
+    }
+}
