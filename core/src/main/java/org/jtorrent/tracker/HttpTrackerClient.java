@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,7 +124,7 @@ public final class HttpTrackerClient implements TrackerClient {
 
     private String describe(Throwable cause, Duration deadline) {
         if (cause instanceof ReplyTooLarge large) return large.getMessage();
-        if (cause instanceof HttpConnectTimeoutException || cause instanceof java.net.http.HttpTimeoutException) {
+        if (cause instanceof HttpTimeoutException) { // HttpConnectTimeoutException included
             return "no reply within " + seconds(deadline);
         }
         if (cause instanceof ConnectException) return "connection refused";
