@@ -67,6 +67,8 @@ public final class TrackerSession implements AutoCloseable {
     private volatile Instant nextAnnounce;
     private volatile boolean started;
     private volatile URI lastAnswered;
+    /** A {@code completed} no tracker heard yet: the next due announce carries it (trackers count downloads by it). */
+    private volatile boolean completedPending;
 
     /**
      * @param announceList tiers of tracker URLs (a single {@code announce} URL is one tier of one);
@@ -117,10 +119,15 @@ public final class TrackerSession implements AutoCloseable {
         return b != null && clock.instant().isBefore(b.retryAt());
     }
 
-    /** The regular announce if it is due (the first one carries {@code started}); else empty. */
+    /**
+     * The regular announce if it is due, else empty. The first one carries {@code started}; one after
+     * a {@code completed} that no tracker heard carries {@code completed} again.
+     */
     public Optional<Outcome> announceIfDue(Progress progress) {
         if (!isDue()) return Optional.empty();
-        return Optional.of(announce(started ? AnnounceEvent.NONE : AnnounceEvent.STARTED, progress));
+        AnnounceEvent event = !started ? AnnounceEvent.STARTED
+                : completedPending ? AnnounceEvent.COMPLETED : AnnounceEvent.NONE;
+        return Optional.of(announce(event, progress));
     }
 
     /** One announce round (see the class comment). */
@@ -144,6 +151,7 @@ public final class TrackerSession implements AutoCloseable {
                 tiers.promote(tracker);
                 started = true;
                 lastAnswered = tracker;
+                if (event == AnnounceEvent.COMPLETED) completedPending = false;
                 Duration interval = max(response.interval(), config.minInterval());
                 nextAnnounce = clock.instant().plus(interval);
                 return new Outcome(Optional.of(response), Optional.of(tracker), failures);
@@ -153,6 +161,7 @@ public final class TrackerSession implements AutoCloseable {
                 earliestRetry = min(earliestRetry, next.retryAt());
             }
         }
+        if (event == AnnounceEvent.COMPLETED) completedPending = true;
         nextAnnounce = earliestRetry != null ? earliestRetry : clock.instant().plus(config.retryBase());
         return new Outcome(Optional.empty(), Optional.empty(), failures);
     }
