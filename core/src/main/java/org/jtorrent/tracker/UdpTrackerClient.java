@@ -196,7 +196,7 @@ public final class UdpTrackerClient implements TrackerClient {
 
         TrackerException timeout() {
             String why = ignored == 0 ? "" : " (ignored " + ignored + " packets with a wrong transaction id)";
-            return TrackerException.failed(uri, "no reply within " + deadline.toMillis() + " ms" + why);
+            return TrackerException.failed(uri, TrackerException.noReplyWithin(deadline) + why);
         }
 
         TrackerException unexpected(String what) {
