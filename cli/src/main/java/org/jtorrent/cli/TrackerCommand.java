@@ -48,8 +48,16 @@ final class TrackerCommand implements Callable<Integer> {
     @Option(names = "--max-peers", paramLabel = "N", description = "peers kept over all torrents (default ${DEFAULT-VALUE})")
     int maxPeers = 1_000_000;
 
+    /** Open HTTP connections the command accepts; the JDK server's default is unlimited. */
+    static final int MAX_HTTP_CONNECTIONS = 4096;
+
     @Override
     public Integer call() throws Exception {
+        // Read once by the JDK HTTP server; set here, not in the library, which must not change
+        // process-wide settings behind an embedding application's back.
+        if (System.getProperty("sun.net.httpserver.maxConnections") == null) {
+            System.setProperty("sun.net.httpserver.maxConnections", String.valueOf(MAX_HTTP_CONNECTIONS));
+        }
         InetAddress address = parseAddress(bind);
         TrackerServerConfig config = new TrackerServerConfig(address, httpPort, udpPort, Duration.ofSeconds(intervalSeconds),
                 maxTorrents, maxPeersPerTorrent, maxPeers, 50, 200, allow == null ? Optional.empty() : Optional.of(readAllowList(allow)));

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,7 +73,7 @@ public final class HttpTrackerClient implements TrackerClient {
         long end = System.nanoTime() + deadline.toNanos();
         for (int redirects = 0; ; redirects++) {
             long left = end - System.nanoTime();
-            if (left <= 0) throw TrackerException.failed(uri, "no reply within " + seconds(deadline));
+            if (left <= 0) throw TrackerException.failed(uri, TrackerException.noReplyWithin(deadline));
             HttpRequest request = HttpRequest.newBuilder(target).GET()
                     .timeout(Duration.ofNanos(left))
                     .header("User-Agent", "jtorrent/0.0.1")
@@ -85,7 +85,7 @@ public final class HttpTrackerClient implements TrackerClient {
                 response = future.get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 future.cancel(true);
-                throw TrackerException.failed(uri, "no reply within " + seconds(deadline));
+                throw TrackerException.failed(uri, TrackerException.noReplyWithin(deadline));
             } catch (InterruptedException e) {
                 future.cancel(true);
                 Thread.currentThread().interrupt();
@@ -124,16 +124,12 @@ public final class HttpTrackerClient implements TrackerClient {
 
     private String describe(Throwable cause, Duration deadline) {
         if (cause instanceof ReplyTooLarge large) return large.getMessage();
-        if (cause instanceof HttpConnectTimeoutException || cause instanceof java.net.http.HttpTimeoutException) {
-            return "no reply within " + seconds(deadline);
+        if (cause instanceof HttpTimeoutException) { // HttpConnectTimeoutException included
+            return TrackerException.noReplyWithin(deadline);
         }
         if (cause instanceof ConnectException) return "connection refused";
         String message = cause.getMessage();
         return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-
-    private static String seconds(Duration d) {
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     /** The reply was refused for its size; its message is the user-facing one. */

@@ -34,15 +34,7 @@ public record SelfFilter(int port, Set<InetAddress> ownAddresses) {
     public boolean isSelf(PeerAddress peer) {
         if (peer.port() != port) return false;
         InetAddress ip = peer.ip();
-        return ip.isAnyLocalAddress() || ip.isLoopbackAddress()
-                || ownAddresses.contains(withoutScope(ip));
-    }
-
-    private static InetAddress withoutScope(InetAddress ip) {
-        try {
-            return InetAddress.getByAddress(ip.getAddress());
-        } catch (java.net.UnknownHostException e) {
-            return ip;
-        }
+        // Inet6Address.equals ignores the scope id, so a scoped interface address matches too
+        return ip.isAnyLocalAddress() || ip.isLoopbackAddress() || ownAddresses.contains(ip);
     }
 }

@@ -39,6 +39,11 @@ public final class TrackerException extends IOException {
         return refusal;
     }
 
+    /** "no reply within 2 s" / "... 1200 ms": whole seconds when the deadline is whole seconds. */
+    static String noReplyWithin(java.time.Duration deadline) {
+        return "no reply within " + (deadline.toMillis() % 1000 == 0 ? deadline.toSeconds() + " s" : deadline.toMillis() + " ms");
+    }
+
     /** Tracker text is untrusted: no line breaks or control characters reach a log line, and it stays short. */
     static String oneLine(String text) {
         StringBuilder sb = new StringBuilder(Math.min(text.length(), 200));

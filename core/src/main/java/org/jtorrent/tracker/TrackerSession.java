@@ -5,11 +5,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
@@ -49,16 +51,24 @@ public final class TrackerSession implements AutoCloseable {
 
     private final AnnounceTiers tiers;
     private final Map<URI, TrackerClient> clients = new LinkedHashMap<>();
-    private final Map<URI, Backoff> backoff = new HashMap<>();
+    private final Map<URI, Backoff> backoff = new ConcurrentHashMap<>();
+    /**
+     * Rounds (announce, stop, scrape) run one at a time and may block for their deadlines; the
+     * getters do not take this lock, so an engine asking {@link #isDue()} never waits on a tracker.
+     * A lock rather than {@code synchronized}: a virtual thread blocked in I/O must not pin its carrier.
+     */
+    private final ReentrantLock round = new ReentrantLock();
     private final InfoHash infoHash;
     private final PeerId peerId;
     private final int port;
     private final int key;
     private final TrackerConfig config;
     private final Clock clock;
-    private Instant nextAnnounce;
-    private boolean started;
-    private URI lastAnswered;
+    private volatile Instant nextAnnounce;
+    private volatile boolean started;
+    private volatile URI lastAnswered;
+    /** A {@code completed} no tracker heard yet: the next due announce carries it (trackers count downloads by it). */
+    private volatile boolean completedPending;
 
     /**
      * @param announceList tiers of tracker URLs (a single {@code announce} URL is one tier of one);
@@ -95,28 +105,37 @@ public final class TrackerSession implements AutoCloseable {
     }
 
     /** When the next regular announce is due. */
-    public synchronized Instant nextAnnounceAt() {
+    public Instant nextAnnounceAt() {
         return nextAnnounce;
     }
 
-    public synchronized boolean isDue() {
+    public boolean isDue() {
         return !clock.instant().isBefore(nextAnnounce);
     }
 
     /** Whether the tracker is waiting out a back-off now. */
-    public synchronized boolean isBackingOff(URI tracker) {
+    public boolean isBackingOff(URI tracker) {
         Backoff b = backoff.get(tracker);
         return b != null && clock.instant().isBefore(b.retryAt());
     }
 
-    /** The regular announce if it is due (the first one carries {@code started}); else empty. */
+    /**
+     * The regular announce if it is due, else empty. The first one carries {@code started}; one after
+     * a {@code completed} that no tracker heard carries {@code completed} again.
+     */
     public Optional<Outcome> announceIfDue(Progress progress) {
         if (!isDue()) return Optional.empty();
-        return Optional.of(announce(started ? AnnounceEvent.NONE : AnnounceEvent.STARTED, progress));
+        AnnounceEvent event = !started ? AnnounceEvent.STARTED
+                : completedPending ? AnnounceEvent.COMPLETED : AnnounceEvent.NONE;
+        return Optional.of(announce(event, progress));
     }
 
     /** One announce round (see the class comment). */
-    public synchronized Outcome announce(AnnounceEvent event, Progress progress) {
+    public Outcome announce(AnnounceEvent event, Progress progress) {
+        return inRound(() -> announceRound(event, progress));
+    }
+
+    private Outcome announceRound(AnnounceEvent event, Progress progress) {
         AnnounceRequest request = request(event, progress);
         List<TrackerException> failures = new ArrayList<>();
         Instant earliestRetry = null;
@@ -132,6 +151,7 @@ public final class TrackerSession implements AutoCloseable {
                 tiers.promote(tracker);
                 started = true;
                 lastAnswered = tracker;
+                if (event == AnnounceEvent.COMPLETED) completedPending = false;
                 Duration interval = max(response.interval(), config.minInterval());
                 nextAnnounce = clock.instant().plus(interval);
                 return new Outcome(Optional.of(response), Optional.of(tracker), failures);
@@ -141,6 +161,7 @@ public final class TrackerSession implements AutoCloseable {
                 earliestRetry = min(earliestRetry, next.retryAt());
             }
         }
+        if (event == AnnounceEvent.COMPLETED) completedPending = true;
         nextAnnounce = earliestRetry != null ? earliestRetry : clock.instant().plus(config.retryBase());
         return new Outcome(Optional.empty(), Optional.empty(), failures);
     }
@@ -149,7 +170,11 @@ public final class TrackerSession implements AutoCloseable {
      * Tells the tracker that last answered that we leave, with the short {@link TrackerConfig#stoppedTimeout()}:
      * shutting down must not wait on a dead tracker. Returns the error, if any; nothing is retried.
      */
-    public synchronized Optional<TrackerException> stop(Progress progress) {
+    public Optional<TrackerException> stop(Progress progress) {
+        return inRound(() -> stopRound(progress));
+    }
+
+    private Optional<TrackerException> stopRound(Progress progress) {
         if (lastAnswered == null) return Optional.empty();
         try {
             clients.get(lastAnswered).announce(request(AnnounceEvent.STOPPED, progress), config.stoppedTimeout());
@@ -162,7 +187,11 @@ public final class TrackerSession implements AutoCloseable {
     }
 
     /** Scrapes our torrent from the first tracker (in tier order) that answers. */
-    public synchronized Optional<ScrapeStats> scrape() {
+    public Optional<ScrapeStats> scrape() {
+        return inRound(this::scrapeRound);
+    }
+
+    private Optional<ScrapeStats> scrapeRound() {
         for (URI tracker : tiers.inOrder()) {
             try {
                 ScrapeStats s = clients.get(tracker).scrape(List.of(infoHash), config.attemptTimeout()).get(infoHash);
@@ -176,8 +205,20 @@ public final class TrackerSession implements AutoCloseable {
 
     /** Closes the trackers' sockets; call after {@link #stop}. */
     @Override
-    public synchronized void close() {
-        clients.values().forEach(TrackerClient::close);
+    public void close() {
+        inRound(() -> {
+            clients.values().forEach(TrackerClient::close);
+            return null;
+        });
+    }
+
+    private <T> T inRound(Supplier<T> body) {
+        round.lock();
+        try {
+            return body.get();
+        } finally {
+            round.unlock();
+        }
     }
 
     private AnnounceRequest request(AnnounceEvent event, Progress p) {

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jtorrent.id.InfoHash;
 
 /**
@@ -46,6 +47,8 @@ public final class UdpTrackerClient implements TrackerClient {
      */
     private DatagramSocket socket;
     private boolean ipv6;
+    /** One request at a time per tracker; a lock, not synchronized, so a waiting virtual thread does not pin. */
+    private final ReentrantLock lock = new ReentrantLock();
 
     UdpTrackerClient(URI uri, TrackerConfig config, SelfFilter self, Clock clock) {
         if (uri.getPort() < 1) throw new IllegalArgumentException("UDP tracker URL without a port: " + uri);
@@ -61,7 +64,16 @@ public final class UdpTrackerClient implements TrackerClient {
     }
 
     @Override
-    public synchronized AnnounceResponse announce(AnnounceRequest r, Duration deadline) throws TrackerException {
+    public AnnounceResponse announce(AnnounceRequest r, Duration deadline) throws TrackerException {
+        lock.lock();
+        try {
+            return announceLocked(r, deadline);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private AnnounceResponse announceLocked(AnnounceRequest r, Duration deadline) throws TrackerException {
         Attempt a = new Attempt(deadline);
         long id = connectionId(a);
         var request = new UdpWire.Announce(id, RANDOM.nextInt(), r.infoHash(), r.peerId(), r.downloaded(), r.left(),
@@ -73,7 +85,16 @@ public final class UdpTrackerClient implements TrackerClient {
     }
 
     @Override
-    public synchronized Map<InfoHash, ScrapeStats> scrape(List<InfoHash> hashes, Duration deadline) throws TrackerException {
+    public Map<InfoHash, ScrapeStats> scrape(List<InfoHash> hashes, Duration deadline) throws TrackerException {
+        lock.lock();
+        try {
+            return scrapeLocked(hashes, deadline);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Map<InfoHash, ScrapeStats> scrapeLocked(List<InfoHash> hashes, Duration deadline) throws TrackerException {
         Map<InfoHash, ScrapeStats> result = new HashMap<>();
         Attempt a = new Attempt(deadline);
         for (int from = 0; from < hashes.size(); from += UdpWire.MAX_SCRAPE_HASHES) {
@@ -175,7 +196,7 @@ public final class UdpTrackerClient implements TrackerClient {
 
         TrackerException timeout() {
             String why = ignored == 0 ? "" : " (ignored " + ignored + " packets with a wrong transaction id)";
-            return TrackerException.failed(uri, "no reply within " + deadline.toMillis() + " ms" + why);
+            return TrackerException.failed(uri, TrackerException.noReplyWithin(deadline) + why);
         }
 
         TrackerException unexpected(String what) {
@@ -185,7 +206,12 @@ public final class UdpTrackerClient implements TrackerClient {
     }
 
     @Override
-    public synchronized void close() {
-        if (socket != null) socket.close();
+    public void close() {
+        lock.lock();
+        try {
+            if (socket != null) socket.close();
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -45,6 +45,7 @@ class OpentrackerInteropTest {
             awaitListening(http, ot, dir.resolve("opentracker.log"));
             URI httpUri = URI.create("http://127.0.0.1:" + http + "/announce");
             URI udpUri = URI.create("udp://127.0.0.1:" + udp + "/announce");
+            awaitWhitelistLoaded(httpUri);
 
             AnnounceResponse seeder = client(httpUri, 6001).announce(request(6001, 0, AnnounceEvent.STARTED), DEADLINE);
             assertThat(seeder.peers()).as("our own address is filtered out").isEmpty();
@@ -73,6 +74,23 @@ class OpentrackerInteropTest {
         } finally {
             ot.destroy();
             ot.waitFor();
+        }
+    }
+
+    /**
+     * opentracker listens before its whitelist thread has read the file, and refuses every hash until
+     * then. A {@code stopped} announce is the probe: it adds no peer, and is refused only until then.
+     */
+    private static void awaitWhitelistLoaded(URI tracker) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                client(tracker, 6999).announce(request(6999, 0, AnnounceEvent.STOPPED), DEADLINE);
+                return;
+            } catch (TrackerException e) {
+                if (!e.isRefusal() || System.nanoTime() > end) throw e;
+                Thread.sleep(50);
+            }
         }
     }
 

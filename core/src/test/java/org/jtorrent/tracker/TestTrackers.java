@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,11 +25,16 @@ final class TestTrackers {
     private TestTrackers() {
     }
 
-    /** A running server: its announce URL and how to stop it. */
-    record Running(URI uri, AutoCloseable stopper, List<String> queries) implements AutoCloseable {
+    /** How a test server is stopped. */
+    interface Stopper {
+        void stop() throws IOException;
+    }
+
+    /** A running server: its announce URL, how to stop it, and the requests it saw. */
+    record Running(URI uri, Stopper stopper, List<String> queries) implements AutoCloseable {
         @Override
-        public void close() throws Exception {
-            stopper.close();
+        public void close() throws IOException {
+            stopper.stop();
         }
     }
 
@@ -139,9 +143,5 @@ final class TestTrackers {
 
     static int transactionId(byte[] request) {
         return java.nio.ByteBuffer.wrap(request).getInt(12);
-    }
-
-    static List<String> list(String... s) {
-        return new ArrayList<>(List.of(s));
     }
 }

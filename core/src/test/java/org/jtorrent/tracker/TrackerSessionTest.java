@@ -62,6 +62,24 @@ class TrackerSessionTest {
     }
 
     @Test
+    void aCompletedThatNoTrackerHeardIsSentAgainWithTheNextAnnounce() throws Exception {
+        AtomicBoolean down = new AtomicBoolean();
+        try (var tracker = TestTrackers.http(exchange -> new TestTrackers.Reply(down.get() ? 503 : 200, ok(100), null));
+             var session = new TrackerSession(List.of(List.of(tracker.uri())), HASH, PeerId.random(), 6881, CONFIG, clock, new Random(1))) {
+            session.announceIfDue(PROGRESS).orElseThrow();
+            down.set(true);
+            assertThat(session.announce(AnnounceEvent.COMPLETED, PROGRESS).response()).isEmpty();
+            down.set(false);
+            clock.advance(Duration.ofSeconds(15)); // its back-off
+            assertThat(session.announceIfDue(PROGRESS).orElseThrow().response()).isPresent();
+            clock.advance(Duration.ofSeconds(100));
+            session.announceIfDue(PROGRESS).orElseThrow();
+            assertThat(tracker.queries()).extracting(q -> param(q, "event"))
+                    .containsExactly("started", "completed", "completed", null);
+        }
+    }
+
+    @Test
     void aTinyIntervalIsRaisedToTheFloor() throws Exception {
         try (var tracker = TestTrackers.http(200, ok(0));
              var session = new TrackerSession(List.of(List.of(tracker.uri())), HASH, PeerId.random(), 6881,
