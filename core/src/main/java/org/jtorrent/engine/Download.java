@@ -119,10 +119,15 @@ public final class Download implements AutoCloseable {
         }
     }
 
-    /** Keeps one connection to {@code peer} while we still need pieces, redialing with backoff. */
+    /**
+     * Keeps one connection to {@code peer} while we still need pieces, redialling with backoff.
+     * Once complete we dial no more; but a peer given while we are already complete is dialled
+     * once, to serve it: a leecher that never dials out (Transmission ignores 127.x peers) still
+     * gets the data.
+     */
     private void dialLoop(InetSocketAddress peer) {
         long backoffMillis = 500;
-        while (!closed.get() && !torrent.isComplete()) {
+        while (!closed.get()) {
             try {
                 PeerConnection c = PeerConnection.connect(peer, new InetSocketAddress(options.bind(), 0), torrent, options.peer());
                 torrent.add(c);
@@ -133,6 +138,7 @@ public final class Download implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
+            if (torrent.isComplete()) return;
             try {
                 Thread.sleep(backoffMillis);
             } catch (InterruptedException e) {
