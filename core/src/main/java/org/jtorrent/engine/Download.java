@@ -120,10 +120,10 @@ public final class Download implements AutoCloseable {
     }
 
     /**
-     * Keeps one connection to {@code peer} while we still need pieces, redialling with backoff.
-     * Once complete we dial no more; but a peer given while we are already complete is dialled
-     * once, to serve it: a leecher that never dials out (Transmission ignores 127.x peers) still
-     * gets the data.
+     * Keeps one connection to {@code peer}, redialling with backoff (0.5 to 10 s), until both sides
+     * are complete: while we need pieces, to fetch them; once we are complete, to serve a leecher
+     * that does not dial out itself (Transmission ignores 127.x peers). A peer that refused us
+     * early, e.g. before it had loaded the torrent, is tried again.
      */
     private void dialLoop(InetSocketAddress peer) {
         long backoffMillis = 500;
@@ -132,13 +132,13 @@ public final class Download implements AutoCloseable {
                 PeerConnection c = PeerConnection.connect(peer, new InetSocketAddress(options.bind(), 0), torrent, options.peer());
                 torrent.add(c);
                 while (!c.isClosed() && !closed.get()) Thread.sleep(200);
+                if (torrent.isComplete() && c.peerHasAll()) return;
                 backoffMillis = 500;
             } catch (IOException e) {
                 log.info("dialing {} failed: {}", peer, e.toString());
             } catch (InterruptedException e) {
                 return;
             }
-            if (torrent.isComplete()) return;
             try {
                 Thread.sleep(backoffMillis);
             } catch (InterruptedException e) {

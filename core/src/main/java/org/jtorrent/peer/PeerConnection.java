@@ -479,6 +479,16 @@ public final class PeerConnection implements AutoCloseable {
         return peerClient;
     }
 
+    /** Whether the peer has (or, once closed, had) every piece. */
+    public boolean peerHasAll() {
+        state.lock();
+        try {
+            return peerHas.cardinality() == layout.pieceCount();
+        } finally {
+            state.unlock();
+        }
+    }
+
     public long downloaded() {
         return downloaded.get();
     }

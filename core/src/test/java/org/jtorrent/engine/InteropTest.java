@@ -127,6 +127,34 @@ class InteropTest {
                 String.valueOf(port)));
     }
 
+    /**
+     * Transmission never dials 127.x, so we dial it. Single file: Transmission 3.00 does not create
+     * the empty files of a multi-file torrent, which a byte-exact tree check would count against it.
+     */
+    @Test
+    void transmissionLeecherDownloadsFromUsWhenWeDialIt() throws Exception {
+        RealPeers.require("transmission-cli", "transmission-cli");
+        TestTorrent t = single();
+        Path torrentFile = t.writeTorrent(dir.resolve("t.torrent"));
+        Path ours = dir.resolve("ours");
+        t.writeTo(ours);
+        int port = freePort();
+        Path out = dir.resolve("tr-out");
+        External leech = External.start(dir.resolve("tr-leech.log"), "sh",
+                RealPeers.harness().resolve("tr_run.sh").toString(), "leech", torrentFile.toString(), out.toString(),
+                String.valueOf(port));
+        try {
+            awaitListening(port, leech);
+            try (Download seed = Download.start(t.metainfo(),
+                    DownloadOptions.defaults(ours, List.of(new InetSocketAddress("127.0.0.1", port))))) {
+                assertThat(leech.waitFor(Duration.ofSeconds(90))).as("transmission leecher exit code\n" + leech.log()).isZero();
+            }
+        } finally {
+            leech.stop();
+        }
+        assertSameFiles(t, out);
+    }
+
     // ---- helpers ----
 
     interface SeederStarter {
