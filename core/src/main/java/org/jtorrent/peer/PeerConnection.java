@@ -65,7 +65,6 @@ public final class PeerConnection implements AutoCloseable {
     private final RequestPipeline pipeline;
     private boolean peerChoking = true;
     private boolean amInterested;
-    private boolean peerInterested;
     private volatile boolean amChoking = true;
     private volatile Optional<String> peerClient = Optional.empty();
 
@@ -196,13 +195,12 @@ public final class PeerConnection implements AutoCloseable {
                 fillPipeline();
             }
             case Interested i -> {
-                peerInterested = true;
                 if (amChoking) {
                     amChoking = false; // minimal choker: every interested peer is unchoked
                     send(List.of(new Unchoke()));
                 }
             }
-            case NotInterested n -> peerInterested = false;
+            case NotInterested n -> { } // the minimal choker leaves them unchoked: nothing to undo
             case Have h -> {
                 if (!peerHas.get(h.piece())) {
                     peerHas.set(h.piece());
