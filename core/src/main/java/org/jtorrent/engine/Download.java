@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,6 +36,10 @@ public final class Download implements AutoCloseable {
     private final PieceHasher hasher;
     private final Torrent torrent;
     private final ServerSocket listener;
+    /** Connections we keep at most; one torrent, a handful of peers in this minimal engine. */
+    static final int MAX_CONNECTIONS = 200;
+    /** Incoming connections still in their handshake (each may wait up to the handshake timeout). */
+    private final Semaphore handshaking = new Semaphore(64);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final long started = System.nanoTime();
 
@@ -109,11 +114,19 @@ public final class Download implements AutoCloseable {
                 if (!closed.get()) log.warn("listener failed: {}", e.toString());
                 return;
             }
+            if (!handshaking.tryAcquire()) { // a connection flood costs a close each, not a thread each
+                closeQuietly(socket);
+                continue;
+            }
             Thread.ofVirtual().name("accept " + socket.getRemoteSocketAddress()).start(() -> {
                 try {
+                    if (torrent.connections().size() >= MAX_CONNECTIONS) throw new IOException("too many connections");
                     torrent.add(PeerConnection.accept(socket, torrent, options.peer()));
                 } catch (IOException e) {
+                    closeQuietly(socket);
                     log.info("incoming {} refused: {}", socket.getRemoteSocketAddress(), e.toString());
+                } finally {
+                    handshaking.release();
                 }
             });
         }
@@ -145,6 +158,14 @@ public final class Download implements AutoCloseable {
                 return;
             }
             backoffMillis = Math.min(backoffMillis * 2, 10_000);
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing to do: we are dropping it
         }
     }
 
