@@ -148,6 +148,7 @@ class InteropTest {
             try (Download seed = Download.start(t.metainfo(),
                     DownloadOptions.defaults(ours, List.of(new InetSocketAddress("127.0.0.1", port))))) {
                 assertThat(leech.waitFor(Duration.ofSeconds(90))).as("transmission leecher exit code\n" + leech.log()).isZero();
+                assertThat(seed.result().uploadedBytes()).isGreaterThanOrEqualTo(t.metainfo().info().totalLength());
             }
         } finally {
             leech.stop();
@@ -216,7 +217,8 @@ class InteropTest {
     private static void awaitListening(int port, External process) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
+            try {
+                new Socket("127.0.0.1", port).close();
                 return;
             } catch (IOException notYet) {
                 if (!process.process.isAlive()) throw new AssertionError("seeder exited\n" + process.log());

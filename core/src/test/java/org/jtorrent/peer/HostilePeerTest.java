@@ -119,6 +119,7 @@ class HostilePeerTest {
                     // expected: dropped for silence
                 }
                 assertThat(keepAlives).isGreaterThanOrEqualTo(2);
+                assertThat(d.torrent().connections()).isEmpty();
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1400), Duration.ofSeconds(5));
             }
         }

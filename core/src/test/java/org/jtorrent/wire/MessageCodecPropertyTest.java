@@ -15,7 +15,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
-class MessageCodecProperties {
+class MessageCodecPropertyTest {
     private static final int PIECES = 1000;
     private final MessageCodec codec = new MessageCodec(PIECES);
 
