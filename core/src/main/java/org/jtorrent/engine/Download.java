@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,6 +36,10 @@ public final class Download implements AutoCloseable {
     private final PieceHasher hasher;
     private final Torrent torrent;
     private final ServerSocket listener;
+    /** Connections we keep at most; one torrent, a handful of peers in this minimal engine. */
+    static final int MAX_CONNECTIONS = 200;
+    /** Incoming connections still in their handshake (each may wait up to the handshake timeout). */
+    private final Semaphore handshaking = new Semaphore(64);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final long started = System.nanoTime();
 
@@ -109,24 +114,38 @@ public final class Download implements AutoCloseable {
                 if (!closed.get()) log.warn("listener failed: {}", e.toString());
                 return;
             }
+            if (!handshaking.tryAcquire()) { // a connection flood costs a close each, not a thread each
+                closeQuietly(socket);
+                continue;
+            }
             Thread.ofVirtual().name("accept " + socket.getRemoteSocketAddress()).start(() -> {
                 try {
+                    if (torrent.connections().size() >= MAX_CONNECTIONS) throw new IOException("too many connections");
                     torrent.add(PeerConnection.accept(socket, torrent, options.peer()));
                 } catch (IOException e) {
+                    closeQuietly(socket);
                     log.info("incoming {} refused: {}", socket.getRemoteSocketAddress(), e.toString());
+                } finally {
+                    handshaking.release();
                 }
             });
         }
     }
 
-    /** Keeps one connection to {@code peer} while we still need pieces, redialing with backoff. */
+    /**
+     * Keeps one connection to {@code peer}, redialling with backoff (0.5 to 10 s), until both sides
+     * are complete: while we need pieces, to fetch them; once we are complete, to serve a leecher
+     * that does not dial out itself (Transmission ignores 127.x peers). A peer that refused us
+     * early, e.g. before it had loaded the torrent, is tried again.
+     */
     private void dialLoop(InetSocketAddress peer) {
         long backoffMillis = 500;
-        while (!closed.get() && !torrent.isComplete()) {
+        while (!closed.get()) {
             try {
                 PeerConnection c = PeerConnection.connect(peer, new InetSocketAddress(options.bind(), 0), torrent, options.peer());
                 torrent.add(c);
                 while (!c.isClosed() && !closed.get()) Thread.sleep(200);
+                if (torrent.isComplete() && c.peerHasAll()) return;
                 backoffMillis = 500;
             } catch (IOException e) {
                 log.info("dialing {} failed: {}", peer, e.toString());
@@ -139,6 +158,14 @@ public final class Download implements AutoCloseable {
                 return;
             }
             backoffMillis = Math.min(backoffMillis * 2, 10_000);
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing to do: we are dropping it
         }
     }
 

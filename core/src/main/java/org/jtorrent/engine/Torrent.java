@@ -19,6 +19,7 @@ import org.jtorrent.pieces.Block;
 import org.jtorrent.pieces.PiecePicker;
 import org.jtorrent.storage.PartialPieces;
 import org.jtorrent.storage.Storage;
+import org.jtorrent.storage.StorageException;
 import org.jtorrent.wire.BlockRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,7 +138,13 @@ public final class Torrent implements PeerHost {
 
     @Override
     public void received(BlockRef block, byte[] data) throws IOException {
-        CompletableFuture<Boolean> done = partial.add(block.piece(), block.begin(), data);
+        CompletableFuture<Boolean> done;
+        try {
+            done = partial.add(block.piece(), block.begin(), data);
+        } catch (StorageException e) { // a block spilled to a full disk: the whole download stops
+            completion.completeExceptionally(e);
+            throw e;
+        }
         if (done == null) return;
         int piece = block.piece();
         done.whenComplete((ok, error) -> {

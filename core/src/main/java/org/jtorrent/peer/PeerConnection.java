@@ -65,10 +65,8 @@ public final class PeerConnection implements AutoCloseable {
     private final RequestPipeline pipeline;
     private boolean peerChoking = true;
     private boolean amInterested;
-    private boolean peerInterested;
     private volatile boolean amChoking = true;
     private volatile Optional<String> peerClient = Optional.empty();
-    private boolean sawFirstMessage;
 
     private final LinkedBlockingDeque<BlockRef> uploads = new LinkedBlockingDeque<>();
     private final AtomicLong downloaded = new AtomicLong();
@@ -189,8 +187,6 @@ public final class PeerConnection implements AutoCloseable {
 
     private void handle(Message m) throws IOException {
         if (closed.get()) return; // read before close() returned our blocks: act on nothing more
-        boolean first = !sawFirstMessage;
-        if (!(m instanceof KeepAlive) && !(m instanceof Extended)) sawFirstMessage = true;
         switch (m) {
             case KeepAlive k -> { }
             case Choke c -> onChoke();
@@ -199,13 +195,12 @@ public final class PeerConnection implements AutoCloseable {
                 fillPipeline();
             }
             case Interested i -> {
-                peerInterested = true;
                 if (amChoking) {
                     amChoking = false; // minimal choker: every interested peer is unchoked
                     send(List.of(new Unchoke()));
                 }
             }
-            case NotInterested n -> peerInterested = false;
+            case NotInterested n -> { } // the minimal choker leaves them unchoked: nothing to undo
             case Have h -> {
                 if (!peerHas.get(h.piece())) {
                     peerHas.set(h.piece());
@@ -213,21 +208,16 @@ public final class PeerConnection implements AutoCloseable {
                 }
                 updateInterestAndRequest();
             }
-            case Message.Bitfield b -> {
-                if (!first) throw new ProtocolException("bitfield after other messages");
-                setPeerHas(fromWire(b.bits()));
-            }
+            // BEP 3 wants the bitfield first and once; aria2 sends "have none" and later a bitfield
+            // as an update. Pieces are never un-had, so a later summary can only add: merge it.
+            case Message.Bitfield b -> addPeerHas(fromWire(b.bits()));
             case HaveAll a -> {
                 requireFast(m);
-                if (!first) throw new ProtocolException("have all after other messages");
                 BitSet all = new BitSet();
                 all.set(0, layout.pieceCount());
-                setPeerHas(all);
+                addPeerHas(all);
             }
-            case HaveNone n -> {
-                requireFast(m);
-                if (!first) throw new ProtocolException("have none after other messages");
-            }
+            case HaveNone n -> requireFast(m);
             case Request r -> onRequest(r.block());
             case Cancel c -> onCancel(c.block());
             case Piece p -> onPiece(p);
@@ -253,7 +243,8 @@ public final class PeerConnection implements AutoCloseable {
         if (!fast) throw new ProtocolException(m.getClass().getSimpleName() + " without the Fast extension");
     }
 
-    private void setPeerHas(BitSet pieces) throws IOException {
+    private void addPeerHas(BitSet pieces) throws IOException {
+        pieces.andNot(peerHas); // availability counts each piece of a peer once
         peerHas.or(pieces);
         host.peerHas(pieces);
         updateInterestAndRequest();
@@ -484,6 +475,16 @@ public final class PeerConnection implements AutoCloseable {
 
     public Optional<String> peerClient() {
         return peerClient;
+    }
+
+    /** Whether the peer has (or, once closed, had) every piece. */
+    public boolean peerHasAll() {
+        state.lock();
+        try {
+            return peerHas.cardinality() == layout.pieceCount();
+        } finally {
+            state.unlock();
+        }
     }
 
     public long downloaded() {

@@ -1,6 +1,7 @@
 package org.jtorrent.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jtorrent.testing.TestTorrent.Spec.file;
 
 import java.net.InetSocketAddress;
@@ -9,10 +10,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.storage.ChannelOpener;
+import org.jtorrent.storage.FailingChannel;
+import org.jtorrent.storage.PieceHasher;
+import org.jtorrent.storage.Recheck;
+import org.jtorrent.storage.Storage;
+import org.jtorrent.storage.StorageException;
 import org.jtorrent.testing.TestTorrent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Two jtorrents in one JVM over loopback: one holds the data, the other fetches it. */
 @Timeout(60)
@@ -31,6 +40,32 @@ class LoopbackSwarmTest {
     void singleFileWithManyPiecesAndSpillToDisk() throws Exception {
         TestTorrent t = TestTorrent.single("one.bin", 3 * 1024 * 1024 + 1, 64 * 1024);
         run(t);
+    }
+
+    @ParameterizedTest(name = "memory cap {0}")
+    @ValueSource(longs = {256L * 1024 * 1024, 1000})
+    void fullDiskStopsTheDownloadWithAClearErrorAndKeepsVerifiedPieces(long memoryCap) throws Exception {
+        // cap 1000: every block goes to disk from the connection thread, not from the hasher pool
+        TestTorrent t = TestTorrent.single("full.bin", 1024 * 1024, 64 * 1024); // 16 pieces
+        Path seedDir = dir.resolve("seed");
+        t.writeTo(seedDir);
+        try (Download seed = Download.start(t.metainfo(), DownloadOptions.defaults(seedDir, List.of()))) {
+            Path leechDir = dir.resolve("leech");
+            ChannelOpener fullAfterFivePieces = p -> new FailingChannel(ChannelOpener.DEFAULT.open(p), 5 * 64 * 1024);
+            DownloadOptions base = DownloadOptions.defaults(leechDir, List.of(new InetSocketAddress("127.0.0.1", seed.listenPort())));
+            DownloadOptions opts = new DownloadOptions(base.folder(), base.peers(), 0, base.bind(), base.peer(),
+                    base.storage().withOpener(fullAfterFivePieces), memoryCap);
+            try (Download leech = Download.start(t.metainfo(), opts)) {
+                assertThatThrownBy(() -> leech.awaitComplete(Duration.ofSeconds(30)))
+                        .isInstanceOf(StorageException.class).hasMessageContaining("disk full while writing full.bin");
+                assertThat(leech.result().complete()).isFalse();
+            }
+            // What was verified before the disk filled is on disk and found again by a re-check.
+            try (Storage storage = Storage.open(t.metainfo().info(), leechDir, Storage.Options.DEFAULT);
+                 PieceHasher hasher = new PieceHasher(1)) {
+                assertThat(Recheck.run(storage, hasher, 4).cardinality()).isBetween(memoryCap > 1000 ? 1 : 0, 5);
+            }
+        }
     }
 
     private void run(TestTorrent t) throws Exception {

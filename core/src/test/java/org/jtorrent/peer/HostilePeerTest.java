@@ -119,8 +119,23 @@ class HostilePeerTest {
                     // expected: dropped for silence
                 }
                 assertThat(keepAlives).isGreaterThanOrEqualTo(2);
+                assertThat(d.torrent().connections()).isEmpty();
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1400), Duration.ofSeconds(5));
             }
+        }
+    }
+
+    @Test
+    void peerThatConnectsAndSaysNothingIsDroppedAfterTheHandshakeTimeout() throws Exception {
+        PeerConfig quick = PeerConfig.DEFAULT.withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(90), Duration.ofSeconds(120));
+        DownloadOptions base = DownloadOptions.defaults(dir, List.of());
+        DownloadOptions opts = new DownloadOptions(base.folder(), base.peers(), 0, base.bind(), quick, base.storage(), base.memoryCap());
+        try (Download d = Download.start(torrent.metainfo(), opts); Socket mute = new Socket("127.0.0.1", d.listenPort())) {
+            long start = System.nanoTime();
+            mute.setSoTimeout(5000);
+            assertThat(mute.getInputStream().read()).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(400), Duration.ofSeconds(3));
+            assertStillServing(d);
         }
     }
 

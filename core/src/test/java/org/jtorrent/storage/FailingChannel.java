@@ -9,11 +9,11 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
 /** A real channel whose writes fail like a full disk once {@code budget} bytes have been written. */
-final class FailingChannel extends FileChannel {
+public final class FailingChannel extends FileChannel {
     private final FileChannel real;
     private long budget;
 
-    FailingChannel(FileChannel real, long budget) {
+    public FailingChannel(FileChannel real, long budget) {
         this.real = real;
         this.budget = budget;
     }
