@@ -162,8 +162,10 @@ public final class Torrent implements PeerHost {
     }
 
     private void pieceVerified(int piece) {
-        picker.verified(piece);
+        // Count the bytes before the picker can call the torrent complete: pieces verify on several
+        // hashing threads, and the one that finishes last must not report a total without ours.
         verifiedBytes.addAndGet(layout.pieceSize(piece));
+        picker.verified(piece);
         connections.forEach(c -> c.pieceVerified(piece));
         if (picker.complete()) completion.complete(null);
     }
