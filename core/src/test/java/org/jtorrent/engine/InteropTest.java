@@ -120,11 +120,20 @@ class InteropTest {
 
     /** Transmission waits ~10 s before it unchokes (its rechoke timer); the test allows for it. */
     @Test
-    void downloadsFromTransmission() throws Exception {
+    void downloadsSingleFileFromTransmission() throws Exception {
+        fromSeeder(single(), this::transmissionSeeder);
+    }
+
+    /** As a seeder Transmission has the empty file on disk already, so the whole tree can be checked. */
+    @Test
+    void downloadsTreeFromTransmission() throws Exception {
+        fromSeeder(tree(), this::transmissionSeeder);
+    }
+
+    private External transmissionSeeder(TestTorrent t, Path torrentFile, Path data, int port) throws Exception {
         RealPeers.require("transmission-cli", "transmission-cli");
-        fromSeeder(single(), (t, torrentFile, data, port) -> External.start(dir.resolve("tr-seed.log"), "sh",
-                RealPeers.harness().resolve("tr_run.sh").toString(), "seed", torrentFile.toString(), data.toString(),
-                String.valueOf(port)));
+        return External.start(dir.resolve("tr-seed.log"), "sh", RealPeers.harness().resolve("tr_run.sh").toString(),
+                "seed", torrentFile.toString(), data.toString(), String.valueOf(port));
     }
 
     /**
