@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 CreateCommand.class,
                 CommandLine.HelpCommand.class,
                 DownloadCommand.class,
+                DemoCommand.class,
                 TrackerCommand.class,
         })
 public final class Main implements Runnable {

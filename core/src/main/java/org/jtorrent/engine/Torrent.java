@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
@@ -44,6 +46,8 @@ public final class Torrent implements PeerHost {
     private final List<PeerSummary> finished = new ArrayList<>();
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
     private final AtomicLong verifiedBytes = new AtomicLong();
+    /** Runs piece verdicts off the reader threads (see received). */
+    private final Executor verdicts = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("piece-verdict").factory());
 
     public Torrent(Metainfo metainfo, Storage storage, PartialPieces partial, BitSet have, PeerId localId) {
         this.metainfo = metainfo;
@@ -147,7 +151,10 @@ public final class Torrent implements PeerHost {
         }
         if (done == null) return;
         int piece = block.piece();
-        done.whenComplete((ok, error) -> {
+        // The verdict fans out to every connection (have, interest, refill), each taking its own lock.
+        // Running it here, on a reader that holds its connection's lock, deadlocks two readers that
+        // finish pieces at once (the demo swarm hung so); hand it to another thread instead.
+        done.whenCompleteAsync((ok, error) -> {
             if (error != null) {
                 log.error("storage failed, stopping: {}", error.getMessage());
                 completion.completeExceptionally(error);
@@ -158,7 +165,7 @@ public final class Torrent implements PeerHost {
                 picker.failed(piece);
                 connections.forEach(PeerConnection::refill);
             }
-        });
+        }, verdicts);
     }
 
     private void pieceVerified(int piece) {
