@@ -60,9 +60,8 @@ final class Decoder {
                         + ((top & DICT_BIT) != 0 ? "dictionary" : "list"), pos);
             }
             byte b = buf[pos];
-            if ((top & KEY_BIT) != 0 && b != 'e' && (b < '0' || b > '9')) {
-                throw error("dictionary key is not a string", pos);
-            }
+            // A dictionary key must be a string: checked below in the branches of the other values,
+            // so that strings and ends, the most common tokens, pay nothing for it.
             if (b >= '0' && b <= '9') {
                 // String: "<length>:<bytes>". Fast path for a canonical length that fits the input.
                 int p = pos + 1;
@@ -96,6 +95,7 @@ final class Decoder {
                 pos++;
                 top = --depth > 0 ? outer[depth - 1] : 0;
             } else if (b == 'i') {
+                if ((top & KEY_BIT) != 0) throw error("dictionary key is not a string", pos);
                 int p = pos + 1;
                 boolean negative = p < end && buf[p] == '-';
                 if (negative) p++;
@@ -112,6 +112,7 @@ final class Decoder {
                 tokens[count++] = Tokens.pack(Tokens.INT, pos - start, 0);
                 pos = next;
             } else if (b == 'd' || b == 'l') {
+                if ((top & KEY_BIT) != 0) throw error("dictionary key is not a string", pos);
                 if (depth == maxDepth) throw error("nesting deeper than " + maxDepth, pos);
                 if (count >= room) {
                     tokens = makeRoom(tokens, count, pos);
@@ -129,6 +130,7 @@ final class Decoder {
                 pos++;
                 continue; // a container is complete only at its 'e'
             } else {
+                if ((top & KEY_BIT) != 0) throw error("dictionary key is not a string", pos);
                 throw error("unexpected byte 0x" + Integer.toHexString(b & 0xff), pos);
             }
             // A value (or a key) completed: in a dictionary, flip between key and value.
