@@ -41,7 +41,7 @@ echo "== machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /pro
 echo "== load before: $(uptime)"
 
 echo "== building"
-mvn -q -B package -DskipTests -pl bench -am
+mvn -q -B -Dstyle.color=never package -DskipTests -pl bench -am
 jar=bench/target/benchmarks.jar
 g++ -O2 -std=c++17 -o "$out/lt_bdecode" bench/native/lt_bdecode.cpp $(pkg-config --cflags --libs libtorrent-rasterbar)
 
