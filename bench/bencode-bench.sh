@@ -55,10 +55,12 @@ echo "== libtorrent bdecode"
 for mode in default warm; do
     if [[ $mode == warm ]]; then
         env MALLOC_MMAP_THRESHOLD_=4294967295 MALLOC_TRIM_THRESHOLD_=68719476736 \
-            "$out/lt_bdecode" "$lt_seconds" "$out/tracker.bencode" "$out/torrent.bencode"
+            "$out/lt_bdecode" "$lt_seconds" "$out/tracker.bencode" "$out/torrent.bencode" >"$out/lt-$mode.txt"
     else
-        "$out/lt_bdecode" "$lt_seconds" "$out/tracker.bencode" "$out/torrent.bencode"
-    fi | tee /dev/stderr | awk -v mode="$mode" '{ print mode, $1, $3; print mode "-reused", $1, $5 }' >>"$out/libtorrent.txt"
+        "$out/lt_bdecode" "$lt_seconds" "$out/tracker.bencode" "$out/torrent.bencode" >"$out/lt-$mode.txt"
+    fi
+    sed "s/^/$mode: /" "$out/lt-$mode.txt"
+    awk -v mode="$mode" '{ print mode, $1, $3; print mode "-reused", $1, $5 }' "$out/lt-$mode.txt" >>"$out/libtorrent.txt"
 done
 
 echo "== JMH (fork flags: $flags) and retained heap"
