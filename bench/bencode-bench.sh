@@ -41,7 +41,8 @@ echo "== machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /pro
 echo "== load before: $(uptime)"
 
 echo "== building"
-mvn -q -B -Dstyle.color=never package -DskipTests -pl bench -am
+# Maven 3.8 prints colour resets even in batch mode; keep the log plain.
+mvn -q -B package -DskipTests -pl bench -am 2>&1 | sed "s/\x1b\[[0-9;]*m//g"
 jar=bench/target/benchmarks.jar
 g++ -O2 -std=c++17 -o "$out/lt_bdecode" bench/native/lt_bdecode.cpp $(pkg-config --cflags --libs libtorrent-rasterbar)
 
