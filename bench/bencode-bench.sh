@@ -10,13 +10,15 @@
 #   BENCH_JMH        "warmups iterations seconds" (default "3 5 2")
 #   BENCH_LT_SECONDS seconds of timed decodes per input and mode for libtorrent (default 5)
 #   BENCH_OUT        where inputs and raw results go (default bench/target/bencode-bench)
+#   BENCH_JVM_DIR    where to look for JDKs (default /usr/lib/jvm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The newest JDK >= 21 under /usr/lib/jvm, judged by its release file.
+jvm_dir=${BENCH_JVM_DIR:-/usr/lib/jvm}
 jdk=""
 best=0
-for dir in /usr/lib/jvm/*/; do
+for dir in "$jvm_dir"/*/; do
     dir=${dir%/}
     [[ -x $dir/bin/java && -f $dir/release ]] || continue
     version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$dir/release")
@@ -26,7 +28,7 @@ for dir in /usr/lib/jvm/*/; do
     fi
 done
 if [[ -z $jdk ]]; then
-    echo "bencode-bench: no JDK >= 21 found under /usr/lib/jvm" >&2
+    echo "bencode-bench: no JDK >= 21 found under $jvm_dir" >&2
     exit 1
 fi
 java=$jdk/bin/java
