@@ -10,13 +10,15 @@
 #   BENCH_JMH        "warmups iterations seconds" (default "3 5 2")
 #   BENCH_LT_SECONDS seconds of timed decodes per input and mode for libtorrent (default 5)
 #   BENCH_OUT        where inputs and raw results go (default bench/target/bencode-bench)
+#   BENCH_JVM_DIR    where to look for JDKs (default /usr/lib/jvm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The newest JDK >= 21 under /usr/lib/jvm, judged by its release file.
+jvm_dir=${BENCH_JVM_DIR:-/usr/lib/jvm}
 jdk=""
 best=0
-for dir in /usr/lib/jvm/*/; do
+for dir in "$jvm_dir"/*/; do
     dir=${dir%/}
     [[ -x $dir/bin/java && -f $dir/release ]] || continue
     version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$dir/release")
@@ -26,7 +28,7 @@ for dir in /usr/lib/jvm/*/; do
     fi
 done
 if [[ -z $jdk ]]; then
-    echo "bencode-bench: no JDK >= 21 found under /usr/lib/jvm" >&2
+    echo "bencode-bench: no JDK >= 21 found under $jvm_dir" >&2
     exit 1
 fi
 java=$jdk/bin/java
@@ -41,7 +43,8 @@ echo "== machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /pro
 echo "== load before: $(uptime)"
 
 echo "== building"
-mvn -q -B package -DskipTests -pl bench -am
+# Maven 3.8 prints colour resets even in batch mode; keep the log plain.
+mvn -q -B package -DskipTests -pl bench -am 2>&1 | sed "s/\x1b\[[0-9;]*m//g"
 jar=bench/target/benchmarks.jar
 g++ -O2 -std=c++17 -o "$out/lt_bdecode" bench/native/lt_bdecode.cpp $(pkg-config --cflags --libs libtorrent-rasterbar)
 
@@ -55,10 +58,12 @@ echo "== libtorrent bdecode"
 for mode in default warm; do
     if [[ $mode == warm ]]; then
         env MALLOC_MMAP_THRESHOLD_=4294967295 MALLOC_TRIM_THRESHOLD_=68719476736 \
-            "$out/lt_bdecode" "$lt_seconds" "$out/tracker.bencode" "$out/torrent.bencode"
+            "$out/lt_bdecode" "$lt_seconds" "$out/tracker.bencode" "$out/torrent.bencode" >"$out/lt-$mode.txt"
     else
-        "$out/lt_bdecode" "$lt_seconds" "$out/tracker.bencode" "$out/torrent.bencode"
-    fi | tee /dev/stderr | awk -v mode="$mode" '{ print mode, $1, $3; print mode "-reused", $1, $5 }' >>"$out/libtorrent.txt"
+        "$out/lt_bdecode" "$lt_seconds" "$out/tracker.bencode" "$out/torrent.bencode" >"$out/lt-$mode.txt"
+    fi
+    sed "s/^/$mode: /" "$out/lt-$mode.txt"
+    awk -v mode="$mode" '{ print mode, $1, $3; print mode "-reused", $1, $5 }' "$out/lt-$mode.txt" >>"$out/libtorrent.txt"
 done
 
 echo "== JMH (fork flags: $flags) and retained heap"
