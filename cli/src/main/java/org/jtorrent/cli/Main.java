@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 DownloadCommand.class,
                 DemoCommand.class,
+                SeedCommand.class,
                 TrackerCommand.class,
         })
 public final class Main implements Runnable {

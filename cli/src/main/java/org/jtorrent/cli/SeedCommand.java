@@ -1,0 +1,68 @@
+package org.jtorrent.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.jtorrent.engine.Download;
+import org.jtorrent.engine.DownloadOptions;
+import org.jtorrent.metainfo.Metainfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jtorrent seed}: verify the data, then serve it until stopped. */
+@Command(name = "seed", mixinStandardHelpOptions = true,
+        description = "Verify the data of a torrent, then serve it to peers until stopped (Ctrl-C).")
+final class SeedCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "FILE.torrent", description = "the .torrent file")
+    Path torrent;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "folder that holds the data (a multi-file torrent's folder is inside it)")
+    Path data;
+
+    @Option(names = "--port", paramLabel = "N", description = "listen port (default: any free port)")
+    int port;
+
+    @Option(names = "--bind", paramLabel = "ADDR", description = "local address to listen on (default: loopback)")
+    String bind;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Metainfo metainfo = Metainfo.load(torrent);
+        DownloadOptions options = DownloadOptions.defaults(data, List.of()).withListenPort(port);
+        if (bind != null) options = options.withBind(InetAddress.getByName(bind));
+        PrintWriter out = spec.commandLine().getOut();
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (Download download = Download.start(metainfo, options)) {
+            if (!download.torrent().isComplete()) {
+                throw new IOException("the data in " + data + " is incomplete or differs from the torrent: "
+                        + "refusing to seed it (jtorrent download fetches what is missing)");
+            }
+            out.printf("seeding %s (%s) on port %d; Ctrl-C stops%n", metainfo.info().name(),
+                    metainfo.infoHash().hex(), download.listenPort());
+            out.flush();
+            // On Ctrl-C or SIGTERM the JVM runs hooks, not this thread: close from the hook itself.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    download.close();
+                } catch (IOException e) {
+                    System.err.println("jtorrent seed: " + e.getMessage());
+                }
+                stopped.countDown();
+            }));
+            stopped.await();
+            return 0;
+        }
+    }
+}
