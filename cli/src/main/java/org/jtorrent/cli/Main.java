@@ -1,5 +1,6 @@
 package org.jtorrent.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,8 +10,11 @@ import picocli.CommandLine.Command;
         versionProvider = Version.class,
         description = "A BitTorrent client, torrent maker and tracker.",
         subcommands = {
+                InfoCommand.class,
+                CreateCommand.class,
                 CommandLine.HelpCommand.class,
                 DownloadCommand.class,
+                TrackerCommand.class,
         })
 public final class Main implements Runnable {
 
@@ -23,9 +27,18 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler(new OneLineErrors());
-        return cli.execute(args);
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
     }
 
     @Override

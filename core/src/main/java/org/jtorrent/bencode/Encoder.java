@@ -23,8 +23,10 @@ public final class Encoder {
         switch (value) {
             case null -> throw new IllegalArgumentException("bencode has no null");
             case BValue raw -> {
-                ByteBuffer bytes = raw.raw();
-                out.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+                // Straight from the input array: raw() is a read-only buffer, whose array() throws.
+                BDocument doc = raw.document();
+                int from = doc.start(raw.index());
+                out.write(doc.input(), from, doc.endOf(raw.index()) - from);
             }
             case byte[] bytes -> writeString(bytes, 0, bytes.length);
             case ByteBuffer buffer -> {

@@ -2,29 +2,24 @@ package org.jtorrent.id;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
  * A 20-byte peer id. Ours follow BEP 20's Azureus style: {@code -JT0001-} and 12 random bytes, so
  * other clients and trackers can tell which client and version they talk to.
  */
-public final class PeerId {
-    public static final int LENGTH = 20;
+public final class PeerId extends Id20 {
     /** Client code {@code JT}, version 0.0.0.1. */
     public static final String CLIENT_PREFIX = "-JT0001-";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final byte[] bytes;
-
     private PeerId(byte[] bytes) {
-        this.bytes = bytes;
+        super(bytes, "a peer id");
     }
 
     public static PeerId of(byte[] bytes) {
-        if (bytes.length != LENGTH) throw new IllegalArgumentException("a peer id is 20 bytes, not " + bytes.length);
-        return new PeerId(bytes.clone());
+        return new PeerId(bytes);
     }
 
     /** A fresh id for this run: the client prefix, then random bytes. */
@@ -38,25 +33,11 @@ public final class PeerId {
         return new PeerId(id);
     }
 
-    public byte[] bytes() {
-        return bytes.clone();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof PeerId other && Arrays.equals(bytes, other.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(bytes);
-    }
-
     /** Printable characters as they are, the rest as {@code %XX}: how clients usually show ids. */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        for (byte b : bytes) {
+        for (byte b : bytes()) {
             if (b >= 0x20 && b < 0x7f && b != '%') sb.append((char) b);
             else sb.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
         }

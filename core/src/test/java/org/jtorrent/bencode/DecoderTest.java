@@ -120,4 +120,10 @@ class DecoderTest {
         assertThatThrownBy(() -> Bencode.decode(input, new BencodeLimits(10, 3)))
                 .hasMessageContaining("more than 3 values");
     }
+
+    @Test
+    void aDocumentOfExactlyMaxTokensIsAccepted() {
+        byte[] input = "li1ei2ee".getBytes(StandardCharsets.US_ASCII); // l, i1e, i2e, e: 4 tokens
+        assertThat(Bencode.decode(input, new BencodeLimits(10, 4)).tokenCount()).isEqualTo(4);
+    }
 }

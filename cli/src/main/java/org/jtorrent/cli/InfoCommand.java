@@ -1,0 +1,114 @@
+package org.jtorrent.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.metainfo.InfoDict;
+import org.jtorrent.metainfo.InvalidTorrentException;
+import org.jtorrent.metainfo.Metainfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Show what a .torrent file holds: name, info-hash, magnet link, files, trackers.")
+final class InfoCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE.torrent", description = "The torrent file to read.")
+    Path torrent;
+
+    @Option(names = "--json", description = "Print one JSON document instead of text.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Metainfo m;
+        try {
+            m = Metainfo.load(torrent);
+        } catch (InvalidTorrentException e) {
+            throw new InvalidTorrentException(torrent + ": " + e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) printJson(m, out);
+        else printText(m, out);
+        out.flush();
+        return 0;
+    }
+
+    private static void printText(Metainfo m, PrintWriter out) {
+        InfoDict info = m.info();
+        out.printf("name:         %s%n", info.name());
+        out.printf("info-hash:    %s%n", m.infoHash().hex());
+        out.printf("magnet:       %s%n", m.magnetLink());
+        out.printf("size:         %s (%,d bytes)%n", Sizes.human(info.totalLength()), info.totalLength());
+        out.printf("pieces:       %,d x %s%n", info.pieceCount(), Sizes.human(info.pieceLength()));
+        out.printf("private:      %s%n", info.isPrivate() ? "yes" : "no");
+        m.creationDate().ifPresent(d -> out.printf("created:      %s%n",
+                DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(d.atOffset(ZoneOffset.UTC)) + "Z"));
+        m.createdBy().ifPresent(c -> out.printf("created by:   %s%n", c));
+        m.comment().ifPresent(c -> out.printf("comment:      %s%n", c));
+        out.printf("trackers:     %s%n", m.trackers().isEmpty() ? "none" : "");
+        for (int t = 0; t < m.trackers().size(); t++) {
+            for (String url : m.trackers().get(t)) out.printf("  tier %d: %s%n", t + 1, url);
+        }
+        if (!m.webSeeds().isEmpty()) {
+            out.println("web seeds:");
+            m.webSeeds().forEach(w -> out.printf("  %s%n", w));
+        }
+        out.printf("files:        %d%n", info.files().size());
+        for (FileEntry f : info.files()) {
+            out.printf("  %12s  %s%s%n", Sizes.human(f.length()), f.displayPath(), f.isPadding() ? "  [padding]" : "");
+        }
+    }
+
+    private static void printJson(Metainfo m, PrintWriter out) throws IOException {
+        InfoDict info = m.info();
+        try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
+            g.useDefaultPrettyPrinter();
+            g.writeStartObject();
+            g.writeStringField("info_hash", m.infoHash().hex());
+            g.writeStringField("name", info.name());
+            g.writeNumberField("total_size", info.totalLength());
+            g.writeNumberField("piece_length", info.pieceLength());
+            g.writeNumberField("piece_count", info.pieceCount());
+            g.writeArrayFieldStart("files");
+            for (FileEntry f : info.files()) {
+                g.writeStartObject();
+                g.writeStringField("path", f.displayPath());
+                g.writeNumberField("length", f.length());
+                if (f.isPadding()) g.writeBooleanField("padding", true);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("trackers");
+            for (List<String> tier : m.trackers()) {
+                g.writeStartArray();
+                for (String url : tier) g.writeString(url);
+                g.writeEndArray();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("web_seeds");
+            for (String w : m.webSeeds()) g.writeString(w);
+            g.writeEndArray();
+            g.writeBooleanField("private", info.isPrivate());
+            g.writeStringField("magnet", m.magnetLink());
+            if (m.creationDate().isPresent()) g.writeNumberField("creation_date", m.creationDate().get().getEpochSecond());
+            if (m.createdBy().isPresent()) g.writeStringField("created_by", m.createdBy().get());
+            if (m.comment().isPresent()) g.writeStringField("comment", m.comment().get());
+            g.writeEndObject();
+        }
+        out.println();
+    }
+}

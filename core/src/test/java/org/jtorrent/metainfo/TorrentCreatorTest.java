@@ -1,0 +1,99 @@
+package org.jtorrent.metainfo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TorrentCreatorTest {
+
+    @TempDir
+    Path dir;
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void multiFileTorrentRoundTripsAndEveryPieceHashMatchesTheData() throws Exception {
+        Path root = dir.resolve("payload");
+        Files.createDirectories(root.resolve("a/b"));
+        byte[] one = random(40_000, 1);
+        byte[] two = random(1, 2);
+        byte[] three = random(70_001, 3);
+        Files.write(root.resolve("a/b/one.bin"), one);
+        Files.write(root.resolve("a/empty"), new byte[0]);
+        Files.write(root.resolve("two.bin"), two);
+        Files.write(root.resolve("z.bin"), three);
+
+        byte[] torrent = new TorrentCreator(root).pieceLength(16384).threads(3)
+                .trackerTier(List.of("http://127.0.0.1:1/announce", "udp://127.0.0.1:2"))
+                .trackerTier(List.of("http://127.0.0.1:3/announce"))
+                .webSeed("http://127.0.0.1:4/files/").comment("c").makePrivate(true)
+                .creationDate(Instant.ofEpochSecond(1_700_000_000)).create();
+        Metainfo m = Metainfo.parse(torrent);
+
+        assertThat(m.info().name()).isEqualTo("payload");
+        assertThat(m.info().files()).extracting(FileEntry::displayPath).containsExactly(
+                "payload/a/b/one.bin", "payload/a/empty", "payload/two.bin", "payload/z.bin");
+        assertThat(m.trackers()).containsExactly(
+                List.of("http://127.0.0.1:1/announce", "udp://127.0.0.1:2"), List.of("http://127.0.0.1:3/announce"));
+        assertThat(m.webSeeds()).containsExactly("http://127.0.0.1:4/files/");
+        assertThat(m.info().isPrivate()).isTrue();
+        assertThat(m.comment()).contains("c");
+        assertThat(m.creationDate()).contains(Instant.ofEpochSecond(1_700_000_000));
+
+        byte[] stream = new byte[one.length + two.length + three.length];
+        System.arraycopy(one, 0, stream, 0, one.length);
+        System.arraycopy(two, 0, stream, one.length, two.length);
+        System.arraycopy(three, 0, stream, one.length + two.length, three.length);
+        assertThat(m.info().totalLength()).isEqualTo(stream.length);
+        for (int p = 0; p < m.info().pieceCount(); p++) {
+            int from = p * 16384;
+            int to = Math.min(stream.length, from + 16384);
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+            sha1.update(stream, from, to - from);
+            assertThat(m.info().hashMatches(p, sha1.digest())).as("piece %d", p).isTrue();
+        }
+    }
+
+    @Test
+    void outputDoesNotDependOnTheNumberOfHashingThreads() throws Exception {
+        Path file = dir.resolve("data.bin");
+        Files.write(file, random(1_000_003, 7));
+        byte[] one = new TorrentCreator(file).threads(1).creationDate(null).create();
+        byte[] four = new TorrentCreator(file).threads(4).creationDate(null).create();
+        assertThat(four).isEqualTo(one);
+        Metainfo m = Metainfo.parse(one);
+        assertThat(m.info().multiFile()).isFalse();
+        assertThat(m.info().files()).extracting(FileEntry::displayPath).containsExactly("data.bin");
+        assertThat(m.info().pieceLength()).isEqualTo(PieceLengths.forTotalSize(1_000_003));
+    }
+
+    @Test
+    void refusesEmptyContentAndBadPieceLengths() throws IOException {
+        Path empty = dir.resolve("empty");
+        Files.write(empty, new byte[0]);
+        assertThatThrownBy(() -> new TorrentCreator(empty).create()).hasMessageContaining("every file is empty");
+        assertThatThrownBy(() -> new TorrentCreator(empty).pieceLength(10000)).hasMessageContaining("power of two");
+        assertThatThrownBy(() -> new TorrentCreator(dir.resolve("missing")).create()).hasMessageContaining("no such file");
+    }
+
+    @Test
+    void automaticPieceLengthGrowsWithTheSquareRootOfTheSize() {
+        assertThat(PieceLengths.forTotalSize(1)).isEqualTo(16 * 1024);
+        assertThat(PieceLengths.forTotalSize(1L << 30)).isEqualTo(512 * 1024);
+        assertThat(PieceLengths.forTotalSize(4L << 30)).isEqualTo(1024 * 1024);
+        assertThat(PieceLengths.forTotalSize(1L << 50)).isEqualTo(PieceLengths.MAX);
+    }
+}
