@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * handshake timeout. A candidate is never dialled twice at once, nor while connected. One whose
  * dial or connection failed waits {@code 0.5 s x 2^(n-1)} (at most 30 s) after its n-th
  * consecutive failure, so a peer that refuses us, or accepts and drops us at once, is never
- * hammered; a connection that lasted {@link #HEALTHY_NANOS} resets the count. Candidates from
+ * hammered; a connection that delivered data or lasted {@link #HEALTHY_NANOS} resets the count
+ * (and is redialled after the base delay). Candidates from
  * trackers are forgotten after {@link #FORGET_AFTER} consecutive failures (the next announce may
  * bring them back); pinned ones (given by the user) are kept. Banned peers are never dialled.
  *
@@ -99,8 +100,12 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
             c.busy = false;
             c.seenComplete |= connection.peerHasAll();
             long now = System.nanoTime();
-            if (now - c.connectedAt >= HEALTHY_NANOS) c.failures = 0;
-            else failed(c, now);
+            if (connection.downloaded() > 0 || now - c.connectedAt >= HEALTHY_NANOS) {
+                c.failures = 0; // it gave us data: worth a prompt redial, but never an instant one
+                c.retryAt = now + BACKOFF_BASE_NANOS;
+            } else {
+                failed(c, now);
+            }
             if (torrent.isBanned(a)) known.remove(a);
             wake.release();
         }

@@ -320,7 +320,7 @@ public final class PeerConnection implements AutoCloseable {
     /**
      * Called by the timer. A peer that holds our requests without answering for
      * {@code snubTimeout} is snubbed: its blocks go back to the picker for other peers (with a
-     * cancel each) and it keeps one request at a time. Snubbed for three times that long, it is
+     * cancel each) and it keeps one request at a time (so it can prove itself again). Snubbed for three times that long, it is
      * dropped, so its slot goes to another peer.
      */
     private void checkSnub(long now) throws IOException {
@@ -343,6 +343,7 @@ public final class PeerConnection implements AutoCloseable {
                 for (BlockRef b : withdrawn) cancels.add(new Cancel(b.piece(), b.begin(), b.length()));
                 host.returned(this, withdrawn);
                 send(cancels);
+                fillPipeline(); // one request keeps the snub clock running: answer it, or be dropped
             }
         } finally {
             state.unlock();
