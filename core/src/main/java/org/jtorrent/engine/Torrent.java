@@ -112,6 +112,14 @@ public final class Torrent implements PeerHost {
         return wastedBytes.get();
     }
 
+    /** Bytes of the pieces we have (verified on disk, from the re-check or this run), padding included. */
+    public long haveBytes() {
+        BitSet have = picker.have();
+        long bytes = 0;
+        for (int piece = have.nextSetBit(0); piece >= 0; piece = have.nextSetBit(piece + 1)) bytes += layout.pieceSize(piece);
+        return bytes;
+    }
+
     /** Payload bytes still missing, padding excluded: the tracker's {@code left}. */
     public long leftBytes() {
         BitSet have = picker.have();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Random;
 import org.jtorrent.metainfo.FileEntry;
 import org.jtorrent.peer.PeerConfig;
+import org.jtorrent.testing.FakePeer;
 import org.jtorrent.testing.TestTorrent;
 import org.jtorrent.wire.Message;
 import org.junit.jupiter.api.Test;

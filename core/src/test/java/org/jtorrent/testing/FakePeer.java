@@ -1,4 +1,4 @@
-package org.jtorrent.engine;
+package org.jtorrent.testing;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -14,7 +14,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jtorrent.id.PeerId;
-import org.jtorrent.testing.TestTorrent;
 import org.jtorrent.wire.Handshake;
 import org.jtorrent.wire.Message;
 import org.jtorrent.wire.MessageCodec;
@@ -24,9 +23,9 @@ import org.jtorrent.wire.MessageCodec;
  * extensions), claims every piece, unchokes whoever is interested, and hands each request to a
  * {@link Behaviour}. It records what it saw, so tests can check how the real client treated it.
  */
-final class FakePeer implements AutoCloseable {
+public final class FakePeer implements AutoCloseable {
     /** What the fake does with each request (and, through {@link Link}, anything else). */
-    interface Behaviour {
+    public interface Behaviour {
         void onRequest(Link link, Message.Request request) throws IOException;
 
         /** Called once after the fake unchoked. */
@@ -35,12 +34,12 @@ final class FakePeer implements AutoCloseable {
     }
 
     /** One connection of the fake. */
-    final class Link {
+    public final class Link {
         private final Socket socket;
         private final OutputStream out;
         private final ReentrantLock writing = new ReentrantLock();
         final int index;
-        int served;
+        public int served;
 
         Link(Socket socket, OutputStream out, int index) {
             this.socket = socket;
@@ -48,7 +47,7 @@ final class FakePeer implements AutoCloseable {
             this.index = index;
         }
 
-        void send(Message m) throws IOException {
+        public void send(Message m) throws IOException {
             writing.lock();
             try {
                 codec.write(m, out);
@@ -59,12 +58,12 @@ final class FakePeer implements AutoCloseable {
         }
 
         /** The correct block. */
-        byte[] block(Message.Request r) {
+        public byte[] block(Message.Request r) {
             byte[] piece = torrent.piece(r.piece());
             return java.util.Arrays.copyOfRange(piece, r.begin(), r.begin() + r.length());
         }
 
-        void close() throws IOException {
+        public void close() throws IOException {
             socket.close();
         }
     }
@@ -73,13 +72,13 @@ final class FakePeer implements AutoCloseable {
     private final Behaviour behaviour;
     private final MessageCodec codec;
     private final ServerSocket server;
-    final AtomicInteger connections = new AtomicInteger();
-    final AtomicInteger requests = new AtomicInteger();
-    final List<Message.Cancel> cancels = new CopyOnWriteArrayList<>();
+    public final AtomicInteger connections = new AtomicInteger();
+    public final AtomicInteger requests = new AtomicInteger();
+    public final List<Message.Cancel> cancels = new CopyOnWriteArrayList<>();
     /** Requests and cancels in the order they arrived. */
-    final List<Message> log = new CopyOnWriteArrayList<>();
+    public final List<Message> log = new CopyOnWriteArrayList<>();
 
-    FakePeer(TestTorrent torrent, Behaviour behaviour) throws IOException {
+    public FakePeer(TestTorrent torrent, Behaviour behaviour) throws IOException {
         this.torrent = torrent;
         this.behaviour = behaviour;
         this.codec = new MessageCodec(torrent.metainfo().info().pieceCount());
@@ -87,7 +86,7 @@ final class FakePeer implements AutoCloseable {
         Thread.ofVirtual().name("fake-accept").start(this::acceptLoop);
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return new InetSocketAddress("127.0.0.1", server.getLocalPort());
     }
 
