@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Torrent implements PeerHost {
     private static final Logger log = LoggerFactory.getLogger(Torrent.class);
+    /** Runs piece outcomes on a thread that holds no connection's lock. */
+    private static final java.util.concurrent.Executor OUTCOMES = r -> Thread.ofVirtual().name("piece-outcome").start(r);
 
     private final Metainfo metainfo;
     private final PieceLayout layout;
@@ -241,7 +243,9 @@ public final class Torrent implements PeerHost {
         }
         if (done == null) return;
         int piece = block.piece();
-        done.whenComplete((ok, error) -> {
+        // Async: if hashing already finished, whenComplete would run the outcome on this reader
+        // thread, which holds its connection's lock while the outcome takes every other one's.
+        done.whenCompleteAsync((ok, error) -> {
             if (error != null) {
                 log.error("storage failed, stopping: {}", error.getMessage());
                 completion.completeExceptionally(error);
@@ -250,7 +254,7 @@ public final class Torrent implements PeerHost {
             } else {
                 pieceFailed(piece);
             }
-        });
+        }, OUTCOMES);
     }
 
     private void pieceFailed(int piece) {

@@ -292,9 +292,16 @@ public final class PeerConnection implements AutoCloseable {
 
     /**
      * Withdraws a request for a block that arrived from another peer (end game): a cancel goes
-     * out, and a copy that arrives anyway is accepted once, as a duplicate.
+     * out, and a copy that arrives anyway is accepted once, as a duplicate. The caller is the
+     * winning connection's reader, which holds its own state lock; taking ours on its thread would
+     * deadlock two connections cancelling each other's blocks, so the cancel runs on a thread of
+     * its own (end game only: a handful).
      */
     public void cancel(BlockRef block) {
+        if (!closed.get()) Thread.ofVirtual().name("peer-cancel " + address()).start(() -> withdraw(block));
+    }
+
+    private void withdraw(BlockRef block) {
         state.lock();
         try {
             if (closed.get() || !requested.remove(block)) return;
