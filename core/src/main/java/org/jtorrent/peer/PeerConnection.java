@@ -314,16 +314,6 @@ public final class PeerConnection implements AutoCloseable {
         }
     }
 
-    /** Whether the peer is snubbing us: requests outstanding and nothing received for the snub timeout. */
-    public boolean isSnubbed() {
-        state.lock();
-        try {
-            return snubbed;
-        } finally {
-            state.unlock();
-        }
-    }
-
     /**
      * Called by the timer. A peer that holds our requests without answering for
      * {@code snubTimeout} is snubbed: its blocks go back to the picker for other peers (with a
