@@ -22,10 +22,11 @@ for l in $leechers; do
   python3 "$harness/swarm.py" --gen "single:$size" --piece-length "$piece" --seeder lt --leecher "$kind" \
       --repeat "$repeat" --label "$l" | tee "$out/$l.txt"
 done
-# The MEDIAN line of each leecher, then jtorrent's ratios (wall: >1 means jtorrent is slower).
+# The median of each leecher, then jtorrent's ratios (wall: >1 means jtorrent is slower).
 awk '
   FNR == 1 { name = FILENAME; sub(/.*\//, "", name); sub(/\.txt$/, "", name) }
-  /^MEDIAN/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[name, kv[1]] = kv[2] } names[name] = 1 }
+  # A run line per repeat, then (REPEAT > 1) the MEDIAN line, which overrides them.
+  /^MEDIAN|^leecher=.* ok$/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[name, kv[1]] = kv[2] } names[name] = 1 }
   END {
     printf "\n%-13s %8s %8s %8s %10s\n", "leecher", "wall_s", "MBps", "cpu_s", "maxrss_MB"
     for (n in names) printf "%-13s %8s %8s %8s %10s\n", n, v[n, "wall_s"], v[n, "MBps"], v[n, "cpu_s"], v[n, "maxrss_MB"]
