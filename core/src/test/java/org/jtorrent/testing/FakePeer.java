@@ -31,6 +31,10 @@ public final class FakePeer implements AutoCloseable {
         /** Called once after the fake unchoked. */
         default void afterUnchoke(Link link) throws IOException {
         }
+
+        /** Called once when a connection that was unchoked ends, whoever closed it. */
+        default void closed(Link link) {
+        }
     }
 
     /** One connection of the fake. */
@@ -40,6 +44,7 @@ public final class FakePeer implements AutoCloseable {
         private final ReentrantLock writing = new ReentrantLock();
         final int index;
         public int served;
+        boolean unchoked;
 
         Link(Socket socket, OutputStream out, int index) {
             this.socket = socket;
@@ -112,31 +117,38 @@ public final class FakePeer implements AutoCloseable {
             byte[] bits = new byte[(pieces + 7) / 8];
             for (int p = 0; p < pieces; p++) bits[p >> 3] |= (byte) (0x80 >>> (p & 7));
             link.send(new Message.Bitfield(bits));
-            boolean unchoked = false;
-            while (true) {
-                Message m = codec.read(in);
-                switch (m) {
-                    case Message.Interested i -> {
-                        if (!unchoked) {
-                            unchoked = true;
-                            link.send(new Message.Unchoke());
-                            behaviour.afterUnchoke(link);
-                        }
-                    }
-                    case Message.Request r -> {
-                        requests.incrementAndGet();
-                        log.add(r);
-                        behaviour.onRequest(link, r);
-                    }
-                    case Message.Cancel c -> {
-                        cancels.add(c);
-                        log.add(c);
-                    }
-                    default -> { }
-                }
+            try {
+                serveMessages(in, link);
+            } finally {
+                if (link.unchoked) behaviour.closed(link);
             }
         } catch (IOException e) {
             // the client closed us, or the script did
+        }
+    }
+
+    private void serveMessages(DataInputStream in, Link link) throws IOException {
+        while (true) {
+            Message m = codec.read(in);
+            switch (m) {
+                case Message.Interested i -> {
+                    if (!link.unchoked) {
+                        link.unchoked = true;
+                        link.send(new Message.Unchoke());
+                        behaviour.afterUnchoke(link);
+                    }
+                }
+                case Message.Request r -> {
+                    requests.incrementAndGet();
+                    log.add(r);
+                    behaviour.onRequest(link, r);
+                }
+                case Message.Cancel c -> {
+                    cancels.add(c);
+                    log.add(c);
+                }
+                default -> { }
+            }
         }
     }
 
