@@ -64,6 +64,7 @@ public final class PiecePicker {
         }
 
         static final Arrival DUPLICATE = new Arrival(false, List.of());
+        static final Arrival FIRST = new Arrival(true, List.of()); // the common case: no allocation per block
     }
 
     public PiecePicker(PieceLayout layout, BitSet have) {
@@ -135,6 +136,7 @@ public final class PiecePicker {
         p.received.set(b);
         List<Object> owners = p.owners.get(b);
         owners.remove(from);
+        if (owners.isEmpty()) return Arrival.FIRST;
         Arrival arrival = new Arrival(true, owners);
         owners.clear();
         return arrival;
