@@ -7,11 +7,15 @@ import static org.jtorrent.testing.TestTorrent.Spec.pad;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jtorrent.metainfo.FileEntry;
 import org.jtorrent.testing.TestTorrent;
+import org.jtorrent.tracker.ScrapeStats;
+import org.jtorrent.tracker.SelfFilter;
+import org.jtorrent.tracker.TrackerClient;
 import org.jtorrent.tracker.TrackerConfig;
 import org.jtorrent.tracker.server.TrackerServer;
 import org.jtorrent.tracker.server.TrackerServerConfig;
@@ -49,6 +53,8 @@ class TrackerSwarmTest {
                     for (int i = 0; i < 2; i++) leechers.add(Download.start(t.metainfo(), options(dir.resolve("leech" + i))));
                     for (Download l : leechers) assertThat(l.awaitComplete(Duration.ofSeconds(30))).isTrue();
                     assertThat(tracker.peerCount(t.metainfo().infoHash())).isEqualTo(3);
+                    // "completed" with left = 0 from each leecher: three seeders, two downloads.
+                    awaitScrape(tracker, t, new ScrapeStats(3, 2, 0));
                 } finally {
                     for (Download l : leechers) l.close();
                 }
@@ -85,6 +91,18 @@ class TrackerSwarmTest {
         while (tracker.peerCount(t.metainfo().infoHash()) != count) {
             assertThat(System.nanoTime()).as("tracker holds " + count + " peers").isLessThan(deadline);
             Thread.sleep(20);
+        }
+    }
+
+    private static void awaitScrape(TrackerServer tracker, TestTorrent t, ScrapeStats expected) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        try (TrackerClient c = TrackerClient.forUri(tracker.httpAnnounceUri(), QUICK, SelfFilter.forPort(1), Clock.systemUTC())) {
+            while (true) {
+                ScrapeStats s = c.scrape(List.of(t.metainfo().infoHash()), Duration.ofSeconds(2)).get(t.metainfo().infoHash());
+                if (expected.equals(s)) return;
+                assertThat(System.nanoTime()).as("scrape " + s + " becomes " + expected).isLessThan(deadline);
+                Thread.sleep(50);
+            }
         }
     }
 
