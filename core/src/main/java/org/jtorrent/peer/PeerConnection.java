@@ -64,7 +64,8 @@ public final class PeerConnection implements AutoCloseable {
     private final Set<BlockRef> requested = new LinkedHashSet<>();
     /**
      * Blocks we cancelled (end game loser, snub): the peer may still send them, or reject them
-     * (Fast), once; that is not a protocol violation. Bounded: we only cancel what we requested.
+     * (Fast), once; that is not a protocol violation. A peer without Fast that honours a cancel
+     * says nothing, so entries can linger: the oldest are forgotten past {@link #cancelledCap()}.
      */
     private final Set<BlockRef> cancelled = new LinkedHashSet<>();
     /** When a block last arrived, or requests went out to an idle pipeline: the snub clock. */
@@ -305,7 +306,7 @@ public final class PeerConnection implements AutoCloseable {
         state.lock();
         try {
             if (closed.get() || !requested.remove(block)) return;
-            cancelled.add(block);
+            rememberCancelled(List.of(block));
             send(List.of(new Cancel(block.piece(), block.begin(), block.length())));
         } catch (IOException e) {
             close(e);
@@ -314,11 +315,24 @@ public final class PeerConnection implements AutoCloseable {
         }
     }
 
+    private void rememberCancelled(List<BlockRef> blocks) {
+        cancelled.addAll(blocks);
+        var oldest = cancelled.iterator();
+        while (cancelled.size() > cancelledCap()) {
+            oldest.next();
+            oldest.remove();
+        }
+    }
+
+    private int cancelledCap() {
+        return 2 * config.maxPipeline();
+    }
+
     /**
      * Called by the timer. A peer that holds our requests without answering for
      * {@code snubTimeout} is snubbed: its blocks go back to the picker for other peers (with a
-     * cancel each) and it keeps one request at a time (so it can prove itself again). Snubbed for three times that long, it is
-     * dropped, so its slot goes to another peer.
+     * cancel each) and it keeps one request at a time, so it can prove itself again. Still silent
+     * three times that long after the snub, it is dropped, so its slot goes to another peer.
      */
     private void checkSnub(long now) throws IOException {
         state.lock();
@@ -335,7 +349,7 @@ public final class PeerConnection implements AutoCloseable {
                 snubbed = true;
                 List<BlockRef> withdrawn = List.copyOf(requested);
                 requested.clear();
-                cancelled.addAll(withdrawn);
+                rememberCancelled(withdrawn);
                 List<Message> cancels = new ArrayList<>(withdrawn.size());
                 for (BlockRef b : withdrawn) cancels.add(new Cancel(b.piece(), b.begin(), b.length()));
                 host.returned(this, withdrawn);
