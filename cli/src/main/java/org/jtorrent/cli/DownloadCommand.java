@@ -10,21 +10,23 @@ import java.util.concurrent.Callable;
 import org.jtorrent.engine.Download;
 import org.jtorrent.engine.DownloadOptions;
 import org.jtorrent.engine.DownloadResult;
+import org.jtorrent.engine.PeerSummary;
 import org.jtorrent.metainfo.Metainfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code jtorrent download}: fetch a torrent from peers given on the command line, no tracker. */
+/** {@code jtorrent download}: fetch a torrent from its trackers' peers and the peers given, serving them meanwhile. */
 @Command(name = "download", mixinStandardHelpOptions = true,
-        description = "Download a torrent from the given peers (no tracker) and serve it to peers that connect.")
+        description = "Download a torrent from the peers its trackers name and those given with --peer, "
+                + "serving peers that connect meanwhile. Data already on disk is re-checked and kept.")
 final class DownloadCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "FILE.torrent", description = "the .torrent file")
     Path torrent;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "download folder")
-    Path output;
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "download folder (default: current folder)")
+    Path output = Path.of(".");
 
     @Option(names = "--peer", paramLabel = "HOST:PORT", description = "a peer to download from (repeatable)")
     List<String> peers = new ArrayList<>();
@@ -35,8 +37,18 @@ final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "ADDR", description = "local address to listen on and dial from (default: loopback)")
     String bind;
 
+    @Option(names = "--max-peers", paramLabel = "N", description = "connections at most (default: ${DEFAULT-VALUE})")
+    int maxPeers = DownloadOptions.DEFAULT_MAX_PEERS;
+
+    @Option(names = "--no-trackers", description = "do not announce to the torrent's trackers")
+    boolean noTrackers;
+
     @Option(names = "--json", description = "print one JSON object with the result at the end")
     boolean json;
+
+    @Option(names = "--progress-every", paramLabel = "SECONDS",
+            description = "when not on a terminal, print a progress line this often (default: ${DEFAULT-VALUE})")
+    double progressEvery = 5;
 
     @Option(names = "--keep-serving", description = "after completion, keep serving peers until interrupted")
     boolean keepServing;
@@ -46,20 +58,34 @@ final class DownloadCommand implements Callable<Integer> {
         Metainfo metainfo = Metainfo.load(torrent);
         List<InetSocketAddress> addresses = new ArrayList<>();
         for (String p : peers) addresses.add(parsePeer(p));
-        DownloadOptions options = DownloadOptions.defaults(output, addresses).withListenPort(port);
+        DownloadOptions options = DownloadOptions.defaults(output, addresses).withListenPort(port).withMaxPeers(maxPeers);
+        if (noTrackers) options = options.withTrackers(false, options.tracker());
         if (bind != null) options = options.withBind(InetAddress.getByName(bind));
+        // Progress goes to stderr, so that --json leaves stdout to the one JSON object.
+        DownloadProgress progress = new DownloadProgress(System.err, ProgressBar.isTerminal(),
+                Duration.ofMillis((long) (progressEvery * 1000)));
         try (Download download = Download.start(metainfo, options)) {
             if (!json) System.err.println("listening on port " + download.listenPort());
-            while (!download.awaitComplete(Duration.ofSeconds(1))) {
-                // waiting: progress reporting belongs to a later issue
+            long total = metainfo.info().totalLength();
+            while (!download.awaitComplete(Duration.ofMillis(Math.min(1000, progress.intervalMillis())))) {
+                progress.update(sample(download, total));
             }
+            progress.finish();
             if (keepServing) Thread.sleep(Long.MAX_VALUE);
             DownloadResult result = download.result();
             if (json) System.out.println(result.toJson());
-            else System.out.printf("complete: %d bytes downloaded, %d uploaded in %.1f s%n", result.downloadedBytes(),
-                    result.uploadedBytes(), result.wallSeconds());
+            else System.out.printf("complete: %s downloaded (%s wasted), %s uploaded in %.1f s from %d peers%n",
+                    Sizes.human(result.downloadedBytes()), Sizes.human(result.wastedBytes()),
+                    Sizes.human(result.uploadedBytes()), result.wallSeconds(), result.peers().size());
             return 0;
         }
+    }
+
+    private static DownloadProgress.Sample sample(Download d, long total) {
+        long uploaded = 0;
+        for (PeerSummary p : d.torrent().summaries()) uploaded += p.uploadedBytes();
+        return new DownloadProgress.Sample(d.torrent().haveBytes(), total, uploaded,
+                d.torrent().connectionCount(), d.knownPeers(), System.nanoTime());
     }
 
     static InetSocketAddress parsePeer(String peer) {

@@ -18,14 +18,15 @@ import org.jtorrent.storage.PartialPieces;
 import org.jtorrent.storage.PieceHasher;
 import org.jtorrent.storage.Recheck;
 import org.jtorrent.storage.Storage;
+import org.jtorrent.tracker.TrackerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The minimal engine behind {@code jtorrent download}: re-checks what is on disk, listens for
- * incoming peers, dials the given peers (again after a drop, with backoff), and reports. No
- * tracker, no choker beyond "unchoke whoever is interested": enough to prove the wire and storage
- * layers against real clients.
+ * A download as {@code jtorrent download} runs it: re-checks what is on disk, listens for incoming
+ * peers, gets peers from every tracker tier ({@link Announcer}) and the command line, keeps up to
+ * {@code maxPeers} connections ({@link PeerSet}) and reports. No choker beyond "unchoke whoever is
+ * interested" (the choker is a separate piece of work).
  */
 public final class Download implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Download.class);
@@ -36,21 +37,41 @@ public final class Download implements AutoCloseable {
     private final PieceHasher hasher;
     private final Torrent torrent;
     private final ServerSocket listener;
-    /** Connections we keep at most; one torrent, a handful of peers in this minimal engine. */
-    static final int MAX_CONNECTIONS = 200;
+    private final PeerSet peerSet;
+    private final Announcer announcer; // null without trackers
     /** Incoming connections still in their handshake (each may wait up to the handshake timeout). */
     private final Semaphore handshaking = new Semaphore(64);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final long started = System.nanoTime();
 
     private Download(Metainfo metainfo, DownloadOptions options, Storage storage, PieceHasher hasher, Torrent torrent,
-                     ServerSocket listener) {
+                     ServerSocket listener, PeerId peerId) {
         this.metainfo = metainfo;
         this.options = options;
         this.storage = storage;
         this.hasher = hasher;
         this.torrent = torrent;
         this.listener = listener;
+        this.peerSet = new PeerSet(torrent, options);
+        torrent.events(peerSet);
+        peerSet.offer(options.peers(), true);
+        if (options.useTrackers() && !metainfo.trackers().isEmpty()) {
+            announcer = new Announcer(metainfo.trackers(), metainfo.infoHash(), peerId, listener.getLocalPort(),
+                    options.tracker(), this::progress, peers -> peerSet.offer(peers, false),
+                    () -> torrent.connectionCount() == 0 && !torrent.isComplete());
+        } else {
+            announcer = null;
+        }
+    }
+
+    private TrackerSession.Progress progress() {
+        return new TrackerSession.Progress(uploadedBytes(), torrent.verifiedBytes(), torrent.leftBytes());
+    }
+
+    private long uploadedBytes() {
+        long uploaded = 0;
+        for (PeerSummary p : torrent.summaries()) uploaded += p.uploadedBytes();
+        return uploaded;
     }
 
     public static Download start(Metainfo metainfo, DownloadOptions options) throws IOException {
@@ -61,13 +82,17 @@ public final class Download implements AutoCloseable {
             BitSet have = Recheck.run(storage, hasher, 8);
             log.info("re-check: {} of {} pieces on disk", have.cardinality(), metainfo.info().pieceCount());
             PartialPieces partial = new PartialPieces(storage, hasher, options.memoryCap());
-            Torrent torrent = new Torrent(metainfo, storage, partial, have, PeerId.random());
+            PeerId peerId = PeerId.random();
+            Torrent torrent = new Torrent(metainfo, storage, partial, have, peerId);
             listener = new ServerSocket();
             listener.bind(new InetSocketAddress(options.bind(), options.listenPort()), 64);
             torrent.listenPort(listener.getLocalPort());
-            Download d = new Download(metainfo, options, storage, hasher, torrent, listener);
+            Download d = new Download(metainfo, options, storage, hasher, torrent, listener, peerId);
             Thread.ofVirtual().name("accept").start(d::acceptLoop);
-            for (InetSocketAddress peer : options.peers()) Thread.ofVirtual().name("dial " + peer).start(() -> d.dialLoop(peer));
+            if (d.announcer != null) {
+                d.announcer.start();
+                torrent.completion().thenRun(d.announcer::completed);
+            }
             return d;
         } catch (IOException | RuntimeException e) {
             if (listener != null) listener.close();
@@ -99,10 +124,13 @@ public final class Download implements AutoCloseable {
     }
 
     public DownloadResult result() {
-        long uploaded = 0;
-        for (PeerSummary p : torrent.summaries()) uploaded += p.uploadedBytes();
-        return new DownloadResult(metainfo.infoHash().hex(), torrent.isComplete(), torrent.verifiedBytes(), uploaded,
-                (System.nanoTime() - started) / 1e9, torrent.summaries());
+        return new DownloadResult(metainfo.infoHash().hex(), torrent.isComplete(), torrent.verifiedBytes(),
+                torrent.wastedBytes(), uploadedBytes(), (System.nanoTime() - started) / 1e9, torrent.summaries());
+    }
+
+    /** Peers known from trackers and the command line (connected or not). */
+    public int knownPeers() {
+        return peerSet.knownCount();
     }
 
     private void acceptLoop() {
@@ -120,7 +148,7 @@ public final class Download implements AutoCloseable {
             }
             Thread.ofVirtual().name("accept " + socket.getRemoteSocketAddress()).start(() -> {
                 try {
-                    if (torrent.connections().size() >= MAX_CONNECTIONS) throw new IOException("too many connections");
+                    if (torrent.connectionCount() >= options.maxPeers()) throw new IOException("too many connections");
                     torrent.add(PeerConnection.accept(socket, torrent, options.peer()));
                 } catch (IOException e) {
                     closeQuietly(socket);
@@ -129,35 +157,6 @@ public final class Download implements AutoCloseable {
                     handshaking.release();
                 }
             });
-        }
-    }
-
-    /**
-     * Keeps one connection to {@code peer}, redialling with backoff (0.5 to 10 s), until both sides
-     * are complete: while we need pieces, to fetch them; once we are complete, to serve a leecher
-     * that does not dial out itself (Transmission ignores 127.x peers). A peer that refused us
-     * early, e.g. before it had loaded the torrent, is tried again.
-     */
-    private void dialLoop(InetSocketAddress peer) {
-        long backoffMillis = 500;
-        while (!closed.get()) {
-            try {
-                PeerConnection c = PeerConnection.connect(peer, new InetSocketAddress(options.bind(), 0), torrent, options.peer());
-                torrent.add(c);
-                while (!c.isClosed() && !closed.get()) Thread.sleep(200);
-                if (torrent.isComplete() && c.peerHasAll()) return;
-                backoffMillis = 500;
-            } catch (IOException e) {
-                log.info("dialing {} failed: {}", peer, e.toString());
-            } catch (InterruptedException e) {
-                return;
-            }
-            try {
-                Thread.sleep(backoffMillis);
-            } catch (InterruptedException e) {
-                return;
-            }
-            backoffMillis = Math.min(backoffMillis * 2, 10_000);
         }
     }
 
@@ -172,8 +171,10 @@ public final class Download implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (!closed.compareAndSet(false, true)) return;
+        peerSet.close();
         listener.close();
         for (PeerConnection c : torrent.connections()) c.close();
+        if (announcer != null) announcer.close(); // after the peers: the stopped event carries the final counters
         hasher.close();
         storage.close();
     }

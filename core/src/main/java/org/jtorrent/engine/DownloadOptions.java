@@ -6,31 +6,59 @@ import java.nio.file.Path;
 import java.util.List;
 import org.jtorrent.peer.PeerConfig;
 import org.jtorrent.storage.Storage;
+import org.jtorrent.tracker.TrackerConfig;
 
 /**
  * @param folder        the download folder (a multi-file torrent goes below it, in its name)
- * @param peers         peers to dial; no tracker in this minimal engine
+ * @param peers         peers to dial besides those the trackers give; kept however often they fail
  * @param listenPort    port for incoming connections (0: any free port)
  * @param bind          local address to listen on and dial from (loopback by default: nothing leaves
  *                      the machine unless asked)
  * @param memoryCap     bytes that partial pieces may hold in memory before blocks go to disk
+ * @param maxPeers      open connections (dialled and accepted) plus dials in progress, at most
+ * @param useTrackers   whether to announce to the torrent's trackers
+ * @param tracker       timeouts and limits of the tracker client
  */
 public record DownloadOptions(Path folder, List<InetSocketAddress> peers, int listenPort, InetAddress bind,
-                              PeerConfig peer, Storage.Options storage, long memoryCap) {
+                              PeerConfig peer, Storage.Options storage, long memoryCap, int maxPeers,
+                              boolean useTrackers, TrackerConfig tracker) {
+    public static final int DEFAULT_MAX_PEERS = 50;
+
     public DownloadOptions {
         peers = List.copyOf(peers);
+        if (maxPeers < 1) throw new IllegalArgumentException("maxPeers must be at least 1");
     }
 
     public static DownloadOptions defaults(Path folder, List<InetSocketAddress> peers) {
         return new DownloadOptions(folder, peers, 0, InetAddress.getLoopbackAddress(), PeerConfig.DEFAULT,
-                Storage.Options.DEFAULT, 256L * 1024 * 1024);
+                Storage.Options.DEFAULT, 256L * 1024 * 1024, DEFAULT_MAX_PEERS, true, TrackerConfig.DEFAULT);
     }
 
     public DownloadOptions withListenPort(int port) {
-        return new DownloadOptions(folder, peers, port, bind, peer, storage, memoryCap);
+        return new DownloadOptions(folder, peers, port, bind, peer, storage, memoryCap, maxPeers, useTrackers, tracker);
     }
 
     public DownloadOptions withBind(InetAddress address) {
-        return new DownloadOptions(folder, peers, listenPort, address, peer, storage, memoryCap);
+        return new DownloadOptions(folder, peers, listenPort, address, peer, storage, memoryCap, maxPeers, useTrackers, tracker);
+    }
+
+    public DownloadOptions withPeerConfig(PeerConfig config) {
+        return new DownloadOptions(folder, peers, listenPort, bind, config, storage, memoryCap, maxPeers, useTrackers, tracker);
+    }
+
+    public DownloadOptions withStorage(Storage.Options options) {
+        return new DownloadOptions(folder, peers, listenPort, bind, peer, options, memoryCap, maxPeers, useTrackers, tracker);
+    }
+
+    public DownloadOptions withMemoryCap(long cap) {
+        return new DownloadOptions(folder, peers, listenPort, bind, peer, storage, cap, maxPeers, useTrackers, tracker);
+    }
+
+    public DownloadOptions withMaxPeers(int max) {
+        return new DownloadOptions(folder, peers, listenPort, bind, peer, storage, memoryCap, max, useTrackers, tracker);
+    }
+
+    public DownloadOptions withTrackers(boolean use, TrackerConfig config) {
+        return new DownloadOptions(folder, peers, listenPort, bind, peer, storage, memoryCap, maxPeers, use, config);
     }
 }

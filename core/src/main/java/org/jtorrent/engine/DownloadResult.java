@@ -3,8 +3,13 @@ package org.jtorrent.engine;
 import java.util.List;
 
 /** The end-of-run report that {@code jtorrent download --json} prints. */
-public record DownloadResult(String infoHash, boolean complete, long downloadedBytes, long uploadedBytes,
-                             double wallSeconds, List<PeerSummary> peers) {
+/**
+ * @param downloadedBytes payload bytes downloaded and verified in this run
+ * @param wastedBytes     bytes received but not kept: end-game duplicates, late copies of cancelled
+ *                        requests, pieces that failed their hash
+ */
+public record DownloadResult(String infoHash, boolean complete, long downloadedBytes, long wastedBytes,
+                             long uploadedBytes, double wallSeconds, List<PeerSummary> peers) {
 
     /** One JSON object; written by hand, as the shape is fixed and small. */
     public String toJson() {
@@ -12,6 +17,7 @@ public record DownloadResult(String infoHash, boolean complete, long downloadedB
         sb.append("\"info_hash\":").append(quote(infoHash));
         sb.append(",\"complete\":").append(complete);
         sb.append(",\"downloaded_bytes\":").append(downloadedBytes);
+        sb.append(",\"wasted_bytes\":").append(wastedBytes);
         sb.append(",\"uploaded_bytes\":").append(uploadedBytes);
         sb.append(",\"wall_seconds\":").append(String.format(java.util.Locale.ROOT, "%.3f", wallSeconds));
         sb.append(",\"peers\":[");

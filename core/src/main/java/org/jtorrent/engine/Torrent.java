@@ -1,6 +1,7 @@
 package org.jtorrent.engine;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -8,13 +9,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.metainfo.PieceLayout;
+import org.jtorrent.metainfo.PieceLayout.FileSlice;
 import org.jtorrent.peer.PeerConnection;
 import org.jtorrent.peer.PeerHost;
 import org.jtorrent.pieces.Block;
@@ -31,9 +31,17 @@ import org.slf4j.LoggerFactory;
  * {@link PeerHost}, so connections see only the narrow view they need. Completion is a future:
  * done when every piece verified, failed on a storage error (a full disk stops the download; the
  * pieces verified so far stay on disk and are found again by the re-check on the next start).
+ *
+ * <p>Every arriving block goes through the picker first: only the first copy of a block of a piece
+ * not yet had reaches storage (a verified piece is never written again); later copies, blocks of
+ * pieces that failed their hash and unsolicited leftovers of cancelled requests are counted as
+ * {@link #wastedBytes()}. Peers that contribute to failed pieces lose trust and are banned
+ * ({@link PeerTrust}).
  */
 public final class Torrent implements PeerHost {
     private static final Logger log = LoggerFactory.getLogger(Torrent.class);
+    /** Runs piece outcomes on a thread that holds no connection's lock. */
+    private static final java.util.concurrent.Executor OUTCOMES = r -> Thread.ofVirtual().name("piece-outcome").start(r);
 
     private final Metainfo metainfo;
     private final PieceLayout layout;
@@ -46,8 +54,24 @@ public final class Torrent implements PeerHost {
     private final List<PeerSummary> finished = new ArrayList<>();
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
     private final AtomicLong verifiedBytes = new AtomicLong();
-    /** Runs piece verdicts off the reader threads (see received). */
-    private final Executor verdicts = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("piece-verdict").factory());
+    private final AtomicLong wastedBytes = new AtomicLong();
+    private final PeerTrust trust = new PeerTrust();
+    private final Set<InetSocketAddress> banned = ConcurrentHashMap.newKeySet();
+    /** Bytes of each piece that are not padding: what a tracker's {@code left} counts. */
+    private final int[] payloadBytes;
+    private volatile Events events = Events.NONE;
+
+    /** What the peer set needs to hear from the torrent. Called from connection and hasher threads. */
+    interface Events {
+        Events NONE = new Events() {
+        };
+
+        default void closed(PeerConnection connection) {
+        }
+
+        default void banned(InetSocketAddress peer) {
+        }
+    }
 
     public Torrent(Metainfo metainfo, Storage storage, PartialPieces partial, BitSet have, PeerId localId) {
         this.metainfo = metainfo;
@@ -56,11 +80,19 @@ public final class Torrent implements PeerHost {
         this.partial = partial;
         this.picker = new PiecePicker(layout, have);
         this.localId = localId;
+        this.payloadBytes = new int[layout.pieceCount()];
+        for (int piece = 0; piece < payloadBytes.length; piece++) {
+            for (FileSlice slice : layout.slices(piece)) if (!slice.padding()) payloadBytes[piece] += slice.length();
+        }
         if (picker.complete()) completion.complete(null);
     }
 
     void listenPort(int port) {
         this.listenPort = port;
+    }
+
+    void events(Events events) {
+        this.events = events;
     }
 
     /** Completes when every piece is verified; fails when storage fails. */
@@ -77,9 +109,62 @@ public final class Torrent implements PeerHost {
         return verifiedBytes.get();
     }
 
-    public void add(PeerConnection connection) {
-        connections.add(connection);
+    /** Bytes received in this run that were not stored: duplicates, and pieces that failed their hash. */
+    public long wastedBytes() {
+        return wastedBytes.get();
+    }
+
+    /** Bytes of the pieces we have (verified on disk, from the re-check or this run), padding included. */
+    public long haveBytes() {
+        BitSet have = picker.have();
+        long bytes = 0;
+        for (int piece = have.nextSetBit(0); piece >= 0; piece = have.nextSetBit(piece + 1)) bytes += layout.pieceSize(piece);
+        return bytes;
+    }
+
+    /** Payload bytes still missing, padding excluded: the tracker's {@code left}. */
+    public long leftBytes() {
+        BitSet have = picker.have();
+        long left = 0;
+        for (int piece = have.nextClearBit(0); piece < payloadBytes.length; piece = have.nextClearBit(piece + 1)) {
+            left += payloadBytes[piece];
+        }
+        return left;
+    }
+
+    public boolean isBanned(InetSocketAddress peer) {
+        return banned.contains(peer);
+    }
+
+    /**
+     * Starts a handshaken connection, unless it comes from a banned address and port or is a second
+     * connection to a peer we are already connected to (same peer id: it dialled us as we dialled it).
+     * Returns whether it was taken; if not, it is closed.
+     */
+    public boolean add(PeerConnection connection) {
+        String refusal = null;
+        if (connection.address() instanceof InetSocketAddress a && banned.contains(a)) refusal = "banned";
+        synchronized (this) {
+            if (refusal == null) {
+                for (PeerConnection c : connections) {
+                    if (c.remoteHandshake().peerId().equals(connection.remoteHandshake().peerId())) {
+                        refusal = "already connected to this peer id";
+                        break;
+                    }
+                }
+            }
+            if (refusal == null) connections.add(connection);
+        }
+        if (refusal != null) {
+            connection.close(new IOException(refusal));
+            return false;
+        }
         connection.start();
+        return true;
+    }
+
+    public int connectionCount() {
+        return connections.size();
     }
 
     public Set<PeerConnection> connections() {
@@ -131,17 +216,24 @@ public final class Torrent implements PeerHost {
     }
 
     @Override
-    public List<BlockRef> pick(BitSet candidates, int max) {
-        return picker.pick(candidates, max).stream().map(b -> new BlockRef(b.piece(), b.begin(), b.length())).toList();
+    public List<BlockRef> pick(PeerConnection from, BitSet candidates, int max) {
+        return picker.pick(from, candidates, max).stream().map(b -> new BlockRef(b.piece(), b.begin(), b.length())).toList();
     }
 
     @Override
-    public void returned(List<BlockRef> blocks) {
-        for (BlockRef b : blocks) picker.returned(new Block(b.piece(), b.begin(), b.length()));
+    public void returned(PeerConnection from, List<BlockRef> blocks) {
+        for (BlockRef b : blocks) picker.returned(from, new Block(b.piece(), b.begin(), b.length()));
     }
 
     @Override
-    public void received(BlockRef block, byte[] data) throws IOException {
+    public void received(PeerConnection from, BlockRef block, byte[] data) throws IOException {
+        PiecePicker.Arrival arrival = picker.received(from, new Block(block.piece(), block.begin(), block.length()));
+        if (!arrival.first()) {
+            wastedBytes.addAndGet(data.length);
+            return;
+        }
+        for (Object loser : arrival.losers()) ((PeerConnection) loser).cancel(block);
+        if (from.address() instanceof InetSocketAddress a) trust.contributed(block.piece(), a);
         CompletableFuture<Boolean> done;
         try {
             done = partial.add(block.piece(), block.begin(), data);
@@ -151,9 +243,8 @@ public final class Torrent implements PeerHost {
         }
         if (done == null) return;
         int piece = block.piece();
-        // The verdict fans out to every connection (have, interest, refill), each taking its own lock.
-        // Running it here, on a reader that holds its connection's lock, deadlocks two readers that
-        // finish pieces at once (the demo swarm hung so); hand it to another thread instead.
+        // Async: if hashing already finished, whenComplete would run the outcome on this reader
+        // thread, which holds its connection's lock while the outcome takes every other one's.
         done.whenCompleteAsync((ok, error) -> {
             if (error != null) {
                 log.error("storage failed, stopping: {}", error.getMessage());
@@ -161,14 +252,30 @@ public final class Torrent implements PeerHost {
             } else if (ok) {
                 pieceVerified(piece);
             } else {
-                log.warn("piece {} failed its hash check; fetching it again", piece);
-                picker.failed(piece);
-                connections.forEach(PeerConnection::refill);
+                pieceFailed(piece);
             }
-        }, verdicts);
+        }, OUTCOMES);
+    }
+
+    private void pieceFailed(int piece) {
+        log.warn("piece {} failed its hash check; fetching it again", piece);
+        wastedBytes.addAndGet(layout.pieceSize(piece));
+        picker.failed(piece);
+        for (InetSocketAddress peer : trust.failed(piece)) ban(peer);
+        connections.forEach(PeerConnection::refill);
+    }
+
+    private void ban(InetSocketAddress peer) {
+        if (!banned.add(peer)) return;
+        log.warn("banning {}: it took part in repeated hash failures", peer);
+        for (PeerConnection c : connections) {
+            if (peer.equals(c.address())) c.close(new IOException("banned: sent data that failed hash checks"));
+        }
+        events.banned(peer);
     }
 
     private void pieceVerified(int piece) {
+        trust.verified(piece);
         // Count the bytes before the picker can call the torrent complete: pieces verify on several
         // hashing threads, and the one that finishes last must not report a total without ours.
         verifiedBytes.addAndGet(layout.pieceSize(piece));
@@ -179,7 +286,7 @@ public final class Torrent implements PeerHost {
 
     @Override
     public byte[] read(BlockRef block) throws IOException {
-        if (!picker.have().get(block.piece())) return null;
+        if (!picker.has(block.piece())) return null;
         byte[] data = new byte[block.length()];
         return storage.read(block.piece(), block.begin(), ByteBuffer.wrap(data)) ? data : null;
     }
@@ -200,6 +307,7 @@ public final class Torrent implements PeerHost {
         synchronized (this) {
             if (connections.remove(connection)) finished.add(summary(connection));
         }
+        events.closed(connection);
         log.info("peer {} closed: {}", connection.address(), why == null ? "by us" : why.toString());
     }
 }

@@ -13,17 +13,23 @@ import java.time.Duration;
  *                         more are rejected
  * @param maxPipeline      upper bound on our outstanding requests, whatever the peer's reqq says
  * @param queueSeconds     the pipeline holds this many seconds' worth of blocks at the measured rate
+ * @param snubTimeout      a peer that answers none of our requests for this long is snubbed (its
+ *                         blocks go elsewhere); for three times this long, dropped
  */
 public record PeerConfig(Duration handshakeTimeout, Duration keepAliveAfter, Duration idleTimeout, int ourReqq,
-                         int maxPipeline, double queueSeconds) {
+                         int maxPipeline, double queueSeconds, Duration snubTimeout) {
     public static final PeerConfig DEFAULT = new PeerConfig(Duration.ofSeconds(10), Duration.ofSeconds(90),
-            Duration.ofSeconds(120), 500, 1000, 2.0);
+            Duration.ofSeconds(120), 500, 1000, 2.0, Duration.ofSeconds(20));
 
     public PeerConfig {
         if (ourReqq < 1 || maxPipeline < 1 || queueSeconds <= 0) throw new IllegalArgumentException("bad peer config");
     }
 
     public PeerConfig withTimeouts(Duration handshake, Duration keepAlive, Duration idle) {
-        return new PeerConfig(handshake, keepAlive, idle, ourReqq, maxPipeline, queueSeconds);
+        return new PeerConfig(handshake, keepAlive, idle, ourReqq, maxPipeline, queueSeconds, snubTimeout);
+    }
+
+    public PeerConfig withSnubTimeout(Duration timeout) {
+        return new PeerConfig(handshakeTimeout, keepAliveAfter, idleTimeout, ourReqq, maxPipeline, queueSeconds, timeout);
     }
 }

@@ -62,6 +62,15 @@ public final class PeerConnection implements AutoCloseable {
     private final BitSet peerHas = new BitSet();
     private final BitSet allowedFast = new BitSet();
     private final Set<BlockRef> requested = new LinkedHashSet<>();
+    /**
+     * Blocks we cancelled (end game loser, snub): the peer may still send them, or reject them
+     * (Fast), once; that is not a protocol violation. A peer without Fast that honours a cancel
+     * says nothing, so entries can linger: the oldest are forgotten past {@link #cancelledCap()}.
+     */
+    private final Set<BlockRef> cancelled = new LinkedHashSet<>();
+    /** When a block last arrived, or requests went out to an idle pipeline: the snub clock. */
+    private long lastProgress = System.nanoTime();
+    private boolean snubbed;
     private final RequestPipeline pipeline;
     private boolean peerChoking = true;
     private boolean amInterested;
@@ -192,6 +201,7 @@ public final class PeerConnection implements AutoCloseable {
             case Choke c -> onChoke();
             case Unchoke u -> {
                 peerChoking = false;
+                lastProgress = System.nanoTime();
                 fillPipeline();
             }
             case Interested i -> {
@@ -223,8 +233,9 @@ public final class PeerConnection implements AutoCloseable {
             case Piece p -> onPiece(p);
             case RejectRequest r -> {
                 requireFast(m);
+                if (cancelled.remove(r.block())) return; // the answer to our cancel
                 if (!requested.remove(r.block())) throw new ProtocolException("reject for a block never requested: " + r);
-                host.returned(List.of(r.block()));
+                host.returned(this, List.of(r.block()));
                 fillPipeline();
             }
             case AllowedFast a -> {
@@ -262,18 +273,92 @@ public final class PeerConnection implements AutoCloseable {
         // BEP 6: with Fast, a choke does not cancel requests; the peer rejects each one it drops.
         // Without it, everything outstanding is implicitly cancelled: give the blocks back.
         if (!fast && !requested.isEmpty()) {
-            host.returned(List.copyOf(requested));
+            host.returned(this, List.copyOf(requested));
             requested.clear();
         }
+        cancelled.clear(); // BEP 3: a choke drops every request, cancelled ones too
     }
 
     private void onPiece(Piece p) throws IOException {
         BlockRef block = p.block();
-        if (!requested.remove(block)) throw new ProtocolException("block never requested: " + block);
+        if (!requested.remove(block) && !cancelled.remove(block)) throw new ProtocolException("block never requested: " + block);
+        long now = System.nanoTime();
         downloaded.addAndGet(block.length());
-        pipeline.received(block.length(), System.nanoTime());
-        host.received(block, p.data());
+        pipeline.received(block.length(), now);
+        lastProgress = now;
+        snubbed = false;
+        host.received(this, block, p.data());
         fillPipeline();
+    }
+
+    /**
+     * Withdraws a request for a block that arrived from another peer (end game): a cancel goes
+     * out, and a copy that arrives anyway is accepted once, as a duplicate. The caller is the
+     * winning connection's reader, which holds its own state lock; taking ours on its thread would
+     * deadlock two connections cancelling each other's blocks, so the cancel runs on a thread of
+     * its own (end game only: a handful).
+     */
+    public void cancel(BlockRef block) {
+        if (!closed.get()) Thread.ofVirtual().name("peer-cancel " + address()).start(() -> withdraw(block));
+    }
+
+    private void withdraw(BlockRef block) {
+        state.lock();
+        try {
+            if (closed.get() || !requested.remove(block)) return;
+            rememberCancelled(List.of(block));
+            send(List.of(new Cancel(block.piece(), block.begin(), block.length())));
+        } catch (IOException e) {
+            close(e);
+        } finally {
+            state.unlock();
+        }
+    }
+
+    private void rememberCancelled(List<BlockRef> blocks) {
+        cancelled.addAll(blocks);
+        var oldest = cancelled.iterator();
+        while (cancelled.size() > cancelledCap()) {
+            oldest.next();
+            oldest.remove();
+        }
+    }
+
+    private int cancelledCap() {
+        return 2 * config.maxPipeline();
+    }
+
+    /**
+     * Called by the timer. A peer that holds our requests without answering for
+     * {@code snubTimeout} is snubbed: its blocks go back to the picker for other peers (with a
+     * cancel each) and it keeps one request at a time, so it can prove itself again. Still silent
+     * three times that long after the snub, it is dropped, so its slot goes to another peer.
+     */
+    private void checkSnub(long now) throws IOException {
+        state.lock();
+        try {
+            long timeout = config.snubTimeout().toNanos();
+            if (closed.get() || requested.isEmpty()) { // nothing asked, nothing owed
+                lastProgress = now;
+                return;
+            }
+            if (snubbed && now - lastProgress > 3 * timeout) {
+                throw new ProtocolException("snubbed us for " + 3 * config.snubTimeout().toSeconds() + " s");
+            }
+            if (!snubbed && now - lastProgress > timeout) {
+                snubbed = true;
+                List<BlockRef> withdrawn = List.copyOf(requested);
+                requested.clear();
+                rememberCancelled(withdrawn);
+                List<Message> cancels = new ArrayList<>(withdrawn.size());
+                for (BlockRef b : withdrawn) cancels.add(new Cancel(b.piece(), b.begin(), b.length()));
+                host.returned(this, withdrawn);
+                send(cancels);
+                fillPipeline(); // one request keeps the snub clock running: answer it, or be dropped
+            }
+        } finally {
+            state.unlock();
+        }
     }
 
     /** Called by the engine when blocks became wanted again (a piece failed its hash). */
@@ -318,7 +403,7 @@ public final class PeerConnection implements AutoCloseable {
     /** Tops the pipeline up to its current depth with blocks the peer can serve us now. */
     private void fillPipeline() throws IOException {
         if (!amInterested) return;
-        int depth = pipeline.depth();
+        int depth = snubbed ? 1 : pipeline.depth();
         int room = depth - requested.size();
         // Top up in batches of an eighth of the pipeline: one write carries many requests, instead
         // of a system call per arriving block, and the pipe never drains meanwhile.
@@ -326,8 +411,9 @@ public final class PeerConnection implements AutoCloseable {
         BitSet candidates = (BitSet) peerHas.clone();
         if (peerChoking) candidates.and(allowedFast);
         if (candidates.isEmpty()) return;
-        List<BlockRef> picked = host.pick(candidates, room);
+        List<BlockRef> picked = host.pick(this, candidates, room);
         if (picked.isEmpty()) return;
+        if (requested.isEmpty()) lastProgress = System.nanoTime(); // the snub clock starts with the first request
         List<Message> requests = new ArrayList<>(picked.size());
         for (BlockRef b : picked) {
             requested.add(b);
@@ -378,11 +464,14 @@ public final class PeerConnection implements AutoCloseable {
     // ---- timers ----
 
     private void timerLoop() {
-        long tick = Math.max(50, Math.min(config.keepAliveAfter().toMillis(), config.idleTimeout().toMillis()) / 10);
+        long shortest = Math.min(config.snubTimeout().toMillis(),
+                Math.min(config.keepAliveAfter().toMillis(), config.idleTimeout().toMillis()));
+        long tick = Math.max(50, Math.min(1000, shortest / 10));
         try {
             while (!closed.get()) {
                 Thread.sleep(tick);
                 long now = System.nanoTime();
+                checkSnub(now);
                 if (now - lastReceived > config.idleTimeout().toNanos()) {
                     close(new ProtocolException("no message for " + config.idleTimeout().toSeconds() + " s"));
                 } else if (now - lastSent > config.keepAliveAfter().toNanos()) {
@@ -447,7 +536,7 @@ public final class PeerConnection implements AutoCloseable {
         } finally {
             state.unlock();
         }
-        if (!outstanding.isEmpty()) host.returned(outstanding);
+        if (!outstanding.isEmpty()) host.returned(this, outstanding);
         host.closed(this, had, why);
     }
 

@@ -28,14 +28,17 @@ public interface PeerHost {
     /** Whether a peer with these pieces has something we want. */
     boolean wants(BitSet peerHas);
 
-    /** Up to {@code max} blocks to request from pieces in {@code candidates}; the caller owns them. */
-    List<BlockRef> pick(BitSet candidates, int max);
+    /** Up to {@code max} blocks to request from pieces in {@code candidates}; {@code from} owns them. */
+    List<BlockRef> pick(PeerConnection from, BitSet candidates, int max);
 
-    /** Blocks the caller owned that will not arrive. */
-    void returned(List<BlockRef> blocks);
+    /** Blocks {@code from} owned that will not arrive from it. */
+    void returned(PeerConnection from, List<BlockRef> blocks);
 
-    /** A block we requested arrived. An IOException here is a local (disk) failure. */
-    void received(BlockRef block, byte[] data) throws IOException;
+    /**
+     * A block we requested from {@code from} arrived (possibly after we cancelled it: then it is
+     * a duplicate the host counts as wasted). An IOException here is a local (disk) failure.
+     */
+    void received(PeerConnection from, BlockRef block, byte[] data) throws IOException;
 
     /** The data of a block we have, for upload; null if we do not have it after all. */
     byte[] read(BlockRef block) throws IOException;

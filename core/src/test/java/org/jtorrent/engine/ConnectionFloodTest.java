@@ -35,7 +35,7 @@ class ConnectionFloodTest {
         TestTorrent t = TestTorrent.single("flood.bin", 2 * 1024 * 1024, 65536);
         t.writeTo(dir.resolve("seed"));
         PeerConfig quick = PeerConfig.DEFAULT.withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofSeconds(2));
-        DownloadOptions seedOptions = withPeerConfig(DownloadOptions.defaults(dir.resolve("seed"), List.of()), quick);
+        DownloadOptions seedOptions = DownloadOptions.defaults(dir.resolve("seed"), List.of()).withPeerConfig(quick);
         long fdsBefore = openFileDescriptors();
         List<Socket> flood = new ArrayList<>();
         try (Download seeder = Download.start(t.metainfo(), seedOptions)) {
@@ -101,10 +101,6 @@ class ConnectionFloodTest {
             }
         }
         return closed;
-    }
-
-    private static DownloadOptions withPeerConfig(DownloadOptions o, PeerConfig peer) {
-        return new DownloadOptions(o.folder(), o.peers(), o.listenPort(), o.bind(), peer, o.storage(), o.memoryCap());
     }
 
     private static long openFileDescriptors() throws IOException {

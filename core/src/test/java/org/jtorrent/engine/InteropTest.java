@@ -193,15 +193,23 @@ class InteropTest {
     }
 
     private External libtorrentSeeder(TestTorrent t, Path torrentFile, Path data, int port) throws IOException {
+        return libtorrentSeeder(dir.resolve("lt-seed.log"), torrentFile, data, port);
+    }
+
+    static External libtorrentSeeder(Path log, Path torrentFile, Path data, int port) throws IOException {
         Path python = RealPeers.pythonWithLibtorrent();
-        return External.start(dir.resolve("lt-seed.log"), python.toString(),
+        return External.start(log, python.toString(),
                 RealPeers.harness().resolve("lt_client.py").toString(), "seed", torrentFile.toString(), data.toString(),
                 "--port", String.valueOf(port));
     }
 
     private External aria2Seeder(TestTorrent t, Path torrentFile, Path data, int port) throws IOException {
+        return aria2Seeder(dir.resolve("aria2-seed.log"), torrentFile, data, port);
+    }
+
+    static External aria2Seeder(Path log, Path torrentFile, Path data, int port) throws IOException {
         Path aria2 = RealPeers.require("aria2c", "aria2");
-        return External.start(dir.resolve("aria2-seed.log"), aria2.toString(), "--enable-dht=false",
+        return External.start(log, aria2.toString(), "--enable-dht=false",
                 "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
                 "--interface=127.0.0.1", "--disable-ipv6=true", "--listen-port=" + port,
                 "--dht-listen-port=" + freePort(), "--file-allocation=none", "--seed-ratio=0.0",
@@ -209,7 +217,7 @@ class InteropTest {
                 "--summary-interval=0", "-d", data.toString(), torrentFile.toString());
     }
 
-    private static void assertSameFiles(TestTorrent t, Path out) throws IOException {
+    static void assertSameFiles(TestTorrent t, Path out) throws IOException {
         for (FileEntry f : t.metainfo().info().files()) {
             Path p = f.resolveIn(out);
             assertThat(p).as(f.displayPath()).exists();
@@ -217,13 +225,13 @@ class InteropTest {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    private static void awaitListening(int port, External process) throws Exception {
+    static void awaitListening(int port, External process) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             try {

@@ -53,8 +53,7 @@ class LoopbackSwarmTest {
             Path leechDir = dir.resolve("leech");
             ChannelOpener fullAfterFivePieces = p -> new FailingChannel(ChannelOpener.DEFAULT.open(p), 5 * 64 * 1024);
             DownloadOptions base = DownloadOptions.defaults(leechDir, List.of(new InetSocketAddress("127.0.0.1", seed.listenPort())));
-            DownloadOptions opts = new DownloadOptions(base.folder(), base.peers(), 0, base.bind(), base.peer(),
-                    base.storage().withOpener(fullAfterFivePieces), memoryCap);
+            DownloadOptions opts = base.withStorage(base.storage().withOpener(fullAfterFivePieces)).withMemoryCap(memoryCap);
             try (Download leech = Download.start(t.metainfo(), opts)) {
                 assertThatThrownBy(() -> leech.awaitComplete(Duration.ofSeconds(30)))
                         .isInstanceOf(StorageException.class).hasMessageContaining("disk full while writing full.bin");
@@ -76,7 +75,7 @@ class LoopbackSwarmTest {
             Path leechDir = dir.resolve("leech");
             DownloadOptions opts = DownloadOptions.defaults(leechDir,
                     List.of(new InetSocketAddress("127.0.0.1", seed.listenPort())));
-            opts = new DownloadOptions(opts.folder(), opts.peers(), 0, opts.bind(), opts.peer(), opts.storage(), 100_000);
+            opts = opts.withMemoryCap(100_000);
             try (Download leech = Download.start(t.metainfo(), opts)) {
                 assertThat(leech.awaitComplete(Duration.ofSeconds(30))).isTrue();
                 DownloadResult r = leech.result();

@@ -106,7 +106,7 @@ class HostilePeerTest {
         PeerConfig quick = PeerConfig.DEFAULT.withTimeouts(Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofMillis(1500));
         try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             DownloadOptions base = DownloadOptions.defaults(dir, List.of(new InetSocketAddress("127.0.0.1", server.getLocalPort())));
-            DownloadOptions opts = new DownloadOptions(base.folder(), base.peers(), 0, base.bind(), quick, base.storage(), base.memoryCap());
+            DownloadOptions opts = base.withPeerConfig(quick);
             try (Download d = Download.start(torrent.metainfo(), opts); Socket fake = server.accept()) {
                 readHandshake(fake);
                 fake.getOutputStream().write(new Handshake(torrent.metainfo().infoHash(), PeerId.random(), false, false).encode());
@@ -132,7 +132,7 @@ class HostilePeerTest {
     void peerThatConnectsAndSaysNothingIsDroppedAfterTheHandshakeTimeout() throws Exception {
         PeerConfig quick = PeerConfig.DEFAULT.withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(90), Duration.ofSeconds(120));
         DownloadOptions base = DownloadOptions.defaults(dir, List.of());
-        DownloadOptions opts = new DownloadOptions(base.folder(), base.peers(), 0, base.bind(), quick, base.storage(), base.memoryCap());
+        DownloadOptions opts = base.withPeerConfig(quick);
         try (Download d = Download.start(torrent.metainfo(), opts); Socket mute = new Socket("127.0.0.1", d.listenPort())) {
             long start = System.nanoTime();
             mute.setSoTimeout(5000);

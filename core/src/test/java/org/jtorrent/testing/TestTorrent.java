@@ -88,6 +88,15 @@ public record TestTorrent(Metainfo metainfo, byte[] content) {
         }
     }
 
+    /** The same torrent (same info-hash) announcing to these tiers of trackers (BEP 12). */
+    public TestTorrent withTrackers(List<List<String>> tiers) {
+        try {
+            return new TestTorrent(Metainfo.parse(encode(metainfo.infoBytes(), tiers)), content);
+        } catch (InvalidTorrentException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Writes the .torrent file. */
     public Path writeTorrent(Path file) throws IOException {
         Files.write(file, torrentBytes());
@@ -95,7 +104,25 @@ public record TestTorrent(Metainfo metainfo, byte[] content) {
     }
 
     private byte[] torrentBytes() {
-        byte[] info = metainfo.infoBytes();
+        return encode(metainfo.infoBytes(), metainfo.trackers());
+    }
+
+    /** The .torrent around the original info bytes, so the info-hash never changes. */
+    private static byte[] encode(byte[] info, List<List<String>> tiers) {
+        if (!tiers.isEmpty()) {
+            Map<String, Object> head = new LinkedHashMap<>(); // keys sort before "info"
+            head.put("announce", tiers.get(0).get(0));
+            List<Object> list = new ArrayList<>();
+            for (List<String> tier : tiers) list.add(new ArrayList<Object>(tier));
+            head.put("announce-list", list);
+            byte[] dict = Bencode.encode(head);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write(dict, 0, dict.length - 1); // without the closing 'e'
+            out.writeBytes("4:info".getBytes());
+            out.writeBytes(info);
+            out.write('e');
+            return out.toByteArray();
+        }
         byte[] head = "d4:info".getBytes();
         byte[] out = Arrays.copyOf(head, head.length + info.length + 1);
         System.arraycopy(info, 0, out, head.length, info.length);

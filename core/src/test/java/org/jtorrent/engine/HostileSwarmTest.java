@@ -1,0 +1,169 @@
+package org.jtorrent.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.peer.PeerConfig;
+import org.jtorrent.testing.FakePeer;
+import org.jtorrent.testing.TestTorrent;
+import org.jtorrent.wire.Message;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A leecher with two peers: one honest jtorrent seeder and one scripted {@link FakePeer} that
+ * misbehaves. Each time the download completes byte-exact, within the timeout (no hang), and the
+ * liar is dealt with as the test names.
+ */
+@Timeout(60)
+class HostileSwarmTest {
+    @TempDir
+    Path dir;
+
+    /** 1 MiB in 16 KiB pieces: one block per piece, so a corrupt piece has a single author. */
+    private final TestTorrent torrent = TestTorrent.single("swarm.bin", 1024 * 1024, 16 * 1024);
+    private final PeerConfig quickSnub = PeerConfig.DEFAULT.withSnubTimeout(Duration.ofSeconds(1));
+
+    @Test
+    void corruptPeerIsBannedAndTheDownloadCompletes() throws Exception {
+        Random random = new Random(7);
+        try (FakePeer liar = new FakePeer(torrent, (link, r) -> {
+            byte[] junk = new byte[r.length()];
+            random.nextBytes(junk);
+            link.send(new Message.Piece(r.piece(), r.begin(), junk));
+        })) {
+            DownloadResult r = downloadBeside(liar);
+            assertThat(r.wastedBytes()).as("the liar's pieces were thrown away").isPositive();
+            assertThat(r.peers()).anyMatch(p -> p.address().endsWith(":" + liar.address().getPort())
+                    && p.closedBecause().contains("banned"));
+            assertThat(liar.connections.get()).as("a banned peer is not dialled again").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void peerThatDisconnectsMidPieceBesideAnHonestSeeder() throws Exception {
+        try (FakePeer cutter = new FakePeer(torrent, cutAfterTwoBlocks())) {
+            assertThat(downloadBeside(cutter).complete()).isTrue();
+        }
+    }
+
+    /**
+     * The cutter alone: 256 KiB in pieces of 4 blocks, two blocks per connection, so every piece
+     * is finished over a later connection: partial pieces survive a disconnect and the peer is
+     * redialled (promptly, as it delivered data) until done.
+     */
+    @Test
+    void peerThatDisconnectsMidPieceRepeatedlyIsRedialledUntilDone() throws Exception {
+        TestTorrent small = TestTorrent.single("cut.bin", 256 * 1024, 64 * 1024);
+        try (FakePeer cutter = new FakePeer(small, cutAfterTwoBlocks())) {
+            Path out = dir.resolve("cut");
+            try (Download d = Download.start(small.metainfo(), DownloadOptions.defaults(out, List.of(cutter.address())))) {
+                assertThat(d.awaitComplete(Duration.ofSeconds(30))).isTrue();
+            }
+            assertThat(Files.readAllBytes(out.resolve("cut.bin"))).isEqualTo(small.content());
+            assertThat(cutter.connections.get()).isGreaterThanOrEqualTo(8);
+        }
+    }
+
+    private static FakePeer.Behaviour cutAfterTwoBlocks() {
+        return (link, r) -> {
+            if (link.served++ == 2) {
+                link.close();
+                return;
+            }
+            link.send(new Message.Piece(r.piece(), r.begin(), link.block(r)));
+        };
+    }
+
+    @Test
+    void peerThatStallsAfterUnchokeLosesItsBlocksToTheHonestSeeder() throws Exception {
+        try (FakePeer staller = new FakePeer(torrent, (link, r) -> { })) {
+            DownloadResult r = downloadBeside(staller);
+            assertThat(r.complete()).isTrue();
+            assertThat(staller.requests.get()).as("the staller was asked").isPositive();
+        }
+    }
+
+    @Test
+    void peerThatFloodsUnsolicitedPiecesIsDropped() throws Exception {
+        FakePeer.Behaviour flood = new FakePeer.Behaviour() {
+            @Override
+            public void onRequest(FakePeer.Link link, Message.Request r) {
+            }
+
+            @Override
+            public void afterUnchoke(FakePeer.Link link) throws IOException {
+                for (int p = 0; p < 64; p++) link.send(new Message.Piece(p, 0, new byte[16 * 1024]));
+            }
+        };
+        try (FakePeer flooder = new FakePeer(torrent, flood)) {
+            DownloadResult r = downloadBeside(flooder);
+            assertThat(r.peers()).anyMatch(p -> p.address().endsWith(":" + flooder.address().getPort())
+                    && p.closedBecause().contains("block never requested"));
+        }
+    }
+
+    /**
+     * A snubbing peer alone: after the snub timeout every outstanding request is cancelled and the
+     * peer keeps one request at a time; after three times the timeout it is dropped.
+     */
+    @Test
+    void snubbedPeerGetsCancelsThenOneRequestThenIsDropped() throws Exception {
+        try (FakePeer staller = new FakePeer(torrent, (link, r) -> { })) {
+            DownloadOptions opts = DownloadOptions.defaults(dir.resolve("alone"), List.of(staller.address()))
+                    .withPeerConfig(quickSnub);
+            try (Download d = Download.start(torrent.metainfo(), opts)) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (d.torrent().summaries().stream().noneMatch(p -> p.closedBecause().contains("snubbed"))) {
+                    assertThat(System.nanoTime()).as("dropped as a snubber in time").isLessThan(deadline);
+                    Thread.sleep(50);
+                }
+            }
+            List<Message> log = List.copyOf(staller.log);
+            int firstCancel = indexOfFirstCancel(log);
+            assertThat(firstCancel).as("cancels were sent").isPositive();
+            List<Message> before = log.subList(0, firstCancel);
+            long cancels = log.stream().filter(m -> m instanceof Message.Cancel).count();
+            assertThat(cancels).as("every outstanding request cancelled at the snub").isEqualTo(before.size());
+            long requestsAfter = log.subList(firstCancel, log.size()).stream().filter(m -> m instanceof Message.Request).count();
+            assertThat(requestsAfter).as("a snubbed peer gets one request at a time").isLessThanOrEqualTo(1);
+        }
+    }
+
+    private static int indexOfFirstCancel(List<Message> log) {
+        for (int i = 0; i < log.size(); i++) if (log.get(i) instanceof Message.Cancel) return i;
+        return -1;
+    }
+
+    private DownloadResult downloadBeside(FakePeer fake) throws Exception {
+        return downloadBeside(torrent, fake, Duration.ofSeconds(30));
+    }
+
+    private DownloadResult downloadBeside(TestTorrent t, FakePeer fake, Duration timeout) throws Exception {
+        Path seedDir = dir.resolve("seed");
+        t.writeTo(seedDir);
+        try (Download seed = Download.start(t.metainfo(), DownloadOptions.defaults(seedDir, List.of()))) {
+            Path out = dir.resolve("leech");
+            DownloadOptions opts = DownloadOptions.defaults(out,
+                    List.of(fake.address(), new InetSocketAddress("127.0.0.1", seed.listenPort()))).withPeerConfig(quickSnub);
+            DownloadResult r;
+            try (Download leech = Download.start(t.metainfo(), opts)) {
+                assertThat(leech.awaitComplete(timeout)).as("complete").isTrue();
+                r = leech.result();
+            }
+            for (FileEntry f : t.metainfo().info().files()) {
+                assertThat(Files.readAllBytes(f.resolveIn(out))).as(f.displayPath()).isEqualTo(t.expected(f));
+            }
+            assertThat(r.downloadedBytes()).isEqualTo(t.metainfo().info().totalLength());
+            return r;
+        }
+    }
+}

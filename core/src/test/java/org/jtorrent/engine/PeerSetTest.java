@@ -1,0 +1,107 @@
+package org.jtorrent.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jtorrent.testing.FakePeer;
+import org.jtorrent.testing.TestTorrent;
+import org.jtorrent.wire.Message;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the download dials: back-off from peers that refuse us, and the connection cap. */
+@Timeout(30)
+class PeerSetTest {
+    @TempDir
+    Path dir;
+
+    private final TestTorrent torrent = TestTorrent.single("p.bin", 256 * 1024, 16 * 1024);
+
+    /**
+     * A peer that accepts and hangs up at once (before any handshake) is dialled again only after
+     * 0.5, 1, 2 s (and the 250 ms tick): in 5 s three to five attempts, with growing gaps, never a
+     * tight loop.
+     */
+    @Test
+    void aPeerThatRefusesUsIsDialledWithExponentialBackoff() throws Exception {
+        List<Long> attempts = new CopyOnWriteArrayList<>();
+        try (ServerSocket refuser = new ServerSocket(0, 16, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (!refuser.isClosed()) {
+                    try (Socket s = refuser.accept()) {
+                        attempts.add(System.nanoTime());
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", refuser.getLocalPort());
+            try (Download d = Download.start(torrent.metainfo(), DownloadOptions.defaults(dir, List.of(address)))) {
+                Thread.sleep(5000);
+            }
+        }
+        assertThat(attempts).hasSizeBetween(3, 5);
+        List<Long> gaps = new ArrayList<>();
+        for (int i = 1; i < attempts.size(); i++) gaps.add((attempts.get(i) - attempts.get(i - 1)) / 1_000_000);
+        assertThat(gaps.get(0)).as("first gap, ms").isBetween(400L, 1500L);
+        for (int i = 1; i < gaps.size(); i++) {
+            assertThat(gaps.get(i)).as("gaps grow: " + gaps).isGreaterThan(gaps.get(i - 1));
+        }
+    }
+
+    /** Five seeders that serve slowly, a cap of two: never more than two open at once, and it completes. */
+    @Test
+    void theConnectionCapHoldsWithMoreCandidatesThanRoom() throws Exception {
+        AtomicInteger open = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        List<FakePeer> seeders = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                seeders.add(new FakePeer(torrent, new FakePeer.Behaviour() {
+                    @Override
+                    public void afterUnchoke(FakePeer.Link link) {
+                        most.accumulateAndGet(open.incrementAndGet(), Math::max);
+                    }
+
+                    @Override
+                    public void onRequest(FakePeer.Link link, Message.Request r) throws IOException {
+                        sleep(5);
+                        link.send(new Message.Piece(r.piece(), r.begin(), link.block(r)));
+                    }
+
+                    @Override
+                    public void closed(FakePeer.Link link) {
+                        open.decrementAndGet();
+                    }
+                }));
+            }
+            List<InetSocketAddress> addresses = seeders.stream().map(FakePeer::address).toList();
+            try (Download d = Download.start(torrent.metainfo(), DownloadOptions.defaults(dir, addresses).withMaxPeers(2))) {
+                assertThat(d.awaitComplete(Duration.ofSeconds(20))).isTrue();
+                assertThat(d.torrent().connectionCount()).isLessThanOrEqualTo(2);
+            }
+            assertThat(most.get()).isBetween(1, 2);
+        } finally {
+            for (FakePeer f : seeders) f.close();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
