@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.concurrent.ExecutionException;
+import java.util.Random;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A download as {@code jtorrent download} runs it: re-checks what is on disk, listens for incoming
  * peers, gets peers from every tracker tier ({@link Announcer}) and the command line, keeps up to
- * {@code maxPeers} connections ({@link PeerSet}) and reports. No choker beyond "unchoke whoever is
- * interested" (the choker is a separate piece of work).
+ * {@code maxPeers} connections ({@link PeerSet}), chooses whom to upload to ({@link ChokeDriver}) and
+ * reports.
  */
 public final class Download implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Download.class);
@@ -38,6 +39,7 @@ public final class Download implements AutoCloseable {
     private final Torrent torrent;
     private final ServerSocket listener;
     private final PeerSet peerSet;
+    private final ChokeDriver chokeDriver;
     private final Announcer announcer; // null without trackers
     /** Incoming connections still in their handshake (each may wait up to the handshake timeout). */
     private final Semaphore handshaking = new Semaphore(64);
@@ -54,6 +56,8 @@ public final class Download implements AutoCloseable {
         this.listener = listener;
         this.peerSet = new PeerSet(torrent, options);
         torrent.events(peerSet);
+        this.chokeDriver = new ChokeDriver(torrent, options.limits().choker(), new Random());
+        torrent.transfers(chokeDriver, options.limits());
         peerSet.offer(options.peers(), true);
         if (options.useTrackers() && !metainfo.trackers().isEmpty()) {
             announcer = new Announcer(metainfo.trackers(), metainfo.infoHash(), peerId, listener.getLocalPort(),
@@ -172,6 +176,7 @@ public final class Download implements AutoCloseable {
     public void close() throws IOException {
         if (!closed.compareAndSet(false, true)) return;
         peerSet.close();
+        chokeDriver.close();
         listener.close();
         for (PeerConnection c : torrent.connections()) c.close();
         if (announcer != null) announcer.close(); // after the peers: the stopped event carries the final counters

@@ -18,10 +18,11 @@ import org.jtorrent.tracker.TrackerConfig;
  * @param maxPeers      open connections (dialled and accepted) plus dials in progress, at most
  * @param useTrackers   whether to announce to the torrent's trackers
  * @param tracker       timeouts and limits of the tracker client
+ * @param limits        the choker's settings and the upload/download rate limits
  */
 public record DownloadOptions(Path folder, List<InetSocketAddress> peers, int listenPort, InetAddress bind,
                               PeerConfig peer, Storage.Options storage, long memoryCap, int maxPeers,
-                              boolean useTrackers, TrackerConfig tracker) {
+                              boolean useTrackers, TrackerConfig tracker, TransferLimits limits) {
     public static final int DEFAULT_MAX_PEERS = 50;
 
     public DownloadOptions {
@@ -31,34 +32,39 @@ public record DownloadOptions(Path folder, List<InetSocketAddress> peers, int li
 
     public static DownloadOptions defaults(Path folder, List<InetSocketAddress> peers) {
         return new DownloadOptions(folder, peers, 0, InetAddress.getLoopbackAddress(), PeerConfig.DEFAULT,
-                Storage.Options.DEFAULT, 256L * 1024 * 1024, DEFAULT_MAX_PEERS, true, TrackerConfig.DEFAULT);
+                Storage.Options.DEFAULT, 256L * 1024 * 1024, DEFAULT_MAX_PEERS, true, TrackerConfig.DEFAULT, TransferLimits.DEFAULT);
     }
 
     public DownloadOptions withListenPort(int port) {
-        return new DownloadOptions(folder, peers, port, bind, peer, storage, memoryCap, maxPeers, useTrackers, tracker);
+        return new DownloadOptions(folder, peers, port, bind, peer, storage, memoryCap, maxPeers, useTrackers, tracker, limits);
     }
 
     public DownloadOptions withBind(InetAddress address) {
-        return new DownloadOptions(folder, peers, listenPort, address, peer, storage, memoryCap, maxPeers, useTrackers, tracker);
+        return new DownloadOptions(folder, peers, listenPort, address, peer, storage, memoryCap, maxPeers, useTrackers, tracker, limits);
     }
 
     public DownloadOptions withPeerConfig(PeerConfig config) {
-        return new DownloadOptions(folder, peers, listenPort, bind, config, storage, memoryCap, maxPeers, useTrackers, tracker);
+        return new DownloadOptions(folder, peers, listenPort, bind, config, storage, memoryCap, maxPeers, useTrackers, tracker, limits);
     }
 
     public DownloadOptions withStorage(Storage.Options options) {
-        return new DownloadOptions(folder, peers, listenPort, bind, peer, options, memoryCap, maxPeers, useTrackers, tracker);
+        return new DownloadOptions(folder, peers, listenPort, bind, peer, options, memoryCap, maxPeers, useTrackers, tracker, limits);
     }
 
     public DownloadOptions withMemoryCap(long cap) {
-        return new DownloadOptions(folder, peers, listenPort, bind, peer, storage, cap, maxPeers, useTrackers, tracker);
+        return new DownloadOptions(folder, peers, listenPort, bind, peer, storage, cap, maxPeers, useTrackers, tracker, limits);
     }
 
     public DownloadOptions withMaxPeers(int max) {
-        return new DownloadOptions(folder, peers, listenPort, bind, peer, storage, memoryCap, max, useTrackers, tracker);
+        return new DownloadOptions(folder, peers, listenPort, bind, peer, storage, memoryCap, max, useTrackers, tracker, limits);
     }
 
     public DownloadOptions withTrackers(boolean use, TrackerConfig config) {
-        return new DownloadOptions(folder, peers, listenPort, bind, peer, storage, memoryCap, maxPeers, use, config);
+        return new DownloadOptions(folder, peers, listenPort, bind, peer, storage, memoryCap, maxPeers, use, config, limits);
+    }
+
+    public DownloadOptions withLimits(TransferLimits newLimits) {
+        return new DownloadOptions(folder, peers, listenPort, bind, peer, storage, memoryCap, maxPeers, useTrackers, tracker,
+                newLimits);
     }
 }

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jtorrent.choke.RateLimiter;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.Metainfo;
@@ -60,6 +61,8 @@ public final class Torrent implements PeerHost {
     /** Bytes of each piece that are not padding: what a tracker's {@code left} counts. */
     private final int[] payloadBytes;
     private volatile Events events = Events.NONE;
+    private volatile ChokeDriver choker; // null until the download starts one
+    private volatile TransferLimits limits = TransferLimits.DEFAULT;
 
     /** What the peer set needs to hear from the torrent. Called from connection and hasher threads. */
     interface Events {
@@ -93,6 +96,28 @@ public final class Torrent implements PeerHost {
 
     void events(Events events) {
         this.events = events;
+    }
+
+    /** Hands interest changes and departures to the choker, and applies the rate limits. */
+    void transfers(ChokeDriver driver, TransferLimits transferLimits) {
+        this.choker = driver;
+        this.limits = transferLimits;
+    }
+
+    @Override
+    public void interestChanged(PeerConnection connection) {
+        ChokeDriver driver = choker;
+        if (driver != null) driver.wake();
+    }
+
+    @Override
+    public RateLimiter uploadLimit() {
+        return limits.upload();
+    }
+
+    @Override
+    public RateLimiter downloadLimit() {
+        return limits.download();
     }
 
     /** Completes when every piece is verified; fails when storage fails. */
@@ -308,6 +333,7 @@ public final class Torrent implements PeerHost {
             if (connections.remove(connection)) finished.add(summary(connection));
         }
         events.closed(connection);
+        interestChanged(connection); // its slot is free
         log.info("peer {} closed: {}", connection.address(), why == null ? "by us" : why.toString());
     }
 }

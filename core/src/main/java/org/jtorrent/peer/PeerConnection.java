@@ -75,6 +75,9 @@ public final class PeerConnection implements AutoCloseable {
     private boolean peerChoking = true;
     private boolean amInterested;
     private volatile boolean amChoking = true;
+    private volatile boolean peerInterested;
+    private volatile boolean snubbedView; // what the choker reads; the guarded flag is "snubbed"
+    private final long connectedAt = System.nanoTime();
     private volatile Optional<String> peerClient = Optional.empty();
 
     private final LinkedBlockingDeque<BlockRef> uploads = new LinkedBlockingDeque<>();
@@ -188,6 +191,9 @@ public final class PeerConnection implements AutoCloseable {
                 } finally {
                     state.unlock();
                 }
+                // Throttle by not reading on: TCP pushes back on the sender. Outside the lock, so a
+                // throttled reader never holds up the engine's calls into this connection.
+                if (m instanceof Piece p) host.downloadLimit().acquire(p.data().length);
             }
         } catch (Throwable e) {
             close(e);
@@ -205,12 +211,13 @@ public final class PeerConnection implements AutoCloseable {
                 fillPipeline();
             }
             case Interested i -> {
-                if (amChoking) {
-                    amChoking = false; // minimal choker: every interested peer is unchoked
-                    send(List.of(new Unchoke()));
-                }
+                peerInterested = true;
+                host.interestChanged(this); // the choker decides, possibly at once (a free slot)
             }
-            case NotInterested n -> { } // the minimal choker leaves them unchoked: nothing to undo
+            case NotInterested n -> {
+                peerInterested = false;
+                host.interestChanged(this);
+            }
             case Have h -> {
                 if (!peerHas.get(h.piece())) {
                     peerHas.set(h.piece());
@@ -287,6 +294,7 @@ public final class PeerConnection implements AutoCloseable {
         pipeline.received(block.length(), now);
         lastProgress = now;
         snubbed = false;
+        snubbedView = false;
         host.received(this, block, p.data());
         fillPipeline();
     }
@@ -347,6 +355,7 @@ public final class PeerConnection implements AutoCloseable {
             }
             if (!snubbed && now - lastProgress > timeout) {
                 snubbed = true;
+                snubbedView = true;
                 List<BlockRef> withdrawn = List.copyOf(requested);
                 requested.clear();
                 rememberCancelled(withdrawn);
@@ -451,6 +460,11 @@ public final class PeerConnection implements AutoCloseable {
                     if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
                     continue;
                 }
+                host.uploadLimit().acquire(data.length);
+                if (amChoking) { // choked while we waited: the choke already answered the queue
+                    if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
+                    continue;
+                }
                 sendPiece(new Piece(block.piece(), block.begin(), data), uploads.isEmpty());
                 uploaded.addAndGet(data.length);
             }
@@ -543,6 +557,49 @@ public final class PeerConnection implements AutoCloseable {
     @Override
     public void close() {
         close(null);
+    }
+
+    /**
+     * Chokes or unchokes the peer (the engine's choker decides). A choke drops the requests the peer
+     * has queued with us; with the Fast extension each gets its reject, as BEP 6 requires.
+     */
+    public void choke(boolean choke) {
+        if (closed.get() || amChoking == choke) return;
+        state.lock();
+        try {
+            if (amChoking == choke) return;
+            amChoking = choke;
+            List<Message> messages = new ArrayList<>();
+            messages.add(choke ? new Choke() : new Unchoke());
+            if (choke) {
+                for (BlockRef b; (b = uploads.poll()) != null; ) {
+                    if (fast) messages.add(new RejectRequest(b.piece(), b.begin(), b.length()));
+                }
+            }
+            send(messages);
+        } catch (IOException e) {
+            close(e);
+        } finally {
+            state.unlock();
+        }
+    }
+
+    public boolean isChoking() {
+        return amChoking;
+    }
+
+    public boolean isPeerInterested() {
+        return peerInterested;
+    }
+
+    /** Whether the peer has held our requests unanswered past the snub timeout. */
+    public boolean isSnubbed() {
+        return snubbedView;
+    }
+
+    /** Monotonic nanos when this connection was made. */
+    public long connectedAt() {
+        return connectedAt;
     }
 
     public boolean isClosed() {

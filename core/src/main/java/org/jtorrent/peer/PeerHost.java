@@ -3,6 +3,7 @@ package org.jtorrent.peer;
 import java.io.IOException;
 import java.util.BitSet;
 import java.util.List;
+import org.jtorrent.choke.RateLimiter;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.PieceLayout;
@@ -49,4 +50,17 @@ public interface PeerHost {
 
     /** The connection ended; {@code peerHad} is what the peer had, to undo its availability. */
     void closed(PeerConnection connection, BitSet peerHad, Throwable why);
+
+    /** The peer said interested or not interested: the choker may fill or free a slot. */
+    void interestChanged(PeerConnection connection);
+
+    /** Limits on payload we send; unlimited unless the engine sets one. */
+    default RateLimiter uploadLimit() {
+        return RateLimiter.of();
+    }
+
+    /** Limits on payload we receive; unlimited unless the engine sets one. */
+    default RateLimiter downloadLimit() {
+        return RateLimiter.of();
+    }
 }
