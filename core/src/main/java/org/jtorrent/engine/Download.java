@@ -90,8 +90,10 @@ public final class Download implements AutoCloseable {
             Download d = new Download(metainfo, options, storage, hasher, torrent, listener, peerId);
             Thread.ofVirtual().name("accept").start(d::acceptLoop);
             if (d.announcer != null) {
+                // "completed" is for a download that completes in this run: one that starts
+                // complete is a seeder, announced by "started" with left = 0.
+                if (!torrent.isComplete()) torrent.completion().thenRun(d.announcer::completed);
                 d.announcer.start();
-                torrent.completion().thenRun(d.announcer::completed);
             }
             return d;
         } catch (IOException | RuntimeException e) {
