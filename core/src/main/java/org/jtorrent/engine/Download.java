@@ -18,6 +18,7 @@ import org.jtorrent.peer.PeerConnection;
 import org.jtorrent.storage.PartialPieces;
 import org.jtorrent.storage.PieceHasher;
 import org.jtorrent.storage.Recheck;
+import org.jtorrent.storage.ResumeData;
 import org.jtorrent.storage.Storage;
 import org.jtorrent.tracker.TrackerSession;
 import org.slf4j.Logger;
@@ -83,8 +84,7 @@ public final class Download implements AutoCloseable {
         PieceHasher hasher = PieceHasher.forThisMachine();
         ServerSocket listener = null;
         try {
-            BitSet have = Recheck.run(storage, hasher, 8);
-            log.info("re-check: {} of {} pieces on disk", have.cardinality(), metainfo.info().pieceCount());
+            BitSet have = resumeOrRecheck(metainfo, options, storage, hasher);
             PartialPieces partial = new PartialPieces(storage, hasher, options.memoryCap());
             PeerId peerId = PeerId.random();
             Torrent torrent = new Torrent(metainfo, storage, partial, have, peerId);
@@ -94,8 +94,10 @@ public final class Download implements AutoCloseable {
             Download d = new Download(metainfo, options, storage, hasher, torrent, listener, peerId);
             Thread.ofVirtual().name("accept").start(d::acceptLoop);
             if (d.announcer != null) {
+                // "completed" is for a download that completes in this run: one that starts
+                // complete is a seeder, announced by "started" with left = 0.
+                if (!torrent.isComplete()) torrent.completion().thenRun(d.announcer::completed);
                 d.announcer.start();
-                torrent.completion().thenRun(d.announcer::completed);
             }
             return d;
         } catch (IOException | RuntimeException e) {
@@ -104,6 +106,20 @@ public final class Download implements AutoCloseable {
             storage.close();
             throw e;
         }
+    }
+
+    /** The pieces on disk: from a resume file that still matches the files, else by hashing them all. */
+    private static BitSet resumeOrRecheck(Metainfo metainfo, DownloadOptions options, Storage storage, PieceHasher hasher)
+            throws IOException {
+        var resumed = ResumeData.load(options.folder(), metainfo.infoHash(), metainfo.info());
+        if (resumed.isPresent()) {
+            log.info("fast resume: {} of {} pieces, files unchanged since", resumed.get().cardinality(),
+                    metainfo.info().pieceCount());
+            return resumed.get();
+        }
+        BitSet have = Recheck.run(storage, hasher, 8);
+        log.info("re-check: {} of {} pieces on disk", have.cardinality(), metainfo.info().pieceCount());
+        return have;
     }
 
     public Torrent torrent() {
@@ -182,5 +198,17 @@ public final class Download implements AutoCloseable {
         if (announcer != null) announcer.close(); // after the peers: the stopped event carries the final counters
         hasher.close();
         storage.close();
+        saveResumeData();
+    }
+
+    /** After a clean close, so the next start can skip the re-check (see {@link ResumeData}). */
+    private void saveResumeData() {
+        BitSet have = torrent.have();
+        if (have.isEmpty()) return;
+        try {
+            ResumeData.save(options.folder(), metainfo.infoHash(), metainfo.info(), have);
+        } catch (IOException e) {
+            log.warn("could not save resume data (the next start re-checks instead): {}", e.toString());
+        }
     }
 }
