@@ -57,7 +57,7 @@ final class CreateCommand implements Callable<Integer> {
             creator.trackerTier(Arrays.stream(tier.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
         }
         webSeeds.forEach(creator::webSeed);
-        if (pieceLength != null) creator.pieceLength(parseSize(pieceLength));
+        if (pieceLength != null) creator.pieceLength(Math.toIntExact(Math.min(Sizes.parse(pieceLength), Integer.MAX_VALUE)));
         if (noDate) creator.creationDate(null);
 
         long total = creator.scan().totalSize();
@@ -86,20 +86,5 @@ final class CreateCommand implements Callable<Integer> {
         out.printf("info-hash: %s%n", m.infoHash().hex());
         out.flush();
         return 0;
-    }
-
-    static int parseSize(String text) {
-        String t = text.strip().toUpperCase();
-        long factor = 1;
-        if (t.endsWith("K") || t.endsWith("KIB")) factor = 1024;
-        else if (t.endsWith("M") || t.endsWith("MIB")) factor = 1024 * 1024;
-        String digits = t.replaceAll("[A-Z]+$", "");
-        try {
-            long value = Long.parseLong(digits) * factor;
-            if (value > Integer.MAX_VALUE) throw new IllegalArgumentException("piece length too large: " + text);
-            return (int) value;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a size: " + text);
-        }
     }
 }

@@ -2,7 +2,6 @@ package org.jtorrent.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -19,17 +18,21 @@ import java.util.stream.Stream;
 import org.jtorrent.engine.Download;
 import org.jtorrent.engine.DownloadOptions;
 import org.jtorrent.engine.PeerSummary;
+import org.jtorrent.engine.TransferLimits;
 import org.jtorrent.metainfo.FileEntry;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.metainfo.TorrentCreator;
+import org.jtorrent.tracker.server.TrackerServer;
+import org.jtorrent.tracker.server.TrackerServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * A whole swarm on this machine, with no internet: makes a payload and its torrent, starts one
- * seeder and several leechers (all jtorrent, all on 127.0.0.1), shows their progress, checks every
+ * A whole swarm on this machine, with no internet: makes a payload and its torrent, starts the
+ * embedded tracker, one seeder and several leechers (all jtorrent, all on 127.0.0.1), shows their
+ * progress, checks every
  * byte they wrote, and tells who uploaded what to whom. Everything lives in a temporary folder that
  * is removed at the end.
  */
@@ -60,26 +63,28 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path work = Files.createTempDirectory("jtorrent-demo-");
         List<Node> nodes = new ArrayList<>();
-        try {
+        // The tracker lives in this process, on loopback; a short interval lets late leechers learn of early ones.
+        try (TrackerServer tracker = TrackerServer.start(TrackerServerConfig.loopback().withInterval(Duration.ofSeconds(2)))) {
             Path payload = makePayload(work.resolve("seed"), (long) sizeMib << 20);
             Path torrentFile = work.resolve("demo.torrent");
-            Files.write(torrentFile, new TorrentCreator(payload).comment("jtorrent demo").create());
+            Files.write(torrentFile, new TorrentCreator(payload).comment("jtorrent demo")
+                    .trackerTier(List.of(tracker.httpAnnounceUri().toString())).create());
             Metainfo torrent = Metainfo.load(torrentFile);
             out.printf("payload: %s in %d files, %d pieces of %s, info-hash %s%n", Sizes.human(torrent.info().totalLength()),
                     torrent.info().files().size(), torrent.info().pieceCount(), Sizes.human(torrent.info().pieceLength()),
                     torrent.infoHash().hex());
 
+            // Everyone finds everyone through the tracker; short choke rounds so trading starts at once.
+            TransferLimits quick = TransferLimits.DEFAULT.quick();
             // The seeder holds the payload already: its re-check finds every piece.
-            Download seeder = Download.start(torrent, DownloadOptions.defaults(work.resolve("seed"), List.of()));
-            nodes.add(new Node("seeder", seeder));
-            List<InetSocketAddress> known = new ArrayList<>(List.of(address(seeder)));
+            nodes.add(new Node("seeder", Download.start(torrent,
+                    DownloadOptions.defaults(work.resolve("seed"), List.of()).withLimits(quick))));
             for (int i = 1; i <= leechers; i++) {
-                // Each leecher dials the seeder and the leechers before it; later ones dial it in turn.
-                Download leecher = Download.start(torrent, DownloadOptions.defaults(work.resolve("leecher-" + i), known));
-                nodes.add(new Node("leecher-" + i, leecher));
-                known.add(address(leecher));
+                nodes.add(new Node("leecher-" + i, Download.start(torrent,
+                        DownloadOptions.defaults(work.resolve("leecher-" + i), List.of()).withLimits(quick))));
             }
-            out.printf("swarm: 1 seeder and %d leechers on 127.0.0.1, ports %s%n", leechers,
+            out.printf("swarm: tracker %s, 1 seeder and %d leechers on 127.0.0.1, ports %s%n",
+                    tracker.httpAnnounceUri(), leechers,
                     nodes.stream().map(n -> String.valueOf(n.download().listenPort())).toList());
 
             long start = System.nanoTime();
@@ -152,10 +157,6 @@ final class DemoCommand implements Callable<Integer> {
             for (int to = 0; to < names.size(); to++) row.append(String.format("%11s", from == to ? "-" : Sizes.human(sent[from][to])));
             out.println(row.append(String.format("%11s", Sizes.human(Arrays.stream(sent[from]).sum()))));
         }
-    }
-
-    private static InetSocketAddress address(Download d) {
-        return new InetSocketAddress("127.0.0.1", d.listenPort());
     }
 
     /** A folder of a few files of varied sizes (one empty), filled from a fixed seed. */

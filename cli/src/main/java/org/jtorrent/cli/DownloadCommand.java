@@ -13,6 +13,10 @@ import org.jtorrent.engine.DownloadResult;
 import org.jtorrent.engine.PeerSummary;
 import org.jtorrent.metainfo.Metainfo;
 import picocli.CommandLine.Command;
+import java.io.PrintWriter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -53,6 +57,20 @@ final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--keep-serving", description = "after completion, keep serving peers until interrupted")
     boolean keepServing;
 
+    @Option(names = "--seed-ratio", paramLabel = "R",
+            description = "after completion, keep seeding until we uploaded R times the torrent's size")
+    Double seedRatio;
+
+    @Option(names = "--seed-time", paramLabel = "DURATION",
+            description = "after completion, keep seeding this long (e.g. 90s, 30m, 2h); with --seed-ratio, whichever comes first")
+    String seedTime;
+
+    @Mixin
+    TransferOptions transfer;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         Metainfo metainfo = Metainfo.load(torrent);
@@ -61,10 +79,23 @@ final class DownloadCommand implements Callable<Integer> {
         DownloadOptions options = DownloadOptions.defaults(output, addresses).withListenPort(port).withMaxPeers(maxPeers);
         if (noTrackers) options = options.withTrackers(false, options.tracker());
         if (bind != null) options = options.withBind(InetAddress.getByName(bind));
+        options = options.withLimits(transfer.limits());
+        Duration seedFor = seedTime == null ? null : parseDuration(seedTime);
+        if (seedRatio != null && seedRatio <= 0) throw new IllegalArgumentException("--seed-ratio must be positive");
         // Progress goes to stderr, so that --json leaves stdout to the one JSON object.
         DownloadProgress progress = new DownloadProgress(System.err, ProgressBar.isTerminal(),
                 Duration.ofMillis((long) (progressEvery * 1000)));
         try (Download download = Download.start(metainfo, options)) {
+            // Ctrl-C and SIGTERM run shutdown hooks, not this block's close: close from a hook, so the
+            // trackers still hear "stopped" and the fast-resume data is written.
+            Thread closer = new Thread(() -> {
+                try {
+                    download.close();
+                } catch (java.io.IOException e) {
+                    System.err.println("jtorrent download: " + e.getMessage());
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(closer);
             if (!json) System.err.println("listening on port " + download.listenPort());
             long total = metainfo.info().totalLength();
             while (!download.awaitComplete(Duration.ofMillis(Math.min(1000, progress.intervalMillis())))) {
@@ -72,12 +103,46 @@ final class DownloadCommand implements Callable<Integer> {
             }
             progress.finish();
             if (keepServing) Thread.sleep(Long.MAX_VALUE);
+            if (seedRatio != null || seedFor != null) seed(download, total, seedFor);
+            Runtime.getRuntime().removeShutdownHook(closer);
             DownloadResult result = download.result();
-            if (json) System.out.println(result.toJson());
-            else System.out.printf("complete: %s downloaded (%s wasted), %s uploaded in %.1f s from %d peers%n",
+            PrintWriter out = spec.commandLine().getOut(); // not System.out: tests and embedders capture it
+            if (json) out.println(result.toJson());
+            else out.printf("complete: %s downloaded (%s wasted), %s uploaded in %.1f s from %d peers%n",
                     Sizes.human(result.downloadedBytes()), Sizes.human(result.wastedBytes()),
                     Sizes.human(result.uploadedBytes()), result.wallSeconds(), result.peers().size());
             return 0;
+        }
+    }
+
+    /** Seeds until the ratio or the time is reached, whichever comes first. */
+    private void seed(Download download, long total, Duration seedFor) throws InterruptedException {
+        long until = seedFor == null ? Long.MAX_VALUE : System.nanoTime() + seedFor.toNanos();
+        if (!json) System.err.println("seeding" + (seedRatio != null ? " to ratio " + seedRatio : "")
+                + (seedFor != null ? " for " + seedFor.toSeconds() + " s" : ""));
+        while (System.nanoTime() < until) {
+            if (seedRatio != null && download.result().uploadedBytes() >= seedRatio * total) return;
+            Thread.sleep(200);
+        }
+    }
+
+    /** 90s, 30m, 2h, 1d, or an ISO-8601 duration such as PT1H30M. */
+    static Duration parseDuration(String text) {
+        String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (t.startsWith("p")) return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            Duration d = switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> throw new IllegalArgumentException();
+            };
+            if (d.isNegative()) throw new IllegalArgumentException();
+            return d;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a duration: " + text + " (examples: 90s, 30m, 2h)");
         }
     }
 

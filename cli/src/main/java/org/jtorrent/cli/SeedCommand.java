@@ -12,6 +12,7 @@ import org.jtorrent.engine.DownloadOptions;
 import org.jtorrent.metainfo.Metainfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -34,6 +35,9 @@ final class SeedCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "ADDR", description = "local address to listen on (default: loopback)")
     String bind;
 
+    @Mixin
+    TransferOptions transfer;
+
     @Spec
     CommandSpec spec;
 
@@ -42,6 +46,7 @@ final class SeedCommand implements Callable<Integer> {
         Metainfo metainfo = Metainfo.load(torrent);
         DownloadOptions options = DownloadOptions.defaults(data, List.of()).withListenPort(port);
         if (bind != null) options = options.withBind(InetAddress.getByName(bind));
+        options = options.withLimits(transfer.limits());
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stopped = new CountDownLatch(1);
         try (Download download = Download.start(metainfo, options)) {
