@@ -1,6 +1,6 @@
 package org.jtorrent.cli;
 
-import java.net.InetAddress;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +13,6 @@ import org.jtorrent.engine.DownloadResult;
 import org.jtorrent.engine.PeerSummary;
 import org.jtorrent.metainfo.Metainfo;
 import picocli.CommandLine.Command;
-import java.io.PrintWriter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -35,11 +34,7 @@ final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--peer", paramLabel = "HOST:PORT", description = "a peer to download from (repeatable)")
     List<String> peers = new ArrayList<>();
 
-    @Option(names = "--port", paramLabel = "N", description = "listen port for incoming peers (default: any free port)")
-    int port;
 
-    @Option(names = "--bind", paramLabel = "ADDR", description = "local address to listen on and dial from (default: loopback)")
-    String bind;
 
     @Option(names = "--max-peers", paramLabel = "N", description = "connections at most (default: ${DEFAULT-VALUE})")
     int maxPeers = DownloadOptions.DEFAULT_MAX_PEERS;
@@ -66,6 +61,9 @@ final class DownloadCommand implements Callable<Integer> {
     String seedTime;
 
     @Mixin
+    ListenOptions listen;
+
+    @Mixin
     TransferOptions transfer;
 
     @Spec
@@ -76,9 +74,8 @@ final class DownloadCommand implements Callable<Integer> {
         Metainfo metainfo = Metainfo.load(torrent);
         List<InetSocketAddress> addresses = new ArrayList<>();
         for (String p : peers) addresses.add(parsePeer(p));
-        DownloadOptions options = DownloadOptions.defaults(output, addresses).withListenPort(port).withMaxPeers(maxPeers);
+        DownloadOptions options = listen.applyTo(DownloadOptions.defaults(output, addresses).withMaxPeers(maxPeers));
         if (noTrackers) options = options.withTrackers(false, options.tracker());
-        if (bind != null) options = options.withBind(InetAddress.getByName(bind));
         options = options.withLimits(transfer.limits());
         Duration seedFor = seedTime == null ? null : parseDuration(seedTime);
         if (seedRatio != null && seedRatio <= 0) throw new IllegalArgumentException("--seed-ratio must be positive");

@@ -2,7 +2,6 @@ package org.jtorrent.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,11 +28,10 @@ final class SeedCommand implements Callable<Integer> {
             description = "folder that holds the data (a multi-file torrent's folder is inside it)")
     Path data;
 
-    @Option(names = "--port", paramLabel = "N", description = "listen port (default: any free port)")
-    int port;
 
-    @Option(names = "--bind", paramLabel = "ADDR", description = "local address to listen on (default: loopback)")
-    String bind;
+
+    @Mixin
+    ListenOptions listen;
 
     @Mixin
     TransferOptions transfer;
@@ -44,8 +42,7 @@ final class SeedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Metainfo metainfo = Metainfo.load(torrent);
-        DownloadOptions options = DownloadOptions.defaults(data, List.of()).withListenPort(port);
-        if (bind != null) options = options.withBind(InetAddress.getByName(bind));
+        DownloadOptions options = listen.applyTo(DownloadOptions.defaults(data, List.of()));
         options = options.withLimits(transfer.limits());
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stopped = new CountDownLatch(1);

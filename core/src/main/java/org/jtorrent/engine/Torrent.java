@@ -21,6 +21,7 @@ import org.jtorrent.peer.PeerHost;
 import org.jtorrent.pieces.Block;
 import org.jtorrent.pieces.PiecePicker;
 import org.jtorrent.storage.PartialPieces;
+import org.jtorrent.storage.ReadCache;
 import org.jtorrent.storage.Storage;
 import org.jtorrent.storage.StorageException;
 import org.jtorrent.wire.BlockRef;
@@ -62,6 +63,8 @@ public final class Torrent implements PeerHost {
     private final int[] payloadBytes;
     private volatile Events events = Events.NONE;
     private volatile ChokeDriver choker; // null until the download starts one
+    /** Uploads read whole pieces through this: 16 MiB, a few pieces of any usual size. */
+    private final ReadCache readCache;
     private volatile TransferLimits limits = TransferLimits.DEFAULT;
 
     /** What the peer set needs to hear from the torrent. Called from connection and hasher threads. */
@@ -82,6 +85,7 @@ public final class Torrent implements PeerHost {
         this.storage = storage;
         this.partial = partial;
         this.picker = new PiecePicker(layout, have);
+        this.readCache = new ReadCache(storage, 16L * 1024 * 1024);
         this.localId = localId;
         this.payloadBytes = new int[layout.pieceCount()];
         for (int piece = 0; piece < payloadBytes.length; piece++) {
@@ -313,7 +317,7 @@ public final class Torrent implements PeerHost {
     public byte[] read(BlockRef block) throws IOException {
         if (!picker.has(block.piece())) return null;
         byte[] data = new byte[block.length()];
-        return storage.read(block.piece(), block.begin(), ByteBuffer.wrap(data)) ? data : null;
+        return readCache.read(block.piece(), layout.pieceSize(block.piece()), block.begin(), ByteBuffer.wrap(data)) ? data : null;
     }
 
     @Override

@@ -1,0 +1,44 @@
+package org.jtorrent.cli;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import org.jtorrent.engine.DownloadOptions;
+import picocli.CommandLine.Option;
+
+/** Where a command listens for peers, shared by download and seed. */
+final class ListenOptions {
+    /** The customary BitTorrent ports: peers and firewalls expect them. */
+    static final int FIRST_PORT = 6881;
+    static final int LAST_PORT = 6889;
+
+    @Option(names = "--port", paramLabel = "N",
+            description = "Listen port for incoming peers (default: the first free of 6881-6889; 0: any free port).")
+    Integer port;
+
+    @Option(names = "--bind", paramLabel = "ADDR",
+            description = "Local address to listen on and dial from (default: loopback, so nothing leaves this machine).")
+    String bind;
+
+    DownloadOptions applyTo(DownloadOptions options) throws UnknownHostException {
+        InetAddress address = bind == null ? options.bind() : InetAddress.getByName(bind);
+        int chosen = port != null ? port : firstFreePort(address);
+        if (chosen < 0 || chosen > 65535) throw new IllegalArgumentException("--port must be 0..65535");
+        return options.withBind(address).withListenPort(chosen);
+    }
+
+    /** The first of 6881-6889 free on {@code address}, or 0 (any) when all are taken. */
+    static int firstFreePort(InetAddress address) {
+        for (int candidate = FIRST_PORT; candidate <= LAST_PORT; candidate++) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.bind(new InetSocketAddress(address, candidate));
+                return candidate;
+            } catch (IOException taken) {
+                // try the next one
+            }
+        }
+        return 0;
+    }
+}
