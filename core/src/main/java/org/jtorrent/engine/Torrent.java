@@ -221,6 +221,11 @@ public final class Torrent implements PeerHost {
     }
 
     @Override
+    public boolean owns(PeerConnection from, BlockRef block) {
+        return picker.owns(from, new Block(block.piece(), block.begin(), block.length()));
+    }
+
+    @Override
     public void returned(PeerConnection from, List<BlockRef> blocks) {
         for (BlockRef b : blocks) picker.returned(from, new Block(b.piece(), b.begin(), b.length()));
     }
@@ -260,8 +265,11 @@ public final class Torrent implements PeerHost {
     private void pieceFailed(int piece) {
         log.warn("piece {} failed its hash check; fetching it again", piece);
         wastedBytes.addAndGet(layout.pieceSize(piece));
+        // Blame first, then free the piece: once the picker wants it again, blocks of the next
+        // attempt (honest ones, perhaps) add contributors that must not share this failure.
+        List<InetSocketAddress> banned = trust.failed(piece);
         picker.failed(piece);
-        for (InetSocketAddress peer : trust.failed(piece)) ban(peer);
+        for (InetSocketAddress peer : banned) ban(peer);
         connections.forEach(PeerConnection::refill);
     }
 
@@ -276,8 +284,10 @@ public final class Torrent implements PeerHost {
 
     private void pieceVerified(int piece) {
         trust.verified(piece);
-        picker.verified(piece);
+        // Counted before the picker has it: outcomes run in parallel, and whoever sees the picker
+        // complete may read the counters at once.
         verifiedBytes.addAndGet(layout.pieceSize(piece));
+        picker.verified(piece);
         connections.forEach(c -> c.pieceVerified(piece));
         if (picker.complete()) completion.complete(null);
     }
