@@ -148,6 +148,11 @@ public final class Download implements AutoCloseable {
                 torrent.wastedBytes(), uploadedBytes(), (System.nanoTime() - started) / 1e9, torrent.summaries());
     }
 
+    /** More peers to dial, kept like {@code --peer} ones (e.g. from a user, or a test). */
+    public void addPeers(java.util.Collection<InetSocketAddress> peers) {
+        peerSet.offer(peers, true);
+    }
+
     /** Peers known from trackers and the command line (connected or not). */
     public int knownPeers() {
         return peerSet.knownCount();

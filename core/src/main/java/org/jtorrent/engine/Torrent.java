@@ -250,6 +250,11 @@ public final class Torrent implements PeerHost {
     }
 
     @Override
+    public boolean owns(PeerConnection from, BlockRef block) {
+        return picker.owns(from, new Block(block.piece(), block.begin(), block.length()));
+    }
+
+    @Override
     public void returned(PeerConnection from, List<BlockRef> blocks) {
         for (BlockRef b : blocks) picker.returned(from, new Block(b.piece(), b.begin(), b.length()));
     }
@@ -289,8 +294,11 @@ public final class Torrent implements PeerHost {
     private void pieceFailed(int piece) {
         log.warn("piece {} failed its hash check; fetching it again", piece);
         wastedBytes.addAndGet(layout.pieceSize(piece));
+        // Blame first, then free the piece: once the picker wants it again, blocks of the next
+        // attempt (honest ones, perhaps) add contributors that must not share this failure.
+        List<InetSocketAddress> banned = trust.failed(piece);
         picker.failed(piece);
-        for (InetSocketAddress peer : trust.failed(piece)) ban(peer);
+        for (InetSocketAddress peer : banned) ban(peer);
         connections.forEach(PeerConnection::refill);
     }
 

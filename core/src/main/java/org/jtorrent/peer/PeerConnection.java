@@ -288,7 +288,9 @@ public final class PeerConnection implements AutoCloseable {
 
     private void onPiece(Piece p) throws IOException {
         BlockRef block = p.block();
-        if (!requested.remove(block) && !cancelled.remove(block)) throw new ProtocolException("block never requested: " + block);
+        // A peer answers requests in order: a cancelled request (older) is answered before a
+        // request for the same block made again since.
+        if (!cancelled.remove(block) && !requested.remove(block)) throw new ProtocolException("block never requested: " + block);
         long now = System.nanoTime();
         downloaded.addAndGet(block.length());
         pipeline.received(block.length(), now);
@@ -313,7 +315,10 @@ public final class PeerConnection implements AutoCloseable {
     private void withdraw(BlockRef block) {
         state.lock();
         try {
-            if (closed.get() || !requested.remove(block)) return;
+            // The cancel runs late: by now the piece may have failed its hash and this very block
+            // been requested from us again. Such a request is ours in the picker: keep it.
+            if (closed.get() || !requested.contains(block) || host.owns(this, block)) return;
+            requested.remove(block);
             rememberCancelled(List.of(block));
             send(List.of(new Cancel(block.piece(), block.begin(), block.length())));
         } catch (IOException e) {

@@ -32,6 +32,9 @@ public interface PeerHost {
     /** Up to {@code max} blocks to request from pieces in {@code candidates}; {@code from} owns them. */
     List<BlockRef> pick(PeerConnection from, BitSet candidates, int max);
 
+    /** Whether {@code from}'s request for this block still counts (the block is still in flight for it). */
+    boolean owns(PeerConnection from, BlockRef block);
+
     /** Blocks {@code from} owned that will not arrive from it. */
     void returned(PeerConnection from, List<BlockRef> blocks);
 

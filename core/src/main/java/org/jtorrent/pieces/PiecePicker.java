@@ -142,6 +142,12 @@ public final class PiecePicker {
         return arrival;
     }
 
+    /** Whether {@code owner} has this block in flight now (a request of its that still counts). */
+    public synchronized boolean owns(Object owner, Block block) {
+        Partial p = started.get(block.piece());
+        return p != null && p.owners.get(block.begin() / PieceLayout.BLOCK_SIZE).contains(owner);
+    }
+
     public synchronized void verified(int piece) {
         started.remove(piece);
         have.set(piece);
