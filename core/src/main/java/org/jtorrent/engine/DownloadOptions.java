@@ -24,6 +24,8 @@ public record DownloadOptions(Path folder, List<InetSocketAddress> peers, int li
                               PeerConfig peer, Storage.Options storage, long memoryCap, int maxPeers,
                               boolean useTrackers, TrackerConfig tracker, TransferLimits limits) {
     public static final int DEFAULT_MAX_PEERS = 50;
+    /** Partial pieces in memory before blocks spill to disk: enough for ~60 pieces of 1 MiB in flight. */
+    public static final long DEFAULT_MEMORY_CAP = 64L * 1024 * 1024;
 
     public DownloadOptions {
         peers = List.copyOf(peers);
@@ -32,7 +34,7 @@ public record DownloadOptions(Path folder, List<InetSocketAddress> peers, int li
 
     public static DownloadOptions defaults(Path folder, List<InetSocketAddress> peers) {
         return new DownloadOptions(folder, peers, 0, InetAddress.getLoopbackAddress(), PeerConfig.DEFAULT,
-                Storage.Options.DEFAULT, 256L * 1024 * 1024, DEFAULT_MAX_PEERS, true, TrackerConfig.DEFAULT, TransferLimits.DEFAULT);
+                Storage.Options.DEFAULT, DEFAULT_MEMORY_CAP, DEFAULT_MAX_PEERS, true, TrackerConfig.DEFAULT, TransferLimits.DEFAULT);
     }
 
     public DownloadOptions withListenPort(int port) {
