@@ -83,16 +83,7 @@ final class DownloadCommand implements Callable<Integer> {
         DownloadProgress progress = new DownloadProgress(System.err, ProgressBar.isTerminal(),
                 Duration.ofMillis((long) (progressEvery * 1000)));
         try (Download download = Download.start(metainfo, options)) {
-            // Ctrl-C and SIGTERM run shutdown hooks, not this block's close: close from a hook, so the
-            // trackers still hear "stopped" and the fast-resume data is written.
-            Thread closer = new Thread(() -> {
-                try {
-                    download.close();
-                } catch (java.io.IOException e) {
-                    System.err.println("jtorrent download: " + e.getMessage());
-                }
-            });
-            Runtime.getRuntime().addShutdownHook(closer);
+            StopOnSignal signals = StopOnSignal.install("download", download::close);
             if (!json) System.err.println("listening on port " + download.listenPort());
             long total = metainfo.info().totalLength();
             while (!download.awaitComplete(Duration.ofMillis(Math.min(1000, progress.intervalMillis())))) {
@@ -101,7 +92,7 @@ final class DownloadCommand implements Callable<Integer> {
             progress.finish();
             if (keepServing) Thread.sleep(Long.MAX_VALUE);
             if (seedRatio != null || seedFor != null) seed(download, total, seedFor);
-            Runtime.getRuntime().removeShutdownHook(closer);
+            signals.uninstall();
             DownloadResult result = download.result();
             PrintWriter out = spec.commandLine().getOut(); // not System.out: tests and embedders capture it
             if (json) out.println(result.toJson());

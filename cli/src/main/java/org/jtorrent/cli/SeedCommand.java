@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.jtorrent.engine.Download;
 import org.jtorrent.engine.DownloadOptions;
 import org.jtorrent.metainfo.Metainfo;
@@ -45,7 +44,6 @@ final class SeedCommand implements Callable<Integer> {
         DownloadOptions options = listen.applyTo(DownloadOptions.defaults(data, List.of()));
         options = options.withLimits(transfer.limits());
         PrintWriter out = spec.commandLine().getOut();
-        CountDownLatch stopped = new CountDownLatch(1);
         try (Download download = Download.start(metainfo, options)) {
             if (!download.torrent().isComplete()) {
                 throw new IOException("the data in " + data + " is incomplete or differs from the torrent: "
@@ -54,16 +52,7 @@ final class SeedCommand implements Callable<Integer> {
             out.printf("seeding %s (%s) on port %d; Ctrl-C stops%n", metainfo.info().name(),
                     metainfo.infoHash().hex(), download.listenPort());
             out.flush();
-            // On Ctrl-C or SIGTERM the JVM runs hooks, not this thread: close from the hook itself.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    download.close();
-                } catch (IOException e) {
-                    System.err.println("jtorrent seed: " + e.getMessage());
-                }
-                stopped.countDown();
-            }));
-            stopped.await();
+            StopOnSignal.install("seed", download::close).awaitSignal();
             return 0;
         }
     }

@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.tracker.server.TrackerServer;
@@ -62,16 +61,7 @@ final class TrackerCommand implements Callable<Integer> {
         TrackerServerConfig config = new TrackerServerConfig(address, httpPort, udpPort, Duration.ofSeconds(intervalSeconds),
                 maxTorrents, maxPeersPerTorrent, maxPeers, 50, 200, allow == null ? Optional.empty() : Optional.of(readAllowList(allow)));
         TrackerServer server = TrackerServer.start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                server.close();
-            } catch (IOException e) {
-                System.err.println("jtorrent tracker: while stopping: " + e.getMessage());
-            }
-            stopped.countDown();
-        }, "jtorrent-tracker-stop"));
-        stopped.await();
+        StopOnSignal.install("tracker", server::close).awaitSignal();
         return 0;
     }
 
