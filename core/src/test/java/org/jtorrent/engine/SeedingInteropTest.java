@@ -2,7 +2,6 @@ package org.jtorrent.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jtorrent.engine.InteropTest.assertSameFiles;
-import static org.jtorrent.engine.InteropTest.awaitListening;
 import static org.jtorrent.engine.InteropTest.freePort;
 
 import java.io.IOException;
@@ -10,6 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import org.jtorrent.choke.RateLimiter;
+import org.jtorrent.choke.TokenBucket;
 import org.jtorrent.engine.InteropTest.External;
 import org.jtorrent.testing.RealPeers;
 import org.jtorrent.testing.TestTorrent;
@@ -50,13 +52,13 @@ class SeedingInteropTest {
     @Test
     void aria2LeechesFromOurSeeder() throws Exception {
         RealPeers.require("aria2c", "aria2");
-        swarm(List.of(this::aria2), false);
+        swarm(List.of(this::aria2), false, 0, "aria2");
     }
 
     @Test
     void libtorrentLeechesFromOurSeeder() throws Exception {
         RealPeers.pythonWithLibtorrent();
-        swarm(List.of(this::libtorrent), false);
+        swarm(List.of(this::libtorrent), false, 0, "bt-harness-lt");
     }
 
     /**
@@ -66,22 +68,28 @@ class SeedingInteropTest {
     @Test
     void transmissionLeechesFromOurSeederWhichDialsIt() throws Exception {
         RealPeers.require("transmission-cli", "transmission-cli");
-        swarm(List.of(this::transmission), false);
+        swarm(List.of(this::transmission), false, 0, "transmission");
     }
 
-    /** One jtorrent seeder; a jtorrent, a libtorrent and an aria2 leecher at once. */
+    /**
+     * One jtorrent seeder; a jtorrent, a libtorrent and an aria2 leecher at once. The seeder is held
+     * to 2 MiB/s (its own upload limit), so one copy takes it 3 s: unthrottled, the first leecher
+     * is done in 50 ms on loopback, before the others have started, and there is no swarm.
+     */
     @Test
     void mixedSwarmOfLeechers() throws Exception {
         RealPeers.require("aria2c", "aria2");
         RealPeers.pythonWithLibtorrent();
-        swarm(List.of(this::libtorrent, this::aria2), true);
+        swarm(List.of(this::libtorrent, this::aria2), true, 2 << 20, "bt-harness-lt", "aria2", "jtorrent");
     }
 
     /**
      * Starts the seeder, waits until the tracker has it, then starts every leecher (external ones and,
-     * if asked, a jtorrent one) at once and waits until all are complete.
+     * if asked, a jtorrent one) at once and waits until all are complete. The seeder must have uploaded
+     * to each of {@code expectedClients} (matched in the client name of its BEP 10 handshake; lt_client.py calls itself bt-harness-lt).
      */
-    private void swarm(List<Leecher> leechers, boolean withJtorrentLeecher) throws Exception {
+    private void swarm(List<Leecher> leechers, boolean withJtorrentLeecher, long seederUploadLimit,
+                       String... expectedClients) throws Exception {
         TestTorrent base = payload();
         try (TrackerServer tracker = TrackerServer.start(TrackerServerConfig.loopback().withInterval(INTERVAL))) {
             TestTorrent t = base.withTrackers(List.of(List.of(tracker.httpAnnounceUri().toString())));
@@ -89,6 +97,10 @@ class SeedingInteropTest {
             Path seedData = dir.resolve("seed");
             t.writeTo(seedData);
             DownloadOptions seedOptions = DownloadOptions.defaults(seedData, List.of()).withTrackers(true, QUICK);
+            if (seederUploadLimit > 0) {
+                seedOptions = seedOptions.withLimits(
+                        TransferLimits.DEFAULT.withUpload(RateLimiter.of(TokenBucket.perSecond(seederUploadLimit))));
+            }
             try (Download seeder = Download.start(t.metainfo(), seedOptions)) {
                 assertThat(seeder.torrent().isComplete()).as("seeder has the whole payload").isTrue();
                 awaitTrackerCount(tracker, t, 1);
@@ -103,7 +115,6 @@ class SeedingInteropTest {
                         External e = leechers.get(i).start(torrentFile, out, port);
                         running.add(e);
                         outs.add(out);
-                        awaitListening(port, e);
                     }
                     Path ourOut = dir.resolve("jtorrent-out");
                     if (withJtorrentLeecher) {
@@ -124,8 +135,13 @@ class SeedingInteropTest {
                     for (External e : running) e.stop();
                 }
                 for (Path out : outs) assertSameFiles(t, out);
-                assertThat(seeder.result().uploadedBytes()).as(seeder.result().toJson())
+                DownloadResult served = seeder.result();
+                assertThat(served.uploadedBytes()).as(served.toJson())
                         .isGreaterThanOrEqualTo(t.metainfo().info().totalLength());
+                for (String client : expectedClients) {
+                    assertThat(served.peers()).as("the seeder uploaded to " + client + ": " + served.toJson())
+                            .anyMatch(p -> p.client().toLowerCase(Locale.ROOT).contains(client) && p.uploadedBytes() > 0);
+                }
             }
         }
     }
