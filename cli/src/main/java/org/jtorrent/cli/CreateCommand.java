@@ -60,12 +60,13 @@ final class CreateCommand implements Callable<Integer> {
         if (pieceLength != null) creator.pieceLength(Math.toIntExact(Math.min(Sizes.parse(pieceLength), Integer.MAX_VALUE)));
         if (noDate) creator.creationDate(null);
 
-        long total = creator.scan().totalSize();
+        TorrentCreator.Source scanned = creator.scan();
+        long total = scanned.totalSize();
         ProgressBar bar = ProgressBar.onTerminal(spec.commandLine().getErr(), "hashing", total);
         AtomicLong done = new AtomicLong();
         creator.onProgress(bytes -> bar.update(done.addAndGet(bytes)));
         long start = System.nanoTime();
-        byte[] torrent = creator.create();
+        byte[] torrent = creator.create(scanned);
         bar.finish();
         double seconds = (System.nanoTime() - start) / 1e9;
 

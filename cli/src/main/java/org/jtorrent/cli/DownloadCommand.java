@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import org.jtorrent.engine.Download;
 import org.jtorrent.engine.DownloadOptions;
 import org.jtorrent.engine.DownloadResult;
-import org.jtorrent.engine.PeerSummary;
 import org.jtorrent.metainfo.Metainfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -135,9 +134,7 @@ final class DownloadCommand implements Callable<Integer> {
     }
 
     private static DownloadProgress.Sample sample(Download d, long total) {
-        long uploaded = 0;
-        for (PeerSummary p : d.torrent().summaries()) uploaded += p.uploadedBytes();
-        return new DownloadProgress.Sample(d.torrent().haveBytes(), total, uploaded,
+        return new DownloadProgress.Sample(d.torrent().haveBytes(), total, d.uploadedBytes(),
                 d.torrent().connectionCount(), d.knownPeers(), System.nanoTime());
     }
 

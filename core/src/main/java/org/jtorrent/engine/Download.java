@@ -73,7 +73,8 @@ public final class Download implements AutoCloseable {
         return new TrackerSession.Progress(uploadedBytes(), torrent.verifiedBytes(), torrent.leftBytes());
     }
 
-    private long uploadedBytes() {
+    /** Payload uploaded in this run, over open and closed connections alike. */
+    public long uploadedBytes() {
         long uploaded = 0;
         for (PeerSummary p : torrent.summaries()) uploaded += p.uploadedBytes();
         return uploaded;

@@ -123,9 +123,13 @@ public final class TorrentCreator {
         return new Source(name, true, files, paths, total);
     }
 
-    /** Hashes the content and returns the bencoded .torrent. */
+    /** Scans, hashes the content and returns the bencoded .torrent. */
     public byte[] create() throws IOException {
-        Source src = scan();
+        return create(scan());
+    }
+
+    /** Hashes the content of an earlier {@link #scan()} (a caller that needs the size first scans once). */
+    public byte[] create(Source src) throws IOException {
         if (src.totalSize() == 0) throw new IOException("nothing to share: every file is empty");
         int length = pieceLength != null ? pieceLength : PieceLengths.forTotalSize(src.totalSize());
 
