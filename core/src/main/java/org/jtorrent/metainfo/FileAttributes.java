@@ -16,9 +16,4 @@ public record FileAttributes(boolean padding, boolean executable, boolean hidden
     FileAttributes withPadding() {
         return new FileAttributes(true, executable, hidden, symlink);
     }
-
-    /** The attr string as written in a torrent ("" when none is set). */
-    public String letters() {
-        return (padding ? "p" : "") + (executable ? "x" : "") + (hidden ? "h" : "") + (symlink ? "l" : "");
-    }
 }

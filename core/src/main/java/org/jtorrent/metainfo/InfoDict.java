@@ -36,12 +36,6 @@ public record InfoDict(String name, boolean multiFile, List<FileEntry> files, Pi
         return layout.pieceCount();
     }
 
-    /** The expected SHA-1 of a piece (a copy). */
-    public byte[] pieceHash(int piece) {
-        layout.pieceOffset(piece); // bounds check
-        return Arrays.copyOfRange(pieceHashes, piece * 20, piece * 20 + 20);
-    }
-
     /** Whether {@code digest} is the expected SHA-1 of the piece. */
     public boolean hashMatches(int piece, byte[] digest) {
         layout.pieceOffset(piece);
