@@ -49,9 +49,10 @@ final class MetainfoParser {
         if (!(root.get("info").orElse(null) instanceof BDict info)) {
             throw new InvalidTorrentException("missing or invalid 'info' section in torrent file");
         }
-        InfoHash infoHash = InfoHash.of(sha1(info.rawBytes()));
+        byte[] infoBytes = info.rawBytes();
+        InfoHash infoHash = InfoHash.of(sha1(infoBytes));
         InfoDict infoDict = parseInfo(info, infoHash);
-        return new Metainfo(infoHash, info.rawBytes(), infoDict, trackers(root), webSeeds(root),
+        return new Metainfo(infoHash, infoBytes, infoDict, trackers(root), webSeeds(root),
                 integer(root, "creation date").filter(t -> t >= 0).map(Instant::ofEpochSecond),
                 text(root, "comment.utf-8").or(() -> text(root, "comment")),
                 text(root, "created by"));
