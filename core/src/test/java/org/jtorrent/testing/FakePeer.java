@@ -79,6 +79,8 @@ public final class FakePeer implements AutoCloseable {
     private final ServerSocket server;
     public final AtomicInteger connections = new AtomicInteger();
     public final AtomicInteger requests = new AtomicInteger();
+    /** Connections that have ended, whoever closed them. */
+    public final AtomicInteger disconnects = new AtomicInteger();
     public final List<Message.Cancel> cancels = new CopyOnWriteArrayList<>();
     /** Requests and cancels in the order they arrived. */
     public final List<Message> log = new CopyOnWriteArrayList<>();
@@ -120,6 +122,7 @@ public final class FakePeer implements AutoCloseable {
             try {
                 serveMessages(in, link);
             } finally {
+                disconnects.incrementAndGet();
                 if (link.unchoked) behaviour.closed(link);
             }
         } catch (IOException e) {
