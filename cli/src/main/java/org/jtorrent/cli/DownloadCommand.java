@@ -2,6 +2,7 @@ package org.jtorrent.cli;
 
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,10 +34,13 @@ final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--peer", paramLabel = "HOST:PORT", description = "a peer to download from (repeatable)")
     List<String> peers = new ArrayList<>();
 
-
-
     @Option(names = "--max-peers", paramLabel = "N", description = "connections at most (default: ${DEFAULT-VALUE})")
     int maxPeers = DownloadOptions.DEFAULT_MAX_PEERS;
+
+    @Option(names = "--cached-writes",
+            description = "write through the operating system's page cache; by default verified pieces go straight "
+                    + "to disk (direct I/O) where the file system allows it, which costs less CPU and makes the final flush quick")
+    boolean cachedWrites;
 
     @Option(names = "--no-trackers", description = "do not announce to the torrent's trackers")
     boolean noTrackers;
@@ -71,11 +75,7 @@ final class DownloadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Metainfo metainfo = Metainfo.load(torrent);
-        List<InetSocketAddress> addresses = new ArrayList<>();
-        for (String p : peers) addresses.add(parsePeer(p));
-        DownloadOptions options = listen.applyTo(DownloadOptions.defaults(output, addresses).withMaxPeers(maxPeers));
-        if (noTrackers) options = options.withTrackers(false, options.tracker());
-        options = options.withLimits(transfer.limits());
+        DownloadOptions options = options();
         Duration seedFor = seedTime == null ? null : parseDuration(seedTime);
         if (seedRatio != null && seedRatio <= 0) throw new IllegalArgumentException("--seed-ratio must be positive");
         // Progress goes to stderr, so that --json leaves stdout to the one JSON object.
@@ -100,6 +100,16 @@ final class DownloadCommand implements Callable<Integer> {
                     Sizes.human(result.uploadedBytes()), result.wallSeconds(), result.peers().size());
             return 0;
         }
+    }
+
+    /** What the command line asks of the engine. */
+    DownloadOptions options() throws UnknownHostException {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String p : peers) addresses.add(parsePeer(p));
+        DownloadOptions options = listen.applyTo(DownloadOptions.defaults(output, addresses).withMaxPeers(maxPeers));
+        if (noTrackers) options = options.withTrackers(false, options.tracker());
+        if (cachedWrites) options = options.withStorage(options.storage().withDirectWrites(false));
+        return options.withLimits(transfer.limits());
     }
 
     /** Seeds until the ratio or the time is reached, whichever comes first. */

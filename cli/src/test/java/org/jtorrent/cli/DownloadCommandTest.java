@@ -14,6 +14,7 @@ import org.jtorrent.testing.TestTorrent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 @Timeout(60)
 class DownloadCommandTest {
@@ -33,6 +34,16 @@ class DownloadCommandTest {
                             "\"downloaded_bytes\":300001", "\"uploaded_bytes\":0", "\"wall_seconds\":", "\"peers\":[{");
         }
         assertThat(Files.readAllBytes(dir.resolve("out/f.bin"))).isEqualTo(t.content());
+    }
+
+    @Test
+    void writesGoAroundThePageCacheUnlessAskedNotTo() throws Exception {
+        DownloadCommand direct = new DownloadCommand();
+        new CommandLine(direct).parseArgs("x.torrent", "--port", "0");
+        assertThat(direct.options().storage().directWrites()).isTrue();
+        DownloadCommand cached = new DownloadCommand();
+        new CommandLine(cached).parseArgs("x.torrent", "--port", "0", "--cached-writes");
+        assertThat(cached.options().storage().directWrites()).isFalse();
     }
 
     @Test

@@ -17,22 +17,28 @@ import org.jtorrent.metainfo.PieceLayout.FileSlice;
  * is positional ({@code FileChannel.read/write(buf, position)}), so threads never share a file
  * position or a lock. Padding files (BEP 47) are never created or written; they read as zeros.
  * Files are created on first write and sparse, except empty files, which {@link #open} creates.
+ * Writes go around the page cache where they can ({@link DirectWriter}); reads go through it.
  */
 public final class Storage implements AutoCloseable {
 
     /**
-     * @param openFileCap how many files stay open at once (LRU beyond that)
-     * @param opener      how a file is opened; tests inject failures here
+     * @param openFileCap  how many files stay open at once (LRU beyond that)
+     * @param opener       how a file is opened; tests inject failures here
+     * @param directWrites write around the page cache where the file system allows ({@link DirectWriter})
      */
-    public record Options(int openFileCap, ChannelOpener opener) {
-        public static final Options DEFAULT = new Options(64, ChannelOpener.DEFAULT);
+    public record Options(int openFileCap, ChannelOpener opener, boolean directWrites) {
+        public static final Options DEFAULT = new Options(64, ChannelOpener.DEFAULT, true);
 
         public Options withOpenFileCap(int cap) {
-            return new Options(cap, opener);
+            return new Options(cap, opener, directWrites);
         }
 
         public Options withOpener(ChannelOpener opener) {
-            return new Options(openFileCap, opener);
+            return new Options(openFileCap, opener, directWrites);
+        }
+
+        public Options withDirectWrites(boolean direct) {
+            return new Options(openFileCap, opener, direct);
         }
     }
 
@@ -40,6 +46,7 @@ public final class Storage implements AutoCloseable {
     private final PieceLayout layout;
     private final DownloadFolder folder;
     private final FileHandles handles;
+    private final DirectWriter direct;
     private final ChannelOpener opener;
     private final Path[] paths; // prepared lazily: creating directories only when a file is written
     private final boolean[] exists;
@@ -52,6 +59,18 @@ public final class Storage implements AutoCloseable {
         this.paths = new Path[info.files().size()];
         this.exists = new boolean[info.files().size()];
         this.handles = new FileHandles(options.openFileCap(), this::openFile);
+        this.direct = new DirectWriter(options.directWrites() ? blockSize(folder.root()) : 0, options.openFileCap(),
+                this::openDirect);
+    }
+
+    /** The file system's block size, the alignment direct I/O needs; 0 when it will not say. */
+    private static int blockSize(Path folder) {
+        try {
+            long size = Files.getFileStore(folder).getBlockSize();
+            return size > 0 && size <= Integer.MAX_VALUE ? (int) size : 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return 0;
+        }
     }
 
     /** Opens the torrent below {@code downloadFolder}, creating the folder and the empty files. */
@@ -87,9 +106,7 @@ public final class Storage implements AutoCloseable {
             if (slice.padding()) continue;
             ByteBuffer run = data.slice(data.position() + slice.pieceOffset(), slice.length());
             try (FileHandles.Lease lease = handles.acquire(slice.file())) {
-                FileChannel ch = lease.channel();
-                long position = slice.fileOffset();
-                while (run.hasRemaining()) position += ch.write(run, position);
+                direct.write(slice.file(), run, slice.fileOffset(), lease.channel());
                 exists[slice.file()] = true;
             } catch (IOException e) {
                 throw StorageException.of("writing", info.files().get(slice.file()).displayPath(), e);
@@ -153,6 +170,17 @@ public final class Storage implements AutoCloseable {
         return opener.open(path(file));
     }
 
+    private FileChannel openDirect(int file) throws IOException {
+        FileChannel channel = opener.openDirect(path(file));
+        if (channel == null) throw new DirectWriter.Unsupported();
+        return channel;
+    }
+
+    /** Whether writes still go around the page cache (false once the file system refused). */
+    boolean writesDirectly() {
+        return direct.enabled();
+    }
+
     int openFileCount() {
         return handles.openCount();
     }
@@ -163,6 +191,8 @@ public final class Storage implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        handles.close();
+        try (direct) {
+            handles.close();
+        }
     }
 }

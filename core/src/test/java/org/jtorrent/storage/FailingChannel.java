@@ -8,10 +8,14 @@ import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
-/** A real channel whose writes fail like a full disk once {@code budget} bytes have been written. */
+/**
+ * A real channel whose writes fail like a full disk once {@code budget} bytes have been written;
+ * with an unlimited budget, a channel that counts what went through it.
+ */
 public final class FailingChannel extends FileChannel {
     private final FileChannel real;
     private long budget;
+    private long written;
 
     public FailingChannel(FileChannel real, long budget) {
         this.real = real;
@@ -22,7 +26,14 @@ public final class FailingChannel extends FileChannel {
     public int write(ByteBuffer src, long position) throws IOException {
         if (src.remaining() > budget) throw new IOException("No space left on device");
         budget -= src.remaining();
-        return real.write(src, position);
+        int n = real.write(src, position);
+        written += n;
+        return n;
+    }
+
+    /** Bytes written through this channel so far. */
+    public long written() {
+        return written;
     }
 
     @Override

@@ -1,0 +1,186 @@
+package org.jtorrent.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.jtorrent.testing.TestTorrent.Spec.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.testing.TestTorrent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DirectWriterTest {
+    @TempDir
+    Path dir;
+
+    /** Counts the bytes each kind of channel carried; optionally makes either fail like a full disk. */
+    private static final class CountingOpener implements ChannelOpener {
+        final List<FailingChannel> cached = Collections.synchronizedList(new ArrayList<>());
+        final List<FailingChannel> direct = Collections.synchronizedList(new ArrayList<>());
+        long cachedBudget = Long.MAX_VALUE;
+        long directBudget = Long.MAX_VALUE;
+
+        @Override
+        public FileChannel open(Path file) throws IOException {
+            FailingChannel c = new FailingChannel(ChannelOpener.DEFAULT.open(file), cachedBudget);
+            cached.add(c);
+            return c;
+        }
+
+        @Override
+        public FileChannel openDirect(Path file) throws IOException {
+            FailingChannel c = new FailingChannel(ChannelOpener.DEFAULT.openDirect(file), directBudget);
+            direct.add(c);
+            return c;
+        }
+
+        long cachedBytes() {
+            return cached.stream().mapToLong(FailingChannel::written).sum();
+        }
+
+        long directBytes() {
+            return direct.stream().mapToLong(FailingChannel::written).sum();
+        }
+    }
+
+    /** File lengths that start and end off the 4 KiB grid, a file smaller than a block, pieces across files. */
+    private static TestTorrent unaligned() {
+        return TestTorrent.multi("unaligned", 64 * 1024,
+                file("a", 100_000), file("tiny", 1_000), file("b", 300_001), file("c", 65_536), file("d", 12_345));
+    }
+
+    private static void writeAllShuffled(Storage s, TestTorrent t) throws StorageException {
+        List<Integer> order = new ArrayList<>();
+        for (int p = 0; p < t.metainfo().info().layout().pieceCount(); p++) order.add(p);
+        Collections.shuffle(order, new Random(7));
+        for (int p : order) s.write(p, 0, ByteBuffer.wrap(t.piece(p)));
+    }
+
+    private void assertFilesExact(TestTorrent t) throws IOException {
+        for (FileEntry f : t.metainfo().info().files()) {
+            assertThat(Files.readAllBytes(f.resolveIn(dir))).as(f.displayPath()).isEqualTo(t.expected(f));
+        }
+    }
+
+    private static boolean supportsDirectIo(Path dir) throws IOException {
+        return Set.of("ext4", "xfs", "btrfs").contains(Files.getFileStore(dir).type());
+    }
+
+    @Test
+    void unalignedPiecesAndFilesLandByteExact() throws IOException {
+        TestTorrent t = unaligned();
+        CountingOpener opener = new CountingOpener();
+        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(opener))) {
+            writeAllShuffled(s, t);
+            if (supportsDirectIo(dir)) {
+                assertThat(s.writesDirectly()).isTrue();
+                // Most bytes went around the cache; only the heads and tails off the 4 KiB grid did not.
+                assertThat(opener.directBytes()).isGreaterThan(opener.cachedBytes());
+            }
+            assertThat(opener.directBytes() + opener.cachedBytes()).isEqualTo(t.content().length);
+        }
+        assertFilesExact(t);
+    }
+
+    @Test
+    void onlyTheAlignedMiddleOfAWriteGoesDirect() throws IOException {
+        // One file: piece 0 is [0, 64 KiB), all aligned; the last piece is 1,000 bytes, all tail.
+        TestTorrent t = TestTorrent.single("one.bin", 3 * 65_536 + 1_000, 65_536);
+        CountingOpener opener = new CountingOpener();
+        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(opener))) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(supportsDirectIo(dir), "no direct I/O on " + Files.getFileStore(dir).type());
+            writeAllShuffled(s, t);
+            assertThat(opener.directBytes()).isEqualTo(3 * 65_536);
+            assertThat(opener.cachedBytes()).isEqualTo(1_000);
+            // A block written at an odd place: its aligned middle only.
+            s.write(1, 1_000, ByteBuffer.wrap(t.piece(1), 1_000, 20_000));
+            assertThat(opener.directBytes()).isEqualTo(3 * 65_536 + 16_384);
+        }
+        assertFilesExact(t);
+    }
+
+    @Test
+    void turnedOffEverythingGoesThroughThePageCache() throws IOException {
+        TestTorrent t = unaligned();
+        CountingOpener opener = new CountingOpener();
+        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(opener).withDirectWrites(false))) {
+            writeAllShuffled(s, t);
+            assertThat(s.writesDirectly()).isFalse();
+        }
+        assertThat(opener.direct).isEmpty();
+        assertThat(opener.cachedBytes()).isEqualTo(t.content().length);
+        assertFilesExact(t);
+    }
+
+    @Test
+    void aFileSystemThatRefusesDirectIoFallsBackToThePageCache() throws IOException {
+        TestTorrent t = unaligned();
+        ChannelOpener refusing = new ChannelOpener() {
+            @Override
+            public FileChannel open(Path file) throws IOException {
+                return ChannelOpener.DEFAULT.open(file);
+            }
+
+            @Override
+            public FileChannel openDirect(Path file) throws IOException {
+                throw new IOException("Invalid argument"); // what open(2) says on a file system without O_DIRECT
+            }
+        };
+        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(refusing))) {
+            writeAllShuffled(s, t);
+            assertThat(s.writesDirectly()).isFalse();
+        }
+        assertFilesExact(t);
+    }
+
+    @Test
+    void anOpenerWithoutDirectChannelsWritesThroughTheCache() throws IOException {
+        TestTorrent t = unaligned();
+        ChannelOpener plain = ChannelOpener.DEFAULT::open; // a lambda: no openDirect
+        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(plain))) {
+            writeAllShuffled(s, t);
+            assertThat(s.writesDirectly()).isFalse();
+        }
+        assertFilesExact(t);
+    }
+
+    @Test
+    void aDirectWriteThatFailsIsRetriedThroughThePageCache() throws IOException {
+        TestTorrent t = unaligned();
+        CountingOpener opener = new CountingOpener();
+        opener.directBudget = 100_000; // the direct channel of each file fails part-way through
+        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(opener))) {
+            writeAllShuffled(s, t);
+            assertThat(s.writesDirectly()).isFalse();
+        }
+        assertFilesExact(t);
+    }
+
+    @Test
+    void aFullDiskIsStillAClearError() throws IOException {
+        TestTorrent t = TestTorrent.single("full.bin", 8 * 65_536, 65_536);
+        CountingOpener opener = new CountingOpener();
+        opener.directBudget = 2 * 65_536;
+        opener.cachedBudget = 0; // the fallback fails too: the disk really is full
+        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(opener))) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(supportsDirectIo(dir), "no direct I/O on " + Files.getFileStore(dir).type());
+            s.write(0, 0, ByteBuffer.wrap(t.piece(0)));
+            s.write(1, 0, ByteBuffer.wrap(t.piece(1)));
+            assertThatThrownBy(() -> s.write(2, 0, ByteBuffer.wrap(t.piece(2))))
+                    .isInstanceOf(StorageException.class).hasMessageContaining("disk full while writing full.bin");
+            byte[] back = new byte[65_536];
+            assertThat(s.read(1, 0, ByteBuffer.wrap(back))).isTrue();
+            assertThat(back).isEqualTo(t.piece(1));
+        }
+    }
+}
