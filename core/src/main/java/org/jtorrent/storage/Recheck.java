@@ -16,21 +16,24 @@ public final class Recheck {
     }
 
     public static BitSet run(Storage storage, PieceHasher hasher, int parallel) throws StorageException {
-        int count = storage.info().pieceCount();
-        BitSet have = new BitSet(count);
+        // Only pieces whose bytes all lie inside files on disk can verify: a fresh download costs
+        // one look at each file, not a read attempt per piece.
+        BitSet candidates = storage.piecesOnDisk();
+        BitSet have = new BitSet(storage.info().pieceCount());
+        List<Integer> pieces = new ArrayList<>();
         List<CompletableFuture<Boolean>> window = new ArrayList<>();
-        int windowStart = 0;
-        for (int piece = 0; piece < count; piece++) {
+        for (int piece = candidates.nextSetBit(0); piece >= 0; piece = candidates.nextSetBit(piece + 1)) {
             int p = piece;
+            pieces.add(p);
             window.add(hasher.submit(() -> {
                 byte[] data = storage.readPiece(p);
                 return data != null && storage.info().hashMatches(p, PieceHasher.sha1(data));
             }));
-            if (window.size() == parallel || piece == count - 1) {
+            if (window.size() == parallel || candidates.nextSetBit(piece + 1) < 0) {
                 for (int i = 0; i < window.size(); i++) {
-                    if (join(window.get(i))) have.set(windowStart + i);
+                    if (join(window.get(i))) have.set(pieces.get(i));
                 }
-                windowStart += window.size();
+                pieces.clear();
                 window.clear();
             }
         }

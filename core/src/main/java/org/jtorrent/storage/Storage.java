@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.BitSet;
 import java.util.List;
 import org.jtorrent.metainfo.FileEntry;
 import org.jtorrent.metainfo.InfoDict;
@@ -25,20 +26,26 @@ public final class Storage implements AutoCloseable {
      * @param openFileCap  how many files stay open at once (LRU beyond that)
      * @param opener       how a file is opened; tests inject failures here
      * @param directWrites write around the page cache where the file system allows ({@link DirectWriter})
+     * @param flushEvery   flush a file in the background after this many bytes written to it; 0: only
+     *                     at close ({@link BackgroundFlush})
      */
-    public record Options(int openFileCap, ChannelOpener opener, boolean directWrites) {
-        public static final Options DEFAULT = new Options(64, ChannelOpener.DEFAULT, true);
+    public record Options(int openFileCap, ChannelOpener opener, boolean directWrites, long flushEvery) {
+        public static final Options DEFAULT = new Options(64, ChannelOpener.DEFAULT, true, 64L << 20);
 
         public Options withOpenFileCap(int cap) {
-            return new Options(cap, opener, directWrites);
+            return new Options(cap, opener, directWrites, flushEvery);
         }
 
         public Options withOpener(ChannelOpener opener) {
-            return new Options(openFileCap, opener, directWrites);
+            return new Options(openFileCap, opener, directWrites, flushEvery);
         }
 
         public Options withDirectWrites(boolean direct) {
-            return new Options(openFileCap, opener, direct);
+            return new Options(openFileCap, opener, direct, flushEvery);
+        }
+
+        public Options withFlushEvery(long bytes) {
+            return new Options(openFileCap, opener, directWrites, bytes);
         }
     }
 
@@ -47,6 +54,7 @@ public final class Storage implements AutoCloseable {
     private final DownloadFolder folder;
     private final FileHandles handles;
     private final DirectWriter direct;
+    private final BackgroundFlush flush;
     private final ChannelOpener opener;
     private final Path[] paths; // prepared lazily: creating directories only when a file is written
     private final boolean[] exists;
@@ -59,6 +67,7 @@ public final class Storage implements AutoCloseable {
         this.paths = new Path[info.files().size()];
         this.exists = new boolean[info.files().size()];
         this.handles = new FileHandles(options.openFileCap(), this::openFile);
+        this.flush = new BackgroundFlush(handles, paths.length, options.flushEvery());
         this.direct = new DirectWriter(options.directWrites() ? blockSize(folder.root()) : 0, options.openFileCap(),
                 this::openDirect);
     }
@@ -108,6 +117,7 @@ public final class Storage implements AutoCloseable {
             try (FileHandles.Lease lease = handles.acquire(slice.file())) {
                 direct.write(slice.file(), run, slice.fileOffset(), lease.channel());
                 exists[slice.file()] = true;
+                flush.wrote(slice.file(), slice.length());
             } catch (IOException e) {
                 throw StorageException.of("writing", info.files().get(slice.file()).displayPath(), e);
             }
@@ -143,6 +153,36 @@ public final class Storage implements AutoCloseable {
         }
         into.position(into.limit());
         return true;
+    }
+
+    /**
+     * The pieces whose every byte lies inside a file on disk, at the file sizes seen now: the only
+     * pieces that can be complete. Each file is looked at once.
+     */
+    public BitSet piecesOnDisk() throws StorageException {
+        List<FileEntry> files = info.files();
+        long[] sizeOnDisk = new long[files.size()];
+        for (int i = 0; i < files.size(); i++) {
+            if (files.get(i).isPadding()) continue; // reads as zeros, never on disk
+            try {
+                Path p = path(i);
+                sizeOnDisk[i] = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Files.size(p) : -1;
+            } catch (IOException e) {
+                throw StorageException.of("opening", files.get(i).displayPath(), e);
+            }
+        }
+        BitSet present = new BitSet(layout.pieceCount());
+        for (int piece = 0; piece < layout.pieceCount(); piece++) {
+            boolean all = true;
+            for (FileSlice slice : layout.slices(layout.pieceOffset(piece), layout.pieceSize(piece))) {
+                if (!slice.padding() && sizeOnDisk[slice.file()] < slice.fileOffset() + slice.length()) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) present.set(piece);
+        }
+        return present;
     }
 
     /** Reads a whole piece, or returns null when its data is not all on disk. */
@@ -191,6 +231,7 @@ public final class Storage implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        flush.close();
         try (direct) {
             handles.close();
         }

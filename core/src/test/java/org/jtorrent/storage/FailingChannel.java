@@ -16,6 +16,7 @@ public final class FailingChannel extends FileChannel {
     private final FileChannel real;
     private long budget;
     private long written;
+    private final java.util.concurrent.atomic.AtomicInteger forces = new java.util.concurrent.atomic.AtomicInteger();
 
     public FailingChannel(FileChannel real, long budget) {
         this.real = real;
@@ -85,7 +86,13 @@ public final class FailingChannel extends FileChannel {
 
     @Override
     public void force(boolean metaData) throws IOException {
+        forces.incrementAndGet();
         real.force(metaData);
+    }
+
+    /** How many times this channel was flushed to disk. */
+    public int forces() {
+        return forces.get();
     }
 
     @Override

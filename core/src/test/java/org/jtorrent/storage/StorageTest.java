@@ -186,6 +186,26 @@ class StorageTest {
     }
 
     @Test
+    void onlyPiecesInsideFilesOnDiskAreCandidatesForTheRecheck() throws IOException {
+        TestTorrent t = awkward(); // pieces of 32 KiB; file c (70,000 bytes) spans pieces 1-3
+        InfoDict info = t.metainfo().info();
+        try (Storage s = Storage.open(info, dir, Storage.Options.DEFAULT)) {
+            assertThat(s.piecesOnDisk()).as("fresh folder").isEqualTo(new BitSet());
+            assertThat(Recheck.run(s, hasher, 2)).isEqualTo(new BitSet());
+        }
+        t.writeTo(dir);
+        Path c = dir.resolve("top/c");
+        Files.write(c, java.util.Arrays.copyOf(Files.readAllBytes(c), 40_000)); // c ends inside piece 2 now
+        try (Storage s = Storage.open(info, dir, Storage.Options.DEFAULT)) {
+            BitSet expected = new BitSet();
+            expected.set(0, info.pieceCount());
+            expected.clear(2, 4);
+            assertThat(s.piecesOnDisk()).isEqualTo(expected);
+            assertThat(Recheck.run(s, hasher, 2)).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void symlinkLeadingOutOfTheFolderIsNeverFollowed() throws IOException {
         Path outside = Files.createDirectories(dir.resolve("outside"));
         Path folder = Files.createDirectories(dir.resolve("dl/top"));
@@ -220,6 +240,32 @@ class StorageTest {
             assertThat(s.readPiece(1)).isEqualTo(t.piece(1));
             assertThat(Recheck.run(s, hasher, 4).cardinality()).isEqualTo(2);
         }
+    }
+
+    @Test
+    void writtenDataIsFlushedInTheBackgroundAsItPilesUp() throws Exception {
+        TestTorrent t = TestTorrent.single("flushed.bin", 16 * 16384, 16384);
+        java.util.List<FailingChannel> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ChannelOpener counting = p -> {
+            FailingChannel c = new FailingChannel(ChannelOpener.DEFAULT.open(p), Long.MAX_VALUE);
+            channels.add(c);
+            return c;
+        };
+        Storage.Options options = Storage.Options.DEFAULT.withOpener(counting).withFlushEvery(4 * 16384);
+        try (Storage s = Storage.open(t.metainfo().info(), dir, options)) {
+            for (int p = 0; p < 3; p++) s.write(p, 0, ByteBuffer.wrap(t.piece(p)));
+            Thread.sleep(200);
+            assertThat(channels.stream().mapToInt(FailingChannel::forces).sum()).as("under the threshold").isZero();
+            for (int p = 3; p < 16; p++) s.write(p, 0, ByteBuffer.wrap(t.piece(p)));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (channels.stream().mapToInt(FailingChannel::forces).sum() == 0 && System.nanoTime() < deadline) Thread.sleep(10);
+            assertThat(channels.stream().mapToInt(FailingChannel::forces).sum()).isBetween(1, 4);
+        }
+        try (Storage s = Storage.open(t.metainfo().info(), dir.resolve("off"), Storage.Options.DEFAULT.withOpener(counting).withFlushEvery(0))) {
+            channels.clear();
+            for (int p = 0; p < 16; p++) s.write(p, 0, ByteBuffer.wrap(t.piece(p)));
+        }
+        assertThat(channels.stream().mapToInt(FailingChannel::forces).sum()).isZero();
     }
 
     @Test
