@@ -260,17 +260,17 @@ public final class Torrent implements PeerHost {
     }
 
     @Override
-    public void received(PeerConnection from, BlockRef block, byte[] data) throws IOException {
+    public void received(PeerConnection from, BlockRef block, byte[] array, int offset) throws IOException {
         PiecePicker.Arrival arrival = picker.received(from, new Block(block.piece(), block.begin(), block.length()));
         if (!arrival.first()) {
-            wastedBytes.addAndGet(data.length);
+            wastedBytes.addAndGet(block.length());
             return;
         }
         for (Object loser : arrival.losers()) ((PeerConnection) loser).cancel(block);
         if (from.address() instanceof InetSocketAddress a) trust.contributed(block.piece(), a);
         CompletableFuture<Boolean> done;
         try {
-            done = partial.add(block.piece(), block.begin(), data);
+            done = partial.add(block.piece(), block.begin(), array, offset, block.length());
         } catch (StorageException e) { // a block spilled to a full disk: the whole download stops
             completion.completeExceptionally(e);
             throw e;

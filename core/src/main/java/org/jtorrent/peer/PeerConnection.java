@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -23,6 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jtorrent.metainfo.PieceLayout;
 import org.jtorrent.wire.BlockRef;
 import org.jtorrent.wire.ExtensionHandshake;
+import org.jtorrent.wire.FrameReader;
 import org.jtorrent.wire.Handshake;
 import org.jtorrent.wire.Message;
 import org.jtorrent.wire.Message.*;
@@ -133,7 +135,8 @@ public final class PeerConnection implements AutoCloseable {
             throws IOException {
         socket.setTcpNoDelay(true);
         socket.setSoTimeout((int) config.handshakeTimeout().toMillis());
-        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+        // Small: it serves the handshake, then passes the frame reader's large reads straight through.
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 8 * 1024));
         OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
         byte[] ours = new Handshake(host.infoHash(), host.localId(), true, true).encode();
         if (initiator) {
@@ -181,22 +184,39 @@ public final class PeerConnection implements AutoCloseable {
     // ---- reading ----
 
     private void readLoop() {
+        FrameReader reader = new FrameReader(codec, in);
         try {
             while (!closed.get()) {
-                Message m = codec.read(in);
+                Message m = reader.next(this::onBlock);
                 lastReceived = System.nanoTime();
+                if (m == null) continue; // a block, handled by onBlock
                 state.lock();
                 try {
                     handle(m);
                 } finally {
                     state.unlock();
                 }
-                // Throttle by not reading on: TCP pushes back on the sender. Outside the lock, so a
-                // throttled reader never holds up the engine's calls into this connection.
-                if (m instanceof Piece p) host.downloadLimit().acquire(p.data().length);
             }
         } catch (Throwable e) {
             close(e);
+        }
+    }
+
+    /** A block's payload, in the reader's buffer for the length of this call. */
+    private void onBlock(int piece, int begin, byte[] array, int offset, int length) throws IOException {
+        state.lock();
+        try {
+            if (!closed.get()) onPiece(new BlockRef(piece, begin, length), array, offset);
+        } finally {
+            state.unlock();
+        }
+        // Throttle by not reading on: TCP pushes back on the sender. Outside the lock, so a
+        // throttled reader never holds up the engine's calls into this connection.
+        try {
+            host.downloadLimit().acquire(length);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while throttled");
         }
     }
 
@@ -237,7 +257,7 @@ public final class PeerConnection implements AutoCloseable {
             case HaveNone n -> requireFast(m);
             case Request r -> onRequest(r.block());
             case Cancel c -> onCancel(c.block());
-            case Piece p -> onPiece(p);
+            case Piece p -> throw new IllegalStateException("blocks arrive through onBlock, never as messages");
             case RejectRequest r -> {
                 requireFast(m);
                 if (cancelled.remove(r.block())) return; // the answer to our cancel
@@ -286,8 +306,7 @@ public final class PeerConnection implements AutoCloseable {
         cancelled.clear(); // BEP 3: a choke drops every request, cancelled ones too
     }
 
-    private void onPiece(Piece p) throws IOException {
-        BlockRef block = p.block();
+    private void onPiece(BlockRef block, byte[] array, int offset) throws IOException {
         // A peer answers requests in order: a cancelled request (older) is answered before a
         // request for the same block made again since.
         if (!cancelled.remove(block) && !requested.remove(block)) throw new ProtocolException("block never requested: " + block);
@@ -297,7 +316,7 @@ public final class PeerConnection implements AutoCloseable {
         lastProgress = now;
         snubbed = false;
         snubbedView = false;
-        host.received(this, block, p.data());
+        host.received(this, block, array, offset);
         fillPipeline();
     }
 

@@ -40,9 +40,11 @@ public interface PeerHost {
 
     /**
      * A block we requested from {@code from} arrived (possibly after we cancelled it: then it is
-     * a duplicate the host counts as wasted). An IOException here is a local (disk) failure.
+     * a duplicate the host counts as wasted): {@code block.length()} bytes of {@code array} from
+     * {@code offset}, the connection's read buffer, valid only during the call. An IOException here
+     * is a local (disk) failure.
      */
-    void received(PeerConnection from, BlockRef block, byte[] data) throws IOException;
+    void received(PeerConnection from, BlockRef block, byte[] array, int offset) throws IOException;
 
     /** The data of a block we have, for upload; null if we do not have it after all. */
     byte[] read(BlockRef block) throws IOException;

@@ -55,14 +55,20 @@ public final class PartialPieces {
         this.memoryCap = memoryCap;
     }
 
+    /** {@link #add(int, int, byte[], int, int)} with the whole array. */
+    public CompletableFuture<Boolean> add(int piece, int begin, byte[] data) throws StorageException {
+        return add(piece, begin, data, 0, data.length);
+    }
+
     /**
      * Adds one block ({@code begin} on a block boundary, the block's exact size: the connection
-     * only accepts blocks it requested). Returns null while the piece is incomplete.
+     * only accepts blocks it requested), copied from {@code length} bytes of {@code src} at
+     * {@code offset} before this returns. Returns null while the piece is incomplete.
      */
-    public CompletableFuture<Boolean> add(int piece, int begin, byte[] data) throws StorageException {
+    public CompletableFuture<Boolean> add(int piece, int begin, byte[] src, int offset, int length) throws StorageException {
         int block = begin / PieceLayout.BLOCK_SIZE;
-        if (begin % PieceLayout.BLOCK_SIZE != 0 || data.length != layout.blockSize(piece, block)) {
-            throw new IllegalArgumentException("not a block: piece " + piece + " begin " + begin + " length " + data.length);
+        if (begin % PieceLayout.BLOCK_SIZE != 0 || length != layout.blockSize(piece, block)) {
+            throw new IllegalArgumentException("not a block: piece " + piece + " begin " + begin + " length " + length);
         }
         Partial p;
         boolean complete;
@@ -70,9 +76,9 @@ public final class PartialPieces {
             p = partial.computeIfAbsent(piece, this::start);
             if (p.blocks.get(block)) return null; // a duplicate (e.g. end game): the first copy counts
             p.blocks.set(block);
-            if (p.buffer != null) System.arraycopy(data, 0, p.buffer, begin, data.length);
+            if (p.buffer != null) System.arraycopy(src, offset, p.buffer, begin, length);
         }
-        if (p.buffer == null) storage.write(piece, begin, ByteBuffer.wrap(data));
+        if (p.buffer == null) storage.write(piece, begin, ByteBuffer.wrap(src, offset, length));
         synchronized (this) {
             p.received++;
             complete = p.received == layout.blockCount(piece);

@@ -109,11 +109,11 @@ public final class MessageCodec {
         return decodeBody(id, frame);
     }
 
-    private static boolean isKnown(int id) {
+    static boolean isKnown(int id) {
         return id <= ID_PORT || (id >= ID_SUGGEST && id <= ID_ALLOWED_FAST) || id == ID_EXTENDED;
     }
 
-    private Message decodeBody(int id, ByteBuffer b) throws ProtocolException {
+    Message decodeBody(int id, ByteBuffer b) throws ProtocolException {
         return switch (id) {
             case ID_CHOKE -> empty(b, new Choke());
             case ID_UNCHOKE -> empty(b, new Message.Unchoke());
@@ -165,7 +165,7 @@ public final class MessageCodec {
         return new Bitfield(bits);
     }
 
-    private int checkPiece(int piece) throws ProtocolException {
+    int checkPiece(int piece) throws ProtocolException {
         if (piece < 0 || piece >= pieceCount) throw new ProtocolException("piece " + piece + " out of range 0.." + (pieceCount - 1));
         return piece;
     }

@@ -1,0 +1,135 @@
+package org.jtorrent.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.jtorrent.wire.Message.*;
+import org.junit.jupiter.api.Test;
+
+class FrameReaderTest {
+    private static final int PIECES = 100_000; // a 12,500-byte bitfield
+    private final MessageCodec codec = new MessageCodec(PIECES);
+
+    /** What a reader produced: messages, and blocks as Piece messages (copied out of the buffer). */
+    private static List<Message> readAll(MessageCodec codec, InputStream in) throws IOException {
+        FrameReader reader = new FrameReader(codec, in);
+        List<Message> out = new ArrayList<>();
+        while (true) {
+            Message m;
+            try {
+                m = reader.next((piece, begin, array, offset, length) ->
+                        out.add(new Piece(piece, begin, Arrays.copyOfRange(array, offset, offset + length))));
+            } catch (EOFException e) {
+                return out;
+            }
+            if (m != null) out.add(m);
+        }
+    }
+
+    /** Hands out the bytes in small random pieces, as a socket might. */
+    private static InputStream trickle(byte[] bytes, long seed) {
+        Random random = new Random(seed);
+        return new ByteArrayInputStream(bytes) {
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 1 + random.nextInt(3000)));
+            }
+        };
+    }
+
+    private List<Message> stream(Random random) {
+        List<Message> messages = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            byte[] block = new byte[random.nextBoolean() ? 16_384 : 1 + random.nextInt(16_384)];
+            random.nextBytes(block);
+            messages.add(switch (random.nextInt(6)) {
+                case 0 -> new Have(random.nextInt(PIECES));
+                case 1 -> new Request(random.nextInt(PIECES), 16_384, 16_384);
+                case 2 -> new KeepAlive();
+                case 3 -> new Extended(1, Arrays.copyOf(block, 100));
+                default -> new Piece(random.nextInt(PIECES), random.nextInt(64) * 16_384, block);
+            });
+        }
+        byte[] bits = new byte[(PIECES + 7) / 8];
+        bits[0] = (byte) 0x80;
+        messages.add(50, new Bitfield(bits)); // larger than nothing, smaller than the buffer
+        return messages;
+    }
+
+    private byte[] encode(List<Message> messages) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Message m : messages) out.writeBytes(codec.encode(m));
+        return out.toByteArray();
+    }
+
+    private static void assertSameMessages(List<Message> actual, List<Message> expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.size(); i++) {
+            // Records with arrays compare by identity: compare their encodings instead.
+            assertThat(new MessageCodec(PIECES).encode(actual.get(i))).as("message " + i)
+                    .isEqualTo(new MessageCodec(PIECES).encode(expected.get(i)));
+        }
+    }
+
+    @Property(tries = 30)
+    void anyChunkingGivesTheSameMessagesAsTheCodec(@ForAll @IntRange(min = 0, max = 1_000_000) int seed) throws IOException {
+        List<Message> messages = stream(new Random(seed));
+        assertSameMessages(readAll(codec, trickle(encode(messages), seed)), messages);
+    }
+
+    @Test
+    void aWholeStreamAtOnceToo() throws IOException {
+        List<Message> messages = stream(new Random(1));
+        assertSameMessages(readAll(codec, new ByteArrayInputStream(encode(messages))), messages);
+    }
+
+    @Test
+    void framesLargerThanTheBufferGetAnArrayOfTheirOwnOrAreSkipped() throws IOException {
+        MessageCodec huge = new MessageCodec(2_000_000); // a 250,000-byte bitfield, twice the buffer
+        byte[] bits = new byte[250_000];
+        bits[249_999] = (byte) 0x80;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(huge.encode(new Bitfield(bits)));
+        out.writeBytes(ByteBuffer.allocate(5 + 60_000).putInt(1 + 60_000).put((byte) 99).array()); // unknown id, skipped
+        out.writeBytes(huge.encode(new Have(7)));
+        List<Message> read = readAll(huge, trickle(out.toByteArray(), 3));
+        assertThat(read).hasSize(3);
+        assertThat(((Bitfield) read.get(0)).bits()).isEqualTo(bits);
+        assertThat(read.get(1)).isEqualTo(new Unknown(99, 60_001));
+        assertThat(read.get(2)).isEqualTo(new Have(7));
+    }
+
+    @Test
+    void hostileFramesCloseTheConnection() {
+        byte[] tooBig = ByteBuffer.allocate(13).putInt(9 + 16_385).put((byte) 7).putInt(0).putInt(0).array();
+        assertThatThrownBy(() -> readAll(codec, new ByteArrayInputStream(tooBig)))
+                .isInstanceOf(ProtocolException.class).hasMessage("piece message of 16394 bytes");
+        byte[] badIndex = codec.encode(new Piece(0, 0, new byte[10]));
+        ByteBuffer.wrap(badIndex).putInt(5, PIECES);
+        assertThatThrownBy(() -> readAll(codec, new ByteArrayInputStream(badIndex)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("out of range");
+        byte[] hugePrefix = {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 7};
+        assertThatThrownBy(() -> readAll(codec, new ByteArrayInputStream(hugePrefix)))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("2147483647");
+    }
+
+    @Test
+    void theEndOfTheStreamMidFrameIsAnEndOfFile() {
+        byte[] frame = codec.encode(new Piece(1, 0, new byte[16_384]));
+        FrameReader reader = new FrameReader(codec, new ByteArrayInputStream(Arrays.copyOf(frame, 1000)));
+        assertThatThrownBy(() -> reader.next((p, b, a, o, l) -> { })).isInstanceOf(EOFException.class);
+    }
+}
