@@ -47,8 +47,9 @@ final class BackgroundFlush implements AutoCloseable {
             unflushed[file] += bytes;
             if (closed || queued[file] || unflushed[file] < every) return;
             queued[file] = true;
+            // Under the lock, as close() shuts the executor down under it: never a task after shutdown.
+            thread.execute(() -> flush(file));
         }
-        thread.execute(() -> flush(file));
     }
 
     private void flush(int file) {
@@ -69,8 +70,8 @@ final class BackgroundFlush implements AutoCloseable {
     public void close() {
         synchronized (this) {
             closed = true;
+            thread.shutdown();
         }
-        thread.shutdown();
         try {
             thread.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
