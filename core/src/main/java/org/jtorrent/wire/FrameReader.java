@@ -47,11 +47,8 @@ public final class FrameReader {
      */
     public Message next(BlockSink sink) throws IOException {
         require(4);
-        int length = readInt();
+        int length = codec.checkFrameLength(readInt());
         if (length == 0) return new KeepAlive();
-        if (length < 0 || length > codec.maxFrameLength()) {
-            throw new ProtocolException("frame of " + Integer.toUnsignedString(length) + " bytes, limit " + codec.maxFrameLength());
-        }
         require(1);
         int id = buffer[position++] & 0xff;
         int bodyLength = length - 1;

@@ -69,11 +69,8 @@ public final class MessageCodec {
      */
     public Message read(InputStream stream) throws IOException {
         DataInputStream in = stream instanceof DataInputStream d ? d : new DataInputStream(stream);
-        int length = in.readInt();
+        int length = checkFrameLength(in.readInt());
         if (length == 0) return new KeepAlive();
-        if (length < 0 || length > maxFrameLength) {
-            throw new ProtocolException("frame of " + Integer.toUnsignedString(length) + " bytes, limit " + maxFrameLength);
-        }
         int id = in.readUnsignedByte();
         if (id == ID_PIECE) {
             if (length < 9) throw new ProtocolException("piece message of " + length + " bytes");
@@ -163,6 +160,14 @@ public final class MessageCodec {
             throw new ProtocolException("bitfield has spare bits set");
         }
         return new Bitfield(bits);
+    }
+
+    /** A frame's length prefix, if this torrent's connections accept it; checked before anything past it is read. */
+    int checkFrameLength(int length) throws ProtocolException {
+        if (length < 0 || length > maxFrameLength) {
+            throw new ProtocolException("frame of " + Integer.toUnsignedString(length) + " bytes, limit " + maxFrameLength);
+        }
+        return length;
     }
 
     int checkPiece(int piece) throws ProtocolException {
