@@ -127,9 +127,9 @@ final class HttpGet {
             try {
                 size = Long.parseLong(hex, 16);
             } catch (NumberFormatException e) {
-                throw new IOException("bad chunk size: " + printable(hex));
+                throw new IOException("bad chunk size: " + TrackerException.oneLine(hex));
             }
-            if (size < 0) throw new IOException("bad chunk size: " + printable(hex));
+            if (size < 0) throw new IOException("bad chunk size: " + TrackerException.oneLine(hex));
             if (size == 0) break;
             if (body.size() + size > maxBody) throw new ReplyTooLarge(maxBody);
             byte[] chunk = in.readNBytes((int) size);
@@ -155,7 +155,7 @@ final class HttpGet {
             if (length < 0) throw new NumberFormatException();
             return length;
         } catch (NumberFormatException e) {
-            throw new IOException("bad Content-Length: " + printable(value));
+            throw new IOException("bad Content-Length: " + TrackerException.oneLine(value));
         }
     }
 
@@ -171,13 +171,13 @@ final class HttpGet {
             budget -= statusLine.length() + 2;
             // "HTTP/1.1 200 OK": a version, a three-digit code, an optional reason.
             if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12 || statusLine.charAt(8) != ' ') {
-                throw new IOException("not an HTTP reply: " + printable(statusLine));
+                throw new IOException("not an HTTP reply: " + TrackerException.oneLine(statusLine));
             }
             int status;
             try {
                 status = Integer.parseInt(statusLine.substring(9, 12));
             } catch (NumberFormatException e) {
-                throw new IOException("not an HTTP reply: " + printable(statusLine));
+                throw new IOException("not an HTTP reply: " + TrackerException.oneLine(statusLine));
             }
             Map<String, String> fields = new HashMap<>();
             for (String field; !(field = line(in, budget)).isEmpty(); ) {
@@ -201,11 +201,6 @@ final class HttpGet {
         int end = line.length();
         if (end > 0 && line.charAt(end - 1) == '\r') line.setLength(end - 1);
         return line.toString();
-    }
-
-    private static String printable(String s) {
-        String cut = s.length() > 60 ? s.substring(0, 60) + "..." : s;
-        return cut.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     private static int millisLeft(long deadlineNanos) throws SocketTimeoutException {
