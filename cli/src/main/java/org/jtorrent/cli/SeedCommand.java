@@ -27,8 +27,6 @@ final class SeedCommand implements Callable<Integer> {
             description = "folder that holds the data (a multi-file torrent's folder is inside it)")
     Path data;
 
-
-
     @Mixin
     ListenOptions listen;
 
