@@ -34,7 +34,8 @@ final class Swarms {
     record Announce(InfoHash infoHash, PeerAddress address, PeerId peerId, long left, AnnounceEvent event, int numWant) {
     }
 
-    record Peer(PeerAddress address, PeerId peerId, boolean seeder, Instant lastSeen) {
+    /** {@code completed}: this peer's completion was counted in {@code downloaded} (once per peer). */
+    record Peer(PeerAddress address, PeerId peerId, boolean seeder, boolean completed, Instant lastSeen) {
     }
 
     /** The answer: counts and up to {@code numWant} other peers. */
@@ -137,8 +138,12 @@ final class Swarms {
                 return new Reply(seeders, peers.size() - seeders, List.of());
             }
             boolean seeder = a.left() == 0;
-            if (a.event() == AnnounceEvent.COMPLETED && old != null && !old.seeder()) downloaded++;
-            Peer peer = new Peer(a.address(), a.peerId(), seeder, now);
+            // A client that announces to every tier reaches one tracker through each of its URLs
+            // (udp:// and http://, say), and a stale left > 0 announce from one can land between
+            // the two "completed": a peer's completion counts once.
+            boolean completes = a.event() == AnnounceEvent.COMPLETED && old != null && !old.seeder() && !old.completed();
+            if (completes) downloaded++;
+            Peer peer = new Peer(a.address(), a.peerId(), seeder, completes || (old != null && old.completed()), now);
             if (old != null) {
                 peers.set(at, peer);
                 if (old.seeder() != seeder) seeders += seeder ? 1 : -1;

@@ -83,6 +83,20 @@ class TrackerServerTest {
     }
 
     @Test
+    void aCompletionCountsOnceWhenAPeerReachesUsThroughTwoUrls() throws Exception {
+        // A client announcing to every tier, with our udp:// and http:// URLs in different tiers: its
+        // HTTP "started" (left > 0) can arrive after its UDP "completed", and then its HTTP "completed".
+        try (TrackerServer server = TrackerServer.start(TrackerServerConfig.loopback())) {
+            announce(server.udpAnnounceUri(), 7002, 100, AnnounceEvent.STARTED);
+            announce(server.udpAnnounceUri(), 7002, 0, AnnounceEvent.COMPLETED);
+            announce(server.httpAnnounceUri(), 7002, 100, AnnounceEvent.STARTED); // the stale one
+            announce(server.httpAnnounceUri(), 7002, 0, AnnounceEvent.COMPLETED);
+            assertThat(client(server.httpAnnounceUri(), 1).scrape(List.of(HASH), SHORT))
+                    .containsEntry(HASH, new ScrapeStats(1, 1, 0));
+        }
+    }
+
+    @Test
     void peersAreKeyedByAddressAndPortNotAddressAlone() throws Exception {
         try (TrackerServer server = TrackerServer.start(TrackerServerConfig.loopback())) {
             for (int port = 7100; port < 7105; port++) announce(server.httpAnnounceUri(), port, 1, AnnounceEvent.STARTED);
