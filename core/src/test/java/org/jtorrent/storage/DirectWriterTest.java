@@ -59,6 +59,15 @@ class DirectWriterTest {
                 file("a", 100_000), file("tiny", 1_000), file("b", 300_001), file("c", 65_536), file("d", 12_345));
     }
 
+    /** Every piece written through {@code opener} ends up exact on disk, none of it directly. */
+    private void assertWrittenThroughThePageCache(TestTorrent t, ChannelOpener opener) throws IOException {
+        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(opener))) {
+            writeAllShuffled(s, t);
+            assertThat(s.writesDirectly()).isFalse();
+        }
+        assertFilesExact(t);
+    }
+
     private static void writeAllShuffled(Storage s, TestTorrent t) throws StorageException {
         List<Integer> order = new ArrayList<>();
         for (int p = 0; p < t.metainfo().info().layout().pieceCount(); p++) order.add(p);
@@ -136,22 +145,14 @@ class DirectWriterTest {
                 throw new IOException("Invalid argument"); // what open(2) says on a file system without O_DIRECT
             }
         };
-        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(refusing))) {
-            writeAllShuffled(s, t);
-            assertThat(s.writesDirectly()).isFalse();
-        }
-        assertFilesExact(t);
+        assertWrittenThroughThePageCache(t, refusing);
     }
 
     @Test
     void anOpenerWithoutDirectChannelsWritesThroughTheCache() throws IOException {
         TestTorrent t = unaligned();
         ChannelOpener plain = ChannelOpener.DEFAULT::open; // a lambda: no openDirect
-        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(plain))) {
-            writeAllShuffled(s, t);
-            assertThat(s.writesDirectly()).isFalse();
-        }
-        assertFilesExact(t);
+        assertWrittenThroughThePageCache(t, plain);
     }
 
     @Test
@@ -159,11 +160,7 @@ class DirectWriterTest {
         TestTorrent t = unaligned();
         CountingOpener opener = new CountingOpener();
         opener.directBudget = 100_000; // the direct channel of each file fails part-way through
-        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(opener))) {
-            writeAllShuffled(s, t);
-            assertThat(s.writesDirectly()).isFalse();
-        }
-        assertFilesExact(t);
+        assertWrittenThroughThePageCache(t, opener);
     }
 
     @Test
