@@ -174,7 +174,7 @@ public final class Storage implements AutoCloseable {
         BitSet present = new BitSet(layout.pieceCount());
         for (int piece = 0; piece < layout.pieceCount(); piece++) {
             boolean all = true;
-            for (FileSlice slice : layout.slices(layout.pieceOffset(piece), layout.pieceSize(piece))) {
+            for (FileSlice slice : layout.slices(piece)) {
                 if (!slice.padding() && sizeOnDisk[slice.file()] < slice.fileOffset() + slice.length()) {
                     all = false;
                     break;
