@@ -2,8 +2,8 @@ package org.jtorrent.engine;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.concurrent.ExecutionException;
@@ -38,7 +38,7 @@ public final class Download implements AutoCloseable {
     private final Storage storage;
     private final PieceHasher hasher;
     private final Torrent torrent;
-    private final ServerSocket listener;
+    private final ServerSocketChannel listener;
     private final PeerSet peerSet;
     private final ChokeDriver chokeDriver;
     private final Announcer announcer; // null without trackers
@@ -48,7 +48,7 @@ public final class Download implements AutoCloseable {
     private final long started = System.nanoTime();
 
     private Download(Metainfo metainfo, DownloadOptions options, Storage storage, PieceHasher hasher, Torrent torrent,
-                     ServerSocket listener, PeerId peerId) {
+                     ServerSocketChannel listener, PeerId peerId) {
         this.metainfo = metainfo;
         this.options = options;
         this.storage = storage;
@@ -61,7 +61,7 @@ public final class Download implements AutoCloseable {
         torrent.transfers(chokeDriver, options.limits());
         peerSet.offer(options.peers(), true);
         if (options.useTrackers() && !metainfo.trackers().isEmpty()) {
-            announcer = new Announcer(metainfo.trackers(), metainfo.infoHash(), peerId, listener.getLocalPort(),
+            announcer = new Announcer(metainfo.trackers(), metainfo.infoHash(), peerId, port(listener),
                     options.tracker(), this::progress, peers -> peerSet.offer(peers, false),
                     () -> torrent.connectionCount() == 0 && !torrent.isComplete());
         } else {
@@ -83,15 +83,15 @@ public final class Download implements AutoCloseable {
     public static Download start(Metainfo metainfo, DownloadOptions options) throws IOException {
         Storage storage = Storage.open(metainfo.info(), options.folder(), options.storage());
         PieceHasher hasher = PieceHasher.forThisMachine();
-        ServerSocket listener = null;
+        ServerSocketChannel listener = null;
         try {
             BitSet have = resumeOrRecheck(metainfo, options, storage, hasher);
             PartialPieces partial = new PartialPieces(storage, hasher, options.memoryCap());
             PeerId peerId = PeerId.random();
             Torrent torrent = new Torrent(metainfo, storage, partial, have, peerId);
-            listener = new ServerSocket();
+            listener = ServerSocketChannel.open(); // channels: the frame reader reads them into direct buffers
             listener.bind(new InetSocketAddress(options.bind(), options.listenPort()), 64);
-            torrent.listenPort(listener.getLocalPort());
+            torrent.listenPort(port(listener));
             Download d = new Download(metainfo, options, storage, hasher, torrent, listener, peerId);
             Thread.ofVirtual().name("accept").start(d::acceptLoop);
             if (d.announcer != null) {
@@ -128,7 +128,7 @@ public final class Download implements AutoCloseable {
     }
 
     public int listenPort() {
-        return listener.getLocalPort();
+        return port(listener);
     }
 
     /** Waits until every piece is verified; rethrows a storage failure. Returns false on timeout. */
@@ -161,7 +161,7 @@ public final class Download implements AutoCloseable {
 
     private void acceptLoop() {
         while (!closed.get()) {
-            Socket socket;
+            SocketChannel socket;
             try {
                 socket = listener.accept();
             } catch (IOException e) {
@@ -172,13 +172,13 @@ public final class Download implements AutoCloseable {
                 closeQuietly(socket);
                 continue;
             }
-            Thread.ofVirtual().name("accept " + socket.getRemoteSocketAddress()).start(() -> {
+            Thread.ofVirtual().name("accept " + socket.socket().getRemoteSocketAddress()).start(() -> {
                 try {
                     if (torrent.connectionCount() >= options.maxPeers()) throw new IOException("too many connections");
                     torrent.add(PeerConnection.accept(socket, torrent, options.peer()));
                 } catch (IOException e) {
                     closeQuietly(socket);
-                    log.info("incoming {} refused: {}", socket.getRemoteSocketAddress(), e.toString());
+                    log.info("incoming {} refused: {}", socket.socket().getRemoteSocketAddress(), e.toString());
                 } finally {
                     handshaking.release();
                 }
@@ -186,7 +186,11 @@ public final class Download implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Socket socket) {
+    private static int port(ServerSocketChannel listener) {
+        return listener.socket().getLocalPort();
+    }
+
+    private static void closeQuietly(SocketChannel socket) {
         try {
             socket.close();
         } catch (IOException ignored) {

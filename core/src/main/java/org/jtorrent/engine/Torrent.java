@@ -260,7 +260,7 @@ public final class Torrent implements PeerHost {
     }
 
     @Override
-    public void received(PeerConnection from, BlockRef block, byte[] array, int offset) throws IOException {
+    public void received(PeerConnection from, BlockRef block, ByteBuffer buffer, int offset) throws IOException {
         PiecePicker.Arrival arrival = picker.received(from, new Block(block.piece(), block.begin(), block.length()));
         if (!arrival.first()) {
             wastedBytes.addAndGet(block.length());
@@ -270,7 +270,7 @@ public final class Torrent implements PeerHost {
         if (from.address() instanceof InetSocketAddress a) trust.contributed(block.piece(), a);
         CompletableFuture<Boolean> done;
         try {
-            done = partial.add(block.piece(), block.begin(), array, offset, block.length());
+            done = partial.add(block.piece(), block.begin(), buffer, offset, block.length());
         } catch (StorageException e) { // a block spilled to a full disk: the whole download stops
             completion.completeExceptionally(e);
             throw e;

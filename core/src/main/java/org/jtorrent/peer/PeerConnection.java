@@ -1,14 +1,15 @@
 package org.jtorrent.peer;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashSet;
@@ -45,8 +46,8 @@ import org.jtorrent.wire.ProtocolException;
 public final class PeerConnection implements AutoCloseable {
     private static final String CLIENT = "jtorrent 0.1";
 
-    private final Socket socket;
-    private final DataInputStream in;
+    private final SocketChannel channel;
+    private final Socket socket; // the channel's, for its options and addresses
     private final OutputStream out;
     // ReentrantLock, not synchronized: a virtual thread blocked in I/O under a monitor pins its carrier on JDK 21.
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -92,10 +93,9 @@ public final class PeerConnection implements AutoCloseable {
     private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Thread timer;
 
-    private PeerConnection(Socket socket, DataInputStream in, OutputStream out, Handshake remote, PeerHost host,
-                           PeerConfig config) {
-        this.socket = socket;
-        this.in = in;
+    private PeerConnection(SocketChannel channel, OutputStream out, Handshake remote, PeerHost host, PeerConfig config) {
+        this.channel = channel;
+        this.socket = channel.socket();
         this.out = out;
         this.remote = remote;
         this.host = host;
@@ -110,33 +110,34 @@ public final class PeerConnection implements AutoCloseable {
     /** Dials a peer and completes the handshake (we speak first), or throws. */
     public static PeerConnection connect(InetSocketAddress address, SocketAddress bind, PeerHost host, PeerConfig config)
             throws IOException {
-        Socket socket = new Socket();
+        SocketChannel channel = SocketChannel.open();
         try {
-            if (bind != null) socket.bind(bind);
-            socket.connect(address, (int) config.handshakeTimeout().toMillis());
-            return handshake(socket, host, config, true);
+            if (bind != null) channel.bind(bind);
+            channel.socket().connect(address, (int) config.handshakeTimeout().toMillis());
+            return handshake(channel, host, config, true);
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            channel.close();
             throw e;
         }
     }
 
-    /** Completes the handshake of an accepted socket (the peer speaks first), or throws and closes it. */
-    public static PeerConnection accept(Socket socket, PeerHost host, PeerConfig config) throws IOException {
+    /** Completes the handshake of an accepted connection (the peer speaks first), or throws and closes it. */
+    public static PeerConnection accept(SocketChannel channel, PeerHost host, PeerConfig config) throws IOException {
         try {
-            return handshake(socket, host, config, false);
+            return handshake(channel, host, config, false);
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            channel.close();
             throw e;
         }
     }
 
-    private static PeerConnection handshake(Socket socket, PeerHost host, PeerConfig config, boolean initiator)
+    private static PeerConnection handshake(SocketChannel channel, PeerHost host, PeerConfig config, boolean initiator)
             throws IOException {
+        Socket socket = channel.socket();
         socket.setTcpNoDelay(true);
-        socket.setSoTimeout((int) config.handshakeTimeout().toMillis());
-        // Small: it serves the handshake, then passes the frame reader's large reads straight through.
-        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 8 * 1024));
+        socket.setSoTimeout((int) config.handshakeTimeout().toMillis()); // for the stream below only
+        // Unbuffered: the handshake reads exactly its 68 bytes, and what follows is the frame reader's.
+        InputStream in = socket.getInputStream();
         OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
         byte[] ours = new Handshake(host.infoHash(), host.localId(), true, true).encode();
         if (initiator) {
@@ -150,8 +151,9 @@ public final class PeerConnection implements AutoCloseable {
             out.write(ours);
             out.flush();
         }
-        socket.setSoTimeout(0); // from here the timer thread watches for silence
-        return new PeerConnection(socket, in, out, theirs, host, config);
+        // From here the frame reader reads the channel, which ignores SO_TIMEOUT: the timer thread
+        // watches for silence.
+        return new PeerConnection(channel, out, theirs, host, config);
     }
 
     /** Sends our greeting and starts the connection's threads. */
@@ -189,7 +191,7 @@ public final class PeerConnection implements AutoCloseable {
     // ---- reading ----
 
     private void readLoop() {
-        FrameReader reader = new FrameReader(codec, in);
+        FrameReader reader = new FrameReader(codec, channel);
         try {
             while (!closed.get()) {
                 Message m = reader.next(this::onBlock);
@@ -208,10 +210,10 @@ public final class PeerConnection implements AutoCloseable {
     }
 
     /** A block's payload, in the reader's buffer for the length of this call. */
-    private void onBlock(int piece, int begin, byte[] array, int offset, int length) throws IOException {
+    private void onBlock(int piece, int begin, ByteBuffer buffer, int offset, int length) throws IOException {
         state.lock();
         try {
-            if (!closed.get()) onPiece(new BlockRef(piece, begin, length), array, offset);
+            if (!closed.get()) onPiece(new BlockRef(piece, begin, length), buffer, offset);
         } finally {
             state.unlock();
         }
@@ -311,7 +313,7 @@ public final class PeerConnection implements AutoCloseable {
         cancelled.clear(); // BEP 3: a choke drops every request, cancelled ones too
     }
 
-    private void onPiece(BlockRef block, byte[] array, int offset) throws IOException {
+    private void onPiece(BlockRef block, ByteBuffer buffer, int offset) throws IOException {
         // A peer answers requests in order: a cancelled request (older) is answered before a
         // request for the same block made again since.
         if (!cancelled.remove(block) && !requested.remove(block)) throw new ProtocolException("block never requested: " + block);
@@ -321,7 +323,7 @@ public final class PeerConnection implements AutoCloseable {
         lastProgress = now;
         snubbed = false;
         snubbedView = false;
-        host.received(this, block, array, offset);
+        host.received(this, block, buffer, offset);
         fillPipeline();
     }
 

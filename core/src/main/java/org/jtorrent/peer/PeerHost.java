@@ -1,6 +1,7 @@
 package org.jtorrent.peer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.BitSet;
 import java.util.List;
 import org.jtorrent.choke.RateLimiter;
@@ -40,11 +41,11 @@ public interface PeerHost {
 
     /**
      * A block we requested from {@code from} arrived (possibly after we cancelled it: then it is
-     * a duplicate the host counts as wasted): {@code block.length()} bytes of {@code array} from
-     * {@code offset}, the connection's read buffer, valid only during the call. An IOException here
-     * is a local (disk) failure.
+     * a duplicate the host counts as wasted): {@code block.length()} bytes of {@code buffer} from
+     * the absolute index {@code offset}, the connection's read buffer, valid only during the call.
+     * An IOException here is a local (disk) failure.
      */
-    void received(PeerConnection from, BlockRef block, byte[] array, int offset) throws IOException;
+    void received(PeerConnection from, BlockRef block, ByteBuffer buffer, int offset) throws IOException;
 
     /** The data of a block we have, for upload; null if we do not have it after all. */
     byte[] read(BlockRef block) throws IOException;

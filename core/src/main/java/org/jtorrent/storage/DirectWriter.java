@@ -78,6 +78,15 @@ final class DirectWriter implements AutoCloseable {
     }
 
     private void writeDirect(int file, ByteBuffer middle, long position, FileChannel cached) throws IOException {
+        if (middle.isDirect() && middle.alignmentOffset(0, alignment) == 0) { // from allocate(): no staging
+            try (FileHandles.Lease lease = handles.acquire(file)) {
+                writeFully(lease.channel(), middle.duplicate(), position);
+            } catch (IOException e) {
+                fallBack(e);
+                writeFully(cached, middle, position); // all of it again: the same bytes wherever they landed
+            }
+            return;
+        }
         ByteBuffer staging = takeStaging();
         if (staging == null) { // more writers at once than buffers: this one takes the cache path
             writeFully(cached, middle, position);
@@ -93,14 +102,29 @@ final class DirectWriter implements AutoCloseable {
                 middle.position(middle.position() + length);
             }
         } catch (IOException e) {
-            if (enabled && !(e instanceof Unsupported)) log.debug("direct writes off, using the page cache: {}", e.toString());
-            enabled = false;
-            // The rest, the failed chunk included, goes through the page cache: a failure there is real.
-            writeFully(cached, middle, position);
+            fallBack(e);
+            writeFully(cached, middle, position); // the rest, the failed chunk included
         } finally {
             staging.clear();
             spareStaging.offer(staging);
         }
+    }
+
+    /** Turns direct writes off; what is left to write goes through the page cache, where a failure is real. */
+    private void fallBack(IOException e) {
+        if (enabled && !(e instanceof Unsupported)) log.debug("direct writes off, using the page cache: {}", e.toString());
+        enabled = false;
+    }
+
+    /**
+     * A direct buffer whose memory starts on the block grid, so that {@link #write} sends the aligned
+     * middle of a run from it without staging it (any direct buffer when direct writes are off).
+     */
+    ByteBuffer allocate(int size) {
+        int align = Math.max(alignment, 64); // a cache line, at least
+        // alignedSlice also rounds the end down to the grid: room for a whole number of units.
+        int units = (size + align - 1) & -align;
+        return ByteBuffer.allocateDirect(units + align).alignedSlice(align).limit(size).slice();
     }
 
     /**
@@ -117,6 +141,10 @@ final class DirectWriter implements AutoCloseable {
             return null;
         }
         return ByteBuffer.allocateDirect(CHUNK + alignment).alignedSlice(alignment).limit(CHUNK).slice();
+    }
+
+    int stagingBuffers() {
+        return stagingCreated.get();
     }
 
     private long alignUp(long position) {

@@ -1,5 +1,6 @@
 package org.jtorrent.storage;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.Callable;
@@ -44,8 +45,15 @@ public final class PieceHasher implements AutoCloseable {
     }
 
     public static byte[] sha1(byte[] data) {
+        return sha1(ByteBuffer.wrap(data));
+    }
+
+    /** The SHA-1 of {@code data}'s remaining bytes, which it consumes. */
+    public static byte[] sha1(ByteBuffer data) {
         try {
-            return MessageDigest.getInstance("SHA-1").digest(data);
+            MessageDigest digest = MessageDigest.getInstance("SHA-1");
+            digest.update(data);
+            return digest.digest();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-1", e);
         }

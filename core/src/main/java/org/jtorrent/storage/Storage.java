@@ -185,6 +185,14 @@ public final class Storage implements AutoCloseable {
         return present;
     }
 
+    /**
+     * A direct buffer of {@code size} bytes to assemble a piece in, aligned so that {@link #write}
+     * can hand it to the disk without copying it first (direct I/O wants aligned memory).
+     */
+    public ByteBuffer allocatePieceBuffer(int size) {
+        return direct.allocate(size);
+    }
+
     /** Reads a whole piece, or returns null when its data is not all on disk. */
     public byte[] readPiece(int piece) throws StorageException {
         byte[] data = new byte[layout.pieceSize(piece)];
@@ -219,6 +227,11 @@ public final class Storage implements AutoCloseable {
     /** Whether writes still go around the page cache (false once the file system refused). */
     boolean writesDirectly() {
         return direct.enabled();
+    }
+
+    /** Staging buffers made so far: what direct writes from unaligned memory cost. */
+    int stagingBuffers() {
+        return direct.stagingBuffers();
     }
 
     int openFileCount() {

@@ -2,40 +2,44 @@ package org.jtorrent.wire;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import org.jtorrent.wire.Message.KeepAlive;
 import org.jtorrent.wire.Message.Unknown;
 
 /**
- * Reads one connection's frames into a buffer of its own and hands each block's payload over in
- * place: no array per block, no copy before the one into the piece it belongs to. The other
+ * Reads one connection's frames into a direct buffer of its own and hands each block's payload over
+ * in place: no array per block, no copy before the one into the piece it belongs to. The other
  * messages come out of {@link MessageCodec} as usual, with the same bounds (a length prefix is
  * checked before anything is read past it).
  *
- * <p>Reads ask for all the free room in the buffer, which is larger than the stream buffer that
- * served the handshake, so a {@link java.io.BufferedInputStream} beneath passes them straight
- * through. Not thread-safe: one reader thread per connection.
+ * <p>Why a channel and a direct buffer: a socket's stream reads into a heap array through a
+ * temporary direct buffer of the JDK's, so every byte of a download was copied once more than the
+ * kernel's own copy. Not thread-safe: one reader thread per connection.
  */
 public final class FrameReader {
     /** Room for a few 16 KiB blocks per read; a frame larger than this (a huge bitfield) gets an array of its own. */
     static final int BUFFER = 128 * 1024;
-    /** Reads ask for at least this much room; the handshake's stream buffer must be smaller. */
+    /** Reads ask for at least this much room: fewer, larger reads. */
     static final int MIN_READ = 32 * 1024;
 
-    /** Receives a block's payload, valid only during the call: copy it or lose it. */
+    /**
+     * Receives a block's payload: {@code length} bytes of {@code buffer} from {@code offset}
+     * (absolute; the buffer's position and limit are the reader's). Valid only during the call:
+     * copy it or lose it.
+     */
     @FunctionalInterface
     public interface BlockSink {
-        void block(int piece, int begin, byte[] array, int offset, int length) throws IOException;
+        void block(int piece, int begin, ByteBuffer buffer, int offset, int length) throws IOException;
     }
 
     private final MessageCodec codec;
-    private final InputStream in;
-    private final byte[] buffer = new byte[BUFFER];
+    private final ReadableByteChannel in;
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
     private int position; // next unread byte
     private int limit;    // end of the bytes read
 
-    public FrameReader(MessageCodec codec, InputStream in) {
+    public FrameReader(MessageCodec codec, ReadableByteChannel in) {
         this.codec = codec;
         this.in = in;
     }
@@ -50,7 +54,7 @@ public final class FrameReader {
         int length = codec.checkFrameLength(readInt());
         if (length == 0) return new KeepAlive();
         require(1);
-        int id = buffer[position++] & 0xff;
+        int id = buffer.get(position++) & 0xff;
         int bodyLength = length - 1;
         if (id == MessageCodec.ID_PIECE) {
             if (length < 9 || bodyLength - 8 > MessageCodec.MAX_BLOCK) throw new ProtocolException("piece message of " + length + " bytes");
@@ -67,40 +71,39 @@ public final class FrameReader {
             skip(bodyLength);
             return new Unknown(id, length);
         }
-        if (bodyLength <= buffer.length) {
+        if (bodyLength <= BUFFER) {
             require(bodyLength);
-            ByteBuffer body = ByteBuffer.wrap(buffer, position, bodyLength).slice();
+            ByteBuffer body = buffer.slice(position, bodyLength);
             position += bodyLength;
             return codec.decodeBody(id, body);
         }
         byte[] body = new byte[bodyLength]; // bounded by maxFrameLength, checked above
         int buffered = limit - position;
-        System.arraycopy(buffer, position, body, 0, buffered);
-        position = limit;
-        readFully(body, buffered, bodyLength - buffered);
+        buffer.get(position, body, 0, buffered);
+        position = limit = 0;
+        readFully(ByteBuffer.wrap(body, buffered, bodyLength - buffered));
         return codec.decodeBody(id, ByteBuffer.wrap(body));
     }
 
     /** Makes at least {@code count} (at most the buffer's size) unread bytes available. */
     private void require(int count) throws IOException {
         if (limit - position >= count) return;
-        // Short of room for the frame, or for a read large enough to bypass the stream's own buffer:
-        // move the unread bytes (less than one frame) to the front.
-        if (buffer.length - position < count || buffer.length - limit < MIN_READ) {
-            System.arraycopy(buffer, position, buffer, 0, limit - position);
+        // Short of room for the frame, or for a large read: move the unread bytes (less than one
+        // frame) to the front.
+        if (BUFFER - position < count || BUFFER - limit < MIN_READ) {
+            buffer.put(0, buffer, position, limit - position);
             limit -= position;
             position = 0;
         }
         while (limit - position < count) {
-            int n = in.read(buffer, limit, buffer.length - limit);
+            int n = in.read(buffer.limit(BUFFER).position(limit));
             if (n < 0) throw new EOFException("connection closed");
             limit += n;
         }
     }
 
     private int readInt() {
-        int value = (buffer[position] & 0xff) << 24 | (buffer[position + 1] & 0xff) << 16
-                | (buffer[position + 2] & 0xff) << 8 | (buffer[position + 3] & 0xff);
+        int value = buffer.getInt(position); // big-endian, the wire's order
         position += 4;
         return value;
     }
@@ -108,14 +111,19 @@ public final class FrameReader {
     private void skip(int count) throws IOException {
         int buffered = Math.min(count, limit - position);
         position += buffered;
-        if (count > buffered) in.skipNBytes(count - buffered);
+        count -= buffered;
+        if (count == 0) return;
+        position = limit = 0; // all read: the rest goes through the buffer and is forgotten
+        while (count > 0) {
+            int n = in.read(buffer.limit(Math.min(BUFFER, count)).position(0));
+            if (n < 0) throw new EOFException("connection closed");
+            count -= n;
+        }
     }
 
-    private void readFully(byte[] into, int offset, int count) throws IOException {
-        for (int end = offset + count; offset < end; ) {
-            int n = in.read(into, offset, end - offset);
-            if (n < 0) throw new EOFException("connection closed");
-            offset += n;
+    private void readFully(ByteBuffer into) throws IOException {
+        while (into.hasRemaining()) {
+            if (in.read(into) < 0) throw new EOFException("connection closed");
         }
     }
 }

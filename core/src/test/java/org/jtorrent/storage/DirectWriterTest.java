@@ -60,19 +60,32 @@ class DirectWriterTest {
     }
 
     /** Every piece written through {@code opener} ends up exact on disk, none of it directly. */
-    private void assertWrittenThroughThePageCache(TestTorrent t, ChannelOpener opener) throws IOException {
+    private void assertWrittenThroughThePageCache(TestTorrent t, ChannelOpener opener, boolean fromPieceBuffers)
+            throws IOException {
         try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(opener))) {
-            writeAllShuffled(s, t);
+            writeAllShuffled(s, t, fromPieceBuffers);
             assertThat(s.writesDirectly()).isFalse();
         }
         assertFilesExact(t);
     }
 
+    private void assertWrittenThroughThePageCache(TestTorrent t, ChannelOpener opener) throws IOException {
+        assertWrittenThroughThePageCache(t, opener, false);
+    }
+
     private static void writeAllShuffled(Storage s, TestTorrent t) throws StorageException {
+        writeAllShuffled(s, t, false);
+    }
+
+    /** Writes every piece, in a random order, from a heap array or from a piece buffer of the storage's. */
+    private static void writeAllShuffled(Storage s, TestTorrent t, boolean fromPieceBuffers) throws StorageException {
         List<Integer> order = new ArrayList<>();
         for (int p = 0; p < t.metainfo().info().layout().pieceCount(); p++) order.add(p);
         Collections.shuffle(order, new Random(7));
-        for (int p : order) s.write(p, 0, ByteBuffer.wrap(t.piece(p)));
+        for (int p : order) {
+            byte[] piece = t.piece(p);
+            s.write(p, 0, fromPieceBuffers ? s.allocatePieceBuffer(piece.length).put(0, piece) : ByteBuffer.wrap(piece));
+        }
     }
 
     private void assertFilesExact(TestTorrent t) throws IOException {
@@ -116,6 +129,56 @@ class DirectWriterTest {
             assertThat(opener.directBytes()).isEqualTo(3 * 65_536 + 16_384);
         }
         assertFilesExact(t);
+    }
+
+    @Test
+    void pieceBuffersHaveTheirSizeAndStartOnTheBlockGrid() throws IOException {
+        TestTorrent t = TestTorrent.single("one.bin", 65_536, 65_536);
+        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT)) {
+            int grid = supportsDirectIo(dir) ? 4096 : 64;
+            for (int size : new int[] {1, 100, 4095, 4096, 4097, 65_537}) {
+                for (int i = 0; i < 50; i++) { // wherever the allocator happens to start each one
+                    ByteBuffer b = s.allocatePieceBuffer(size);
+                    assertThat(b.isDirect()).isTrue();
+                    assertThat(b.position()).isZero();
+                    assertThat(b.capacity()).as("size " + size).isEqualTo(size);
+                    assertThat(b.alignmentOffset(0, grid)).as("size " + size).isZero();
+                }
+            }
+        }
+    }
+
+    @Test
+    void pieceBuffersGoToDiskWithoutAStagingCopy() throws IOException {
+        TestTorrent t = TestTorrent.single("one.bin", 8 * 65_536 + 1_000, 65_536);
+        CountingOpener opener = new CountingOpener();
+        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(opener))) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(supportsDirectIo(dir), "no direct I/O on " + Files.getFileStore(dir).type());
+            writeAllShuffled(s, t, true);
+            assertThat(opener.directBytes()).isEqualTo(8 * 65_536);
+            assertThat(opener.cachedBytes()).isEqualTo(1_000);
+            assertThat(s.stagingBuffers()).isZero();
+        }
+        assertFilesExact(t);
+    }
+
+    @Test
+    void pieceBuffersOfFilesOffTheGridLandByteExact() throws IOException {
+        // A piece that starts mid-block in a file has its aligned middle off the grid in memory: staged.
+        TestTorrent t = unaligned();
+        CountingOpener opener = new CountingOpener();
+        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(opener))) {
+            writeAllShuffled(s, t, true);
+            assertThat(opener.directBytes() + opener.cachedBytes()).isEqualTo(t.content().length);
+        }
+        assertFilesExact(t);
+    }
+
+    @Test
+    void aDirectWriteFromAPieceBufferThatFailsIsRetriedThroughThePageCache() throws IOException {
+        CountingOpener opener = new CountingOpener();
+        opener.directBudget = 100_000; // the direct channel of each file fails part-way through
+        assertWrittenThroughThePageCache(unaligned(), opener, true);
     }
 
     @Test

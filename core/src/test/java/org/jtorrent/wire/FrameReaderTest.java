@@ -9,6 +9,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -30,18 +31,23 @@ class FrameReaderTest {
 
     /** What a reader produced: messages, and blocks as Piece messages (copied out of the buffer). */
     private static List<Message> readAll(MessageCodec codec, InputStream in) throws IOException {
-        FrameReader reader = new FrameReader(codec, in);
+        FrameReader reader = new FrameReader(codec, Channels.newChannel(in));
         List<Message> out = new ArrayList<>();
         while (true) {
             Message m;
             try {
-                m = reader.next((piece, begin, array, offset, length) ->
-                        out.add(new Piece(piece, begin, Arrays.copyOfRange(array, offset, offset + length))));
+                m = reader.next((piece, begin, buffer, offset, length) -> out.add(new Piece(piece, begin, copy(buffer, offset, length))));
             } catch (EOFException e) {
                 return out;
             }
             if (m != null) out.add(m);
         }
+    }
+
+    private static byte[] copy(ByteBuffer buffer, int offset, int length) {
+        byte[] bytes = new byte[length];
+        buffer.get(offset, bytes);
+        return bytes;
     }
 
     /** Hands out the bytes in small random pieces, as a socket might. */
@@ -105,12 +111,12 @@ class FrameReaderTest {
     }
 
     private Outcome frameReaderOutcome(byte[] input) {
-        FrameReader reader = new FrameReader(codec, new ByteArrayInputStream(input));
+        FrameReader reader = new FrameReader(codec, Channels.newChannel(new ByteArrayInputStream(input)));
         List<String> out = new ArrayList<>();
         try {
             while (true) {
-                Message m = reader.next((piece, begin, array, offset, length) -> out.add(
-                        comparable(codec, new Piece(piece, begin, Arrays.copyOfRange(array, offset, offset + length)))));
+                Message m = reader.next((piece, begin, buffer, offset, length) ->
+                        out.add(comparable(codec, new Piece(piece, begin, copy(buffer, offset, length)))));
                 if (m != null) out.add(comparable(codec, m));
             }
         } catch (IOException e) {
@@ -200,7 +206,7 @@ class FrameReaderTest {
     @Test
     void theEndOfTheStreamMidFrameIsAnEndOfFile() {
         byte[] frame = codec.encode(new Piece(1, 0, new byte[16_384]));
-        FrameReader reader = new FrameReader(codec, new ByteArrayInputStream(Arrays.copyOf(frame, 1000)));
+        FrameReader reader = new FrameReader(codec, Channels.newChannel(new ByteArrayInputStream(Arrays.copyOf(frame, 1000))));
         assertThatThrownBy(() -> reader.next((p, b, a, o, l) -> { })).isInstanceOf(EOFException.class);
     }
 }
