@@ -18,7 +18,6 @@ import org.jtorrent.metainfo.PieceLayout;
 import org.jtorrent.metainfo.PieceLayout.FileSlice;
 import org.jtorrent.peer.PeerConnection;
 import org.jtorrent.peer.PeerHost;
-import org.jtorrent.pieces.Block;
 import org.jtorrent.pieces.PiecePicker;
 import org.jtorrent.storage.PartialPieces;
 import org.jtorrent.storage.ReadCache;
@@ -246,22 +245,22 @@ public final class Torrent implements PeerHost {
 
     @Override
     public List<BlockRef> pick(PeerConnection from, BitSet candidates, int max) {
-        return picker.pick(from, candidates, max).stream().map(b -> new BlockRef(b.piece(), b.begin(), b.length())).toList();
+        return picker.pick(from, candidates, max);
     }
 
     @Override
     public boolean owns(PeerConnection from, BlockRef block) {
-        return picker.owns(from, new Block(block.piece(), block.begin(), block.length()));
+        return picker.owns(from, block);
     }
 
     @Override
     public void returned(PeerConnection from, List<BlockRef> blocks) {
-        for (BlockRef b : blocks) picker.returned(from, new Block(b.piece(), b.begin(), b.length()));
+        for (BlockRef b : blocks) picker.returned(from, b);
     }
 
     @Override
     public void received(PeerConnection from, BlockRef block, ByteBuffer buffer, int offset) throws IOException {
-        PiecePicker.Arrival arrival = picker.received(from, new Block(block.piece(), block.begin(), block.length()));
+        PiecePicker.Arrival arrival = picker.received(from, block);
         if (!arrival.first()) {
             wastedBytes.addAndGet(block.length());
             return;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.jtorrent.metainfo.PieceLayout;
+import org.jtorrent.wire.BlockRef;
 
 /**
  * Which blocks to request next, and from whom. Invariant: every block of a missing piece is
@@ -91,8 +92,8 @@ public final class PiecePicker {
     }
 
     /** Up to {@code max} blocks from pieces in {@code candidates}, now in flight for {@code owner}. */
-    public synchronized List<Block> pick(Object owner, BitSet candidates, int max) {
-        List<Block> picked = new ArrayList<>();
+    public synchronized List<BlockRef> pick(Object owner, BitSet candidates, int max) {
+        List<BlockRef> picked = new ArrayList<>();
         for (var e : started.entrySet()) {
             if (picked.size() >= max) return picked;
             if (candidates.get(e.getKey())) takeWanted(owner, e.getKey(), e.getValue(), picked, max);
@@ -121,7 +122,7 @@ public final class PiecePicker {
     }
 
     /** A block {@code owner} had in flight will not arrive (choke, reject, snub, disconnect). */
-    public synchronized void returned(Object owner, Block block) {
+    public synchronized void returned(Object owner, BlockRef block) {
         Partial p = started.get(block.piece());
         // The piece stays started even if no block is left in flight: returned blocks are asked for
         // first, so a choke or a dropped peer does not scatter us over more partial pieces.
@@ -129,7 +130,7 @@ public final class PiecePicker {
     }
 
     /** A block arrived from {@code from}; see {@link Arrival}. */
-    public synchronized Arrival received(Object from, Block block) {
+    public synchronized Arrival received(Object from, BlockRef block) {
         Partial p = started.get(block.piece());
         int b = block.begin() / PieceLayout.BLOCK_SIZE;
         if (p == null || p.received.get(b)) return Arrival.DUPLICATE;
@@ -143,7 +144,7 @@ public final class PiecePicker {
     }
 
     /** Whether {@code owner} has this block in flight now (a request of its that still counts). */
-    public synchronized boolean owns(Object owner, Block block) {
+    public synchronized boolean owns(Object owner, BlockRef block) {
         Partial p = started.get(block.piece());
         return p != null && p.owners.get(block.begin() / PieceLayout.BLOCK_SIZE).contains(owner);
     }
@@ -175,23 +176,23 @@ public final class PiecePicker {
         return have.cardinality() + started.size() == layout.pieceCount();
     }
 
-    private void takeWanted(Object owner, int piece, Partial p, List<Block> picked, int max) {
+    private void takeWanted(Object owner, int piece, Partial p, List<BlockRef> picked, int max) {
         int count = layout.blockCount(piece);
         for (int b = p.received.nextClearBit(0); b < count && picked.size() < max; b = p.received.nextClearBit(b + 1)) {
             List<Object> owners = p.owners.get(b);
             if (!owners.isEmpty()) continue;
             owners.add(owner);
-            picked.add(new Block(piece, b * PieceLayout.BLOCK_SIZE, layout.blockSize(piece, b)));
+            picked.add(new BlockRef(piece, b * PieceLayout.BLOCK_SIZE, layout.blockSize(piece, b)));
         }
     }
 
-    private void takeSecondCopies(Object owner, int piece, Partial p, List<Block> picked, int max) {
+    private void takeSecondCopies(Object owner, int piece, Partial p, List<BlockRef> picked, int max) {
         int count = layout.blockCount(piece);
         for (int b = p.received.nextClearBit(0); b < count && picked.size() < max; b = p.received.nextClearBit(b + 1)) {
             List<Object> owners = p.owners.get(b);
             if (owners.size() >= MAX_COPIES || owners.contains(owner)) continue;
             owners.add(owner);
-            picked.add(new Block(piece, b * PieceLayout.BLOCK_SIZE, layout.blockSize(piece, b)));
+            picked.add(new BlockRef(piece, b * PieceLayout.BLOCK_SIZE, layout.blockSize(piece, b)));
         }
     }
 

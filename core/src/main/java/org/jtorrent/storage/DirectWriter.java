@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
  * gigabyte of dirty pages to flush. Written directly, the data reaches the disk while the download
  * runs. libtorrent offers the same choice ({@code disk_io_write_mode}); here it is the default.
  *
- * <p>O_DIRECT wants file offsets and lengths that are multiples of the file system's block size.
- * A write is split into its aligned middle, written directly in chunks of at most {@link #CHUNK},
- * and an unaligned head and tail, written through the page cache. Pieces tile a file without
+ * <p>O_DIRECT wants file offsets, lengths and memory that are multiples of the file system's block
+ * size. A write is split into its aligned middle, written directly, and an unaligned head and tail,
+ * written through the page cache. The middle goes out of the caller's buffer when its memory is on
+ * the grid too ({@link #allocate} makes such buffers), else through a staging buffer in chunks of at
+ * most {@link #CHUNK}. Pieces tile a file without
  * overlap, so every block of a file is written one way only. A file system that refuses direct I/O
  * (tmpfs on older kernels, some network file systems), when opening or when writing, turns direct
  * writes off for the rest of the download; the data then goes through the page cache, and a
@@ -29,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DirectWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DirectWriter.class);
-    /** The size of a staging buffer, so of each direct write. */
+    /** The size of a staging buffer, so of each direct write from one. */
     static final int CHUNK = 1 << 20;
     /** Staging buffers at most: as many as pieces hash at once (PieceHasher), with room to spare. */
     static final int MAX_STAGING = 8;

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.jtorrent.metainfo.FileAttributes;
 import org.jtorrent.metainfo.FileEntry;
 import org.jtorrent.metainfo.PieceLayout;
+import org.jtorrent.wire.BlockRef;
 import org.junit.jupiter.api.Test;
 
 class PiecePickerTest {
@@ -33,24 +34,24 @@ class PiecePickerTest {
     @Test
     void everyBlockIsPickedExactlyOnceWithExactSizes() {
         PiecePicker picker = new PiecePicker(layout, new BitSet());
-        Set<Block> seen = new HashSet<>();
-        List<Block> batch;
+        Set<BlockRef> seen = new HashSet<>();
+        List<BlockRef> batch;
         while (!(batch = picker.pick(a, all(3), 2)).isEmpty()) {
-            for (Block blk : batch) assertThat(seen.add(blk)).as("picked twice: " + blk).isTrue();
+            for (BlockRef blk : batch) assertThat(seen.add(blk)).as("picked twice: " + blk).isTrue();
         }
-        assertThat(seen).hasSize(7).contains(new Block(2, 0, 1), new Block(0, 32768, 8192));
+        assertThat(seen).hasSize(7).contains(new BlockRef(2, 0, 1), new BlockRef(0, 32768, 8192));
     }
 
     @Test
     void returnedBlocksArePickedAgainAndStartedPiecesComeFirst() {
         PiecePicker picker = new PiecePicker(layout, new BitSet());
-        Block first = picker.pick(a, all(3), 1).get(0);
+        BlockRef first = picker.pick(a, all(3), 1).get(0);
         picker.returned(a, first);
         assertThat(picker.pick(b, all(3), 1)).containsExactly(first);
         // a started piece is finished before another is begun
         PiecePicker fresh = new PiecePicker(layout, new BitSet());
-        Block one = fresh.pick(a, all(3), 1).get(0);
-        List<Block> rest = fresh.pick(b, all(3), layout.blockCount(one.piece()) - 1);
+        BlockRef one = fresh.pick(a, all(3), 1).get(0);
+        List<BlockRef> rest = fresh.pick(b, all(3), layout.blockCount(one.piece()) - 1);
         assertThat(rest).allMatch(blk -> blk.piece() == one.piece());
     }
 
@@ -63,7 +64,7 @@ class PiecePickerTest {
         picker.peerHas(all(10));
         picker.peerGone(bit(7)); // piece 7 is now the rarest
         assertThat(picker.pick(a, all(10), 1).get(0).piece()).isEqualTo(7);
-        assertThat(picker.pick(a, bit(9), 10)).containsExactly(new Block(9, 0, 16384));
+        assertThat(picker.pick(a, bit(9), 10)).containsExactly(new BlockRef(9, 0, 16384));
     }
 
     @Test
@@ -106,15 +107,15 @@ class PiecePickerTest {
     @Test
     void endGameSendsAtMostTwoCopiesAndTheFirstArrivalCancelsTheOther() {
         PiecePicker picker = new PiecePicker(layout, bit(0, 2));
-        List<Block> mine = picker.pick(a, all(3), 100);
+        List<BlockRef> mine = picker.pick(a, all(3), 100);
         assertThat(mine).hasSize(3);
         assertThat(picker.inEndGame()).isTrue();
         assertThat(picker.pick(a, all(3), 100)).as("never twice to one owner").isEmpty();
-        List<Block> second = picker.pick(b, all(3), 100);
+        List<BlockRef> second = picker.pick(b, all(3), 100);
         assertThat(second).containsExactlyElementsOf(mine);
         assertThat(picker.pick(c, all(3), 100)).as("never a third copy").isEmpty();
 
-        Block blk = mine.get(0);
+        BlockRef blk = mine.get(0);
         PiecePicker.Arrival won = picker.received(b, blk);
         assertThat(won.first()).isTrue();
         assertThat(won.losers()).containsExactly(a);
@@ -128,7 +129,7 @@ class PiecePickerTest {
     @Test
     void noEndGameWhileUnstartedPiecesRemain() {
         PiecePicker picker = new PiecePicker(layout, new BitSet());
-        List<Block> mine = picker.pick(a, bit(0), 100);
+        List<BlockRef> mine = picker.pick(a, bit(0), 100);
         assertThat(picker.inEndGame()).isFalse();
         assertThat(picker.pick(b, bit(0), 100)).as("piece 0 is all in flight; others are not started").isEmpty();
         assertThat(mine).hasSize(3);
@@ -137,7 +138,7 @@ class PiecePickerTest {
     @Test
     void aVerifiedPieceTakesNoMoreBlocks() {
         PiecePicker picker = new PiecePicker(layout, bit(0, 1));
-        List<Block> mine = picker.pick(a, all(3), 100);
+        List<BlockRef> mine = picker.pick(a, all(3), 100);
         picker.pick(b, all(3), 100);
         assertThat(picker.received(a, mine.get(0)).first()).isTrue();
         picker.verified(2);
