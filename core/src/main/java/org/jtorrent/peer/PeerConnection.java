@@ -33,10 +33,11 @@ import org.jtorrent.wire.MessageCodec;
 import org.jtorrent.wire.ProtocolException;
 
 /**
- * One peer, both ways: we request blocks it has and serve blocks it asks for. Three virtual
- * threads with blocking I/O: a reader that handles every incoming message (and owns the request
- * pipeline), an uploader that serves queued requests from storage, and a timer for keep-alives and
- * the idle timeout (a socket read timeout would tear frames apart mid-read).
+ * One peer, both ways: we request blocks it has and serve blocks it asks for. Three threads with
+ * blocking I/O: a reader that handles every incoming message (and owns the request pipeline; a
+ * platform thread, see {@link #start}), and two virtual ones, an uploader that serves queued
+ * requests from storage and a timer for keep-alives and the idle timeout (a socket read timeout
+ * would tear frames apart mid-read).
  *
  * <p>Anything that breaks the protocol (an unrequested block or reject, spare bitfield bits, an
  * out-of-range piece, an oversized frame, Fast messages without Fast) closes the connection; the
