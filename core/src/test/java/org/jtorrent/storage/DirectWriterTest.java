@@ -18,6 +18,8 @@ import org.jtorrent.metainfo.FileEntry;
 import org.jtorrent.testing.TestTorrent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DirectWriterTest {
     @TempDir
@@ -114,16 +116,21 @@ class DirectWriterTest {
         assertFilesExact(t);
     }
 
-    @Test
-    void onlyTheAlignedMiddleOfAWriteGoesDirect() throws IOException {
+    @ParameterizedTest(name = "from piece buffers: {0}")
+    @ValueSource(booleans = {false, true})
+    void onlyTheAlignedMiddleOfAWriteGoesDirect(boolean fromPieceBuffers) throws IOException {
         // One file: piece 0 is [0, 64 KiB), all aligned; the last piece is 1,000 bytes, all tail.
         TestTorrent t = TestTorrent.single("one.bin", 3 * 65_536 + 1_000, 65_536);
         CountingOpener opener = new CountingOpener();
         try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(opener))) {
             org.junit.jupiter.api.Assumptions.assumeTrue(supportsDirectIo(dir), "no direct I/O on " + Files.getFileStore(dir).type());
-            writeAllShuffled(s, t);
+            writeAllShuffled(s, t, fromPieceBuffers);
             assertThat(opener.directBytes()).isEqualTo(3 * 65_536);
             assertThat(opener.cachedBytes()).isEqualTo(1_000);
+            // Piece buffers are on the grid in memory too, so they go out as they are; a heap
+            // array is copied into a staging buffer first.
+            if (fromPieceBuffers) assertThat(s.stagingBuffers()).isZero();
+            else assertThat(s.stagingBuffers()).isPositive();
             // A block written at an odd place: its aligned middle only.
             s.write(1, 1_000, ByteBuffer.wrap(t.piece(1), 1_000, 20_000));
             assertThat(opener.directBytes()).isEqualTo(3 * 65_536 + 16_384);
@@ -146,20 +153,6 @@ class DirectWriterTest {
                 }
             }
         }
-    }
-
-    @Test
-    void pieceBuffersGoToDiskWithoutAStagingCopy() throws IOException {
-        TestTorrent t = TestTorrent.single("one.bin", 8 * 65_536 + 1_000, 65_536);
-        CountingOpener opener = new CountingOpener();
-        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(opener))) {
-            org.junit.jupiter.api.Assumptions.assumeTrue(supportsDirectIo(dir), "no direct I/O on " + Files.getFileStore(dir).type());
-            writeAllShuffled(s, t, true);
-            assertThat(opener.directBytes()).isEqualTo(8 * 65_536);
-            assertThat(opener.cachedBytes()).isEqualTo(1_000);
-            assertThat(s.stagingBuffers()).isZero();
-        }
-        assertFilesExact(t);
     }
 
     @Test
