@@ -23,11 +23,10 @@ import org.slf4j.LoggerFactory;
  * size. A write is split into its aligned middle, written directly, and an unaligned head and tail,
  * written through the page cache. The middle goes out of the caller's buffer when its memory is on
  * the grid too ({@link #allocate} makes such buffers), else through a staging buffer in chunks of at
- * most {@link #CHUNK}. Pieces tile a file without
- * overlap, so every block of a file is written one way only. A file system that refuses direct I/O
- * (tmpfs on older kernels, some network file systems), when opening or when writing, turns direct
- * writes off for the rest of the download; the data then goes through the page cache, and a
- * failure there is a real one (a full disk, say).
+ * most {@link #CHUNK}. Pieces tile a file without overlap, so every block of a file is written one
+ * way only. A file system that refuses direct I/O (tmpfs on older kernels, some network file
+ * systems), when opening or when writing, turns direct writes off for the rest of the download; the
+ * data then goes through the page cache, and a failure there is a real one (a full disk, say).
  */
 final class DirectWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DirectWriter.class);
