@@ -141,7 +141,7 @@ final class DirectWriter implements AutoCloseable {
             stagingCreated.decrementAndGet();
             return null;
         }
-        return ByteBuffer.allocateDirect(CHUNK + alignment).alignedSlice(alignment).limit(CHUNK).slice();
+        return allocate(CHUNK);
     }
 
     int stagingBuffers() {
