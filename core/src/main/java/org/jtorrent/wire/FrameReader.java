@@ -95,11 +95,7 @@ public final class FrameReader {
             limit -= position;
             position = 0;
         }
-        while (limit - position < count) {
-            int n = in.read(buffer.limit(BUFFER).position(limit));
-            if (n < 0) throw new EOFException("connection closed");
-            limit += n;
-        }
+        while (limit - position < count) limit += readSome(buffer.limit(BUFFER).position(limit));
     }
 
     private int readInt() {
@@ -114,16 +110,17 @@ public final class FrameReader {
         count -= buffered;
         if (count == 0) return;
         position = limit = 0; // all read: the rest goes through the buffer and is forgotten
-        while (count > 0) {
-            int n = in.read(buffer.limit(Math.min(BUFFER, count)).position(0));
-            if (n < 0) throw new EOFException("connection closed");
-            count -= n;
-        }
+        while (count > 0) count -= readSome(buffer.limit(Math.min(BUFFER, count)).position(0));
     }
 
     private void readFully(ByteBuffer into) throws IOException {
-        while (into.hasRemaining()) {
-            if (in.read(into) < 0) throw new EOFException("connection closed");
-        }
+        while (into.hasRemaining()) readSome(into);
+    }
+
+    /** One read into {@code into}'s remaining room: at least a byte (the channel blocks), or the end. */
+    private int readSome(ByteBuffer into) throws IOException {
+        int n = in.read(into);
+        if (n < 0) throw new EOFException("connection closed");
+        return n;
     }
 }
