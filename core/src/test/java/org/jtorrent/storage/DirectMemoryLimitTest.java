@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jtorrent.metainfo.PieceLayout;
 import org.jtorrent.testing.TestTorrent;
@@ -42,7 +44,7 @@ class DirectMemoryLimitTest {
 
     /** Four 4 MiB pieces in progress at once under a 64 MiB memory cap: only direct memory runs out. */
     public static final class Scenario {
-        public static void main(String[] args) throws IOException, InterruptedException, java.util.concurrent.ExecutionException {
+        public static void main(String[] args) throws IOException, InterruptedException, ExecutionException {
             Path folder = Path.of(args[0]);
             TestTorrent t = TestTorrent.single("big.bin", PIECES * PIECE, PIECE);
             List<CompletableFuture<Boolean>> outcomes = new ArrayList<>();
@@ -60,7 +62,7 @@ class DirectMemoryLimitTest {
                 }
                 int verified = 0;
                 for (CompletableFuture<Boolean> done : outcomes) if (done.get()) verified++;
-                if (!java.util.Arrays.equals(Files.readAllBytes(folder.resolve("big.bin")), t.content())) {
+                if (!Arrays.equals(Files.readAllBytes(folder.resolve("big.bin")), t.content())) {
                     System.out.println("file differs");
                     System.exit(1);
                 }
