@@ -4,59 +4,55 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.metainfo.TorrentCreator;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-@Command(name = "create", mixinStandardHelpOptions = true,
-        description = "Make a .torrent from a file or a folder, hashing on every core.")
-final class CreateCommand implements Callable<Integer> {
+/** {@code jtorrent create}: make a .torrent, hashing on every core. */
+final class CreateCommand extends Subcommand {
 
-    @Parameters(paramLabel = "PATH", description = "The file or folder to share.")
-    Path source;
+    private final PositionalParamSpec source = positional(PositionalParamSpec.builder().required(true).paramLabel("PATH")
+            .type(Path.class).description("The file or folder to share."));
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.torrent", description = "Where to write the torrent.")
-    Path output;
+    private final OptionSpec output = option(OptionSpec.builder("-o", "--output").required(true).paramLabel("OUT.torrent")
+            .type(Path.class).description("Where to write the torrent."));
 
-    @Option(names = {"-t", "--tracker"}, paramLabel = "URL",
-            description = "Announce URL; repeat for more tiers, separate URLs of one tier with commas.")
-    List<String> trackers = new ArrayList<>();
+    private final OptionSpec trackers = option(repeatable("-t", "--tracker").paramLabel("URL")
+            .description("Announce URL; repeat for more tiers, separate URLs of one tier with commas."));
 
-    @Option(names = "--piece-length", paramLabel = "BYTES",
-            description = "Piece length: a power of two, at least 16384 (suffixes K and M allowed). Default: chosen by size.")
-    String pieceLength;
+    private final OptionSpec pieceLength = option(OptionSpec.builder("--piece-length").paramLabel("BYTES").type(String.class)
+            .description("Piece length: a power of two, at least 16384 (suffixes K and M allowed). Default: chosen by size."));
 
-    @Option(names = "--private", description = "Mark the torrent private (BEP 27): peers only from its trackers.")
-    boolean isPrivate;
+    private final OptionSpec isPrivate = option(flag("--private")
+            .description("Mark the torrent private (BEP 27): peers only from its trackers."));
 
-    @Option(names = "--comment", paramLabel = "TEXT", description = "A comment stored in the torrent.")
-    String comment;
+    private final OptionSpec comment = option(OptionSpec.builder("--comment").paramLabel("TEXT").type(String.class)
+            .description("A comment stored in the torrent."));
 
-    @Option(names = "--web-seed", paramLabel = "URL", description = "A web seed URL (BEP 19); repeatable.")
-    List<String> webSeeds = new ArrayList<>();
+    private final OptionSpec webSeeds = option(repeatable("--web-seed").paramLabel("URL")
+            .description("A web seed URL (BEP 19); repeatable."));
 
-    @Option(names = "--no-date", description = "Leave out the creation date (reproducible output).")
-    boolean noDate;
+    private final OptionSpec noDate = option(flag("--no-date")
+            .description("Leave out the creation date (reproducible output)."));
 
-    @Spec
-    CommandSpec spec;
+    CreateCommand() {
+        super("create", "Make a .torrent from a file or a folder, hashing on every core.");
+    }
 
     @Override
     public Integer call() throws Exception {
-        TorrentCreator creator = new TorrentCreator(source).makePrivate(isPrivate).comment(comment);
-        for (String tier : trackers) {
+        Path output = this.output.getValue();
+        String pieceLength = this.pieceLength.getValue();
+        boolean isPrivate = this.isPrivate.getValue();
+        boolean noDate = this.noDate.getValue();
+        TorrentCreator creator = new TorrentCreator(source.getValue()).makePrivate(isPrivate).comment(comment.getValue());
+        for (String tier : repeated(trackers)) {
             creator.trackerTier(Arrays.stream(tier.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
         }
-        webSeeds.forEach(creator::webSeed);
+        repeated(webSeeds).forEach(creator::webSeed);
         if (pieceLength != null) creator.pieceLength(Math.toIntExact(Math.min(Sizes.parse(pieceLength), Integer.MAX_VALUE)));
         if (noDate) creator.creationDate(null);
 
@@ -80,7 +76,7 @@ final class CreateCommand implements Callable<Integer> {
             Files.deleteIfExists(tmp);
         }
         Metainfo m = Metainfo.parse(torrent);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         out.printf("created %s: %s, %d files, %,d pieces of %s, hashed in %.1f s (%s/s)%n", output,
                 Sizes.human(m.info().totalLength()), m.info().files().size(), m.info().pieceCount(),
                 Sizes.human(m.info().pieceLength()), seconds, Sizes.human((long) (total / Math.max(seconds, 1e-3))));

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.jtorrent.engine.Download;
 import org.jtorrent.engine.DownloadOptions;
@@ -24,10 +23,7 @@ import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.metainfo.TorrentCreator;
 import org.jtorrent.tracker.server.TrackerServer;
 import org.jtorrent.tracker.server.TrackerServerConfig;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * A whole swarm on this machine, with no internet: makes a payload and its torrent, starts the
@@ -36,21 +32,20 @@ import picocli.CommandLine.Spec;
  * byte they wrote, and tells who uploaded what to whom. Everything lives in a temporary folder that
  * is removed at the end.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run a self-contained swarm on loopback: one seeder, several leechers, verified.")
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand extends Subcommand {
 
-    @Option(names = "--leechers", defaultValue = "4", description = "Number of leechers (default: ${DEFAULT-VALUE}).")
-    int leechers;
+    private final OptionSpec leechers = option(OptionSpec.builder("--leechers").paramLabel("N").type(int.class)
+            .defaultValue("4").description("Number of leechers (default: ${DEFAULT-VALUE})."));
 
-    @Option(names = "--size", defaultValue = "48", paramLabel = "MIB", description = "Payload size in MiB (default: ${DEFAULT-VALUE}).")
-    int sizeMib;
+    private final OptionSpec sizeMib = option(OptionSpec.builder("--size").paramLabel("MIB").type(int.class)
+            .defaultValue("48").description("Payload size in MiB (default: ${DEFAULT-VALUE})."));
 
-    @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Give up after this long (default: ${DEFAULT-VALUE}).")
-    int timeoutSeconds;
+    private final OptionSpec timeoutSeconds = option(OptionSpec.builder("--timeout").paramLabel("SECONDS").type(int.class)
+            .defaultValue("120").description("Give up after this long (default: ${DEFAULT-VALUE})."));
 
-    @Spec
-    CommandSpec spec;
+    DemoCommand() {
+        super("demo", "Run a self-contained swarm on loopback: one seeder, several leechers, verified.");
+    }
 
     /** One member of the swarm. */
     private record Node(String name, Download download) {
@@ -58,9 +53,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        int leechers = this.leechers.getValue();
+        int sizeMib = this.sizeMib.getValue();
+        int timeoutSeconds = this.timeoutSeconds.getValue();
         if (leechers < 1 || leechers > 32) throw new IllegalArgumentException("--leechers must be 1..32");
         if (sizeMib < 1 || sizeMib > 4096) throw new IllegalArgumentException("--size must be 1..4096 MiB");
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         Path work = Files.createTempDirectory("jtorrent-demo-");
         List<Node> nodes = new ArrayList<>();
         // The tracker lives in this process, on loopback; a short interval lets late leechers learn of early ones.
@@ -88,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
                     nodes.stream().map(n -> String.valueOf(n.download().listenPort())).toList());
 
             long start = System.nanoTime();
-            boolean done = watch(nodes, torrent.info().totalLength(), out, start);
+            boolean done = watch(nodes, torrent.info().totalLength(), out, start, Duration.ofSeconds(timeoutSeconds));
             double seconds = (System.nanoTime() - start) / 1e9;
             if (!done) throw new IOException("the swarm did not complete within " + timeoutSeconds + " s");
 
@@ -106,9 +104,10 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private boolean watch(List<Node> nodes, long total, PrintWriter out, long start) throws InterruptedException {
+    private static boolean watch(List<Node> nodes, long total, PrintWriter out, long start, Duration timeout)
+            throws InterruptedException {
         boolean terminal = ProgressBar.isTerminal();
-        long deadline = start + Duration.ofSeconds(timeoutSeconds).toNanos();
+        long deadline = start + timeout.toNanos();
         long lastLine = 0;
         while (System.nanoTime() < deadline) {
             boolean all = nodes.stream().allMatch(n -> n.download().torrent().isComplete());

@@ -7,75 +7,70 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.jtorrent.engine.Download;
 import org.jtorrent.engine.DownloadOptions;
 import org.jtorrent.engine.DownloadResult;
 import org.jtorrent.metainfo.Metainfo;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code jtorrent download}: fetch a torrent from its trackers' peers and the peers given, serving them meanwhile. */
-@Command(name = "download", mixinStandardHelpOptions = true,
-        description = "Download a torrent from the peers its trackers name and those given with --peer, "
-                + "serving peers that connect meanwhile. Data already on disk is re-checked and kept.")
-final class DownloadCommand implements Callable<Integer> {
+final class DownloadCommand extends Subcommand {
 
-    @Parameters(index = "0", paramLabel = "FILE.torrent", description = "the .torrent file")
-    Path torrent;
+    private final PositionalParamSpec torrent = positional(PositionalParamSpec.builder().required(true)
+            .paramLabel("FILE.torrent").type(Path.class).description("the .torrent file"));
 
-    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "download folder (default: current folder)")
-    Path output = Path.of(".");
+    private final OptionSpec output = option(OptionSpec.builder("-o", "--output").paramLabel("DIR").type(Path.class)
+            .defaultValue(".").description("download folder (default: current folder)"));
 
-    @Option(names = "--peer", paramLabel = "HOST:PORT", description = "a peer to download from (repeatable)")
-    List<String> peers = new ArrayList<>();
+    private final OptionSpec peers = option(repeatable("--peer").paramLabel("HOST:PORT")
+            .description("a peer to download from (repeatable)"));
 
-    @Option(names = "--max-peers", paramLabel = "N", description = "connections at most (default: ${DEFAULT-VALUE})")
-    int maxPeers = DownloadOptions.DEFAULT_MAX_PEERS;
+    private final OptionSpec maxPeers = option(OptionSpec.builder("--max-peers").paramLabel("N").type(int.class)
+            .defaultValue(String.valueOf(DownloadOptions.DEFAULT_MAX_PEERS))
+            .description("connections at most (default: ${DEFAULT-VALUE})"));
 
-    @Option(names = "--cached-writes",
-            description = "write through the operating system's page cache; by default verified pieces go straight "
-                    + "to disk (direct I/O) where the file system allows it, which costs less CPU and makes the final flush quick")
-    boolean cachedWrites;
+    private final OptionSpec cachedWrites = option(flag("--cached-writes")
+            .description("write through the operating system's page cache; by default verified pieces go straight "
+                    + "to disk (direct I/O) where the file system allows it, which costs less CPU and makes the final flush quick"));
 
-    @Option(names = "--no-trackers", description = "do not announce to the torrent's trackers")
-    boolean noTrackers;
+    private final OptionSpec noTrackers = option(flag("--no-trackers")
+            .description("do not announce to the torrent's trackers"));
 
-    @Option(names = "--json", description = "print one JSON object with the result at the end")
-    boolean json;
+    private final OptionSpec json = option(flag("--json")
+            .description("print one JSON object with the result at the end"));
 
-    @Option(names = "--progress-every", paramLabel = "SECONDS",
-            description = "when not on a terminal, print a progress line this often (default: ${DEFAULT-VALUE})")
-    double progressEvery = 5;
+    private final OptionSpec progressEvery = option(OptionSpec.builder("--progress-every").paramLabel("SECONDS")
+            .type(double.class).defaultValue("5.0")
+            .description("when not on a terminal, print a progress line this often (default: ${DEFAULT-VALUE})"));
 
-    @Option(names = "--keep-serving", description = "after completion, keep serving peers until interrupted")
-    boolean keepServing;
+    private final OptionSpec keepServing = option(flag("--keep-serving")
+            .description("after completion, keep serving peers until interrupted"));
 
-    @Option(names = "--seed-ratio", paramLabel = "R",
-            description = "after completion, keep seeding until we uploaded R times the torrent's size")
-    Double seedRatio;
+    private final OptionSpec seedRatio = option(OptionSpec.builder("--seed-ratio").paramLabel("R").type(Double.class)
+            .description("after completion, keep seeding until we uploaded R times the torrent's size"));
 
-    @Option(names = "--seed-time", paramLabel = "DURATION",
-            description = "after completion, keep seeding this long (e.g. 90s, 30m, 2h); with --seed-ratio, whichever comes first")
-    String seedTime;
+    private final OptionSpec seedTime = option(OptionSpec.builder("--seed-time").paramLabel("DURATION").type(String.class)
+            .description("after completion, keep seeding this long (e.g. 90s, 30m, 2h); with --seed-ratio, whichever comes first"));
 
-    @Mixin
-    ListenOptions listen;
+    private final ListenOptions listen = new ListenOptions(spec);
 
-    @Mixin
-    TransferOptions transfer;
+    private final TransferOptions transfer = new TransferOptions(spec);
 
-    @Spec
-    CommandSpec spec;
+    DownloadCommand() {
+        super("download", "Download a torrent from the peers its trackers name and those given with --peer, "
+                + "serving peers that connect meanwhile. Data already on disk is re-checked and kept.");
+    }
 
     @Override
     public Integer call() throws Exception {
-        Metainfo metainfo = Metainfo.load(torrent);
+        Metainfo metainfo = Metainfo.load(torrent.getValue());
         DownloadOptions options = options();
+        String seedTime = this.seedTime.getValue();
+        Double seedRatio = this.seedRatio.getValue();
+        boolean json = this.json.getValue();
+        boolean keepServing = this.keepServing.getValue();
+        double progressEvery = this.progressEvery.getValue();
         Duration seedFor = seedTime == null ? null : parseDuration(seedTime);
         if (seedRatio != null && seedRatio <= 0) throw new IllegalArgumentException("--seed-ratio must be positive");
         // Progress goes to stderr, so that --json leaves stdout to the one JSON object.
@@ -90,10 +85,10 @@ final class DownloadCommand implements Callable<Integer> {
             }
             progress.finish();
             if (keepServing) Thread.sleep(Long.MAX_VALUE);
-            if (seedRatio != null || seedFor != null) seed(download, total, seedFor);
+            if (seedRatio != null || seedFor != null) seed(download, total, seedRatio, seedFor, json);
             signals.uninstall();
             DownloadResult result = download.result();
-            PrintWriter out = spec.commandLine().getOut(); // not System.out: tests and embedders capture it
+            PrintWriter out = out();
             if (json) out.println(result.toJson());
             else out.printf("complete: %s downloaded (%s wasted), %s uploaded in %.1f s from %d peers%n",
                     Sizes.human(result.downloadedBytes()), Sizes.human(result.wastedBytes()),
@@ -105,15 +100,19 @@ final class DownloadCommand implements Callable<Integer> {
     /** What the command line asks of the engine. */
     DownloadOptions options() throws UnknownHostException {
         List<InetSocketAddress> addresses = new ArrayList<>();
-        for (String p : peers) addresses.add(parsePeer(p));
-        DownloadOptions options = listen.applyTo(DownloadOptions.defaults(output, addresses).withMaxPeers(maxPeers));
+        for (String p : repeated(peers)) addresses.add(parsePeer(p));
+        int maxPeers = this.maxPeers.getValue();
+        boolean noTrackers = this.noTrackers.getValue();
+        boolean cachedWrites = this.cachedWrites.getValue();
+        DownloadOptions options = listen.applyTo(DownloadOptions.defaults(output.getValue(), addresses).withMaxPeers(maxPeers));
         if (noTrackers) options = options.withTrackers(false, options.tracker());
         if (cachedWrites) options = options.withStorage(options.storage().withDirectWrites(false));
         return options.withLimits(transfer.limits());
     }
 
     /** Seeds until the ratio or the time is reached, whichever comes first. */
-    private void seed(Download download, long total, Duration seedFor) throws InterruptedException {
+    private static void seed(Download download, long total, Double seedRatio, Duration seedFor, boolean json)
+            throws InterruptedException {
         long until = seedFor == null ? Long.MAX_VALUE : System.nanoTime() + seedFor.toNanos();
         if (!json) System.err.println("seeding" + (seedRatio != null ? " to ratio " + seedRatio : "")
                 + (seedFor != null ? " for " + seedFor.toSeconds() + " s" : ""));

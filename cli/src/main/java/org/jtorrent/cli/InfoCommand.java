@@ -8,39 +8,36 @@ import java.nio.file.Path;
 import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.jtorrent.metainfo.FileEntry;
 import org.jtorrent.metainfo.InfoDict;
 import org.jtorrent.metainfo.InvalidTorrentException;
 import org.jtorrent.metainfo.Metainfo;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-@Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Show what a .torrent file holds: name, info-hash, magnet link, files, trackers.")
-final class InfoCommand implements Callable<Integer> {
+/** {@code jtorrent info}: what a .torrent holds, as text or JSON. */
+final class InfoCommand extends Subcommand {
 
-    @Parameters(paramLabel = "FILE.torrent", description = "The torrent file to read.")
-    Path torrent;
+    private final PositionalParamSpec torrent = positional(PositionalParamSpec.builder().required(true).paramLabel("FILE.torrent")
+            .type(Path.class).description("The torrent file to read."));
 
-    @Option(names = "--json", description = "Print one JSON document instead of text.")
-    boolean json;
+    private final OptionSpec json = option(flag("--json").description("Print one JSON document instead of text."));
 
-    @Spec
-    CommandSpec spec;
+    InfoCommand() {
+        super("info", "Show what a .torrent file holds: name, info-hash, magnet link, files, trackers.");
+    }
 
     @Override
     public Integer call() throws Exception {
+        Path torrent = this.torrent.getValue();
+        boolean json = this.json.getValue();
         Metainfo m;
         try {
             m = Metainfo.load(torrent);
         } catch (InvalidTorrentException e) {
             throw new InvalidTorrentException(torrent + ": " + e.getMessage());
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json) printJson(m, out);
         else printText(m, out);
         out.flush();

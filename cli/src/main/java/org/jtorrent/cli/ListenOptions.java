@@ -6,7 +6,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
 import org.jtorrent.engine.DownloadOptions;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** Where a command listens for peers, shared by download and seed. */
 final class ListenOptions {
@@ -14,15 +15,20 @@ final class ListenOptions {
     static final int FIRST_PORT = 6881;
     static final int LAST_PORT = 6889;
 
-    @Option(names = "--port", paramLabel = "N",
-            description = "Listen port for incoming peers (default: the first free of 6881-6889; 0: any free port).")
-    Integer port;
+    private final OptionSpec port;
+    private final OptionSpec bind;
 
-    @Option(names = "--bind", paramLabel = "ADDR",
-            description = "Local address to listen on and dial from (default: loopback, so nothing leaves this machine).")
-    String bind;
+    /** Adds these options to {@code spec}. */
+    ListenOptions(CommandSpec spec) {
+        port = Subcommand.option(spec, OptionSpec.builder("--port").paramLabel("N").type(Integer.class)
+                .description("Listen port for incoming peers (default: the first free of 6881-6889; 0: any free port)."));
+        bind = Subcommand.option(spec, OptionSpec.builder("--bind").paramLabel("ADDR").type(String.class)
+                .description("Local address to listen on and dial from (default: loopback, so nothing leaves this machine)."));
+    }
 
     DownloadOptions applyTo(DownloadOptions options) throws UnknownHostException {
+        String bind = this.bind.getValue();
+        Integer port = this.port.getValue();
         InetAddress address = bind == null ? options.bind() : InetAddress.getByName(bind);
         int chosen = port != null ? port : firstFreePort(address);
         if (chosen < 0 || chosen > 65535) throw new IllegalArgumentException("--port must be 0..65535");

@@ -1,27 +1,14 @@
 package org.jtorrent.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code jtorrent} command: one subcommand per job, each with its own {@code --help}. */
-@Command(name = "jtorrent",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
-        description = "A BitTorrent client, torrent maker and tracker.",
-        subcommands = {
-                InfoCommand.class,
-                CreateCommand.class,
-                CommandLine.HelpCommand.class,
-                DownloadCommand.class,
-                DemoCommand.class,
-                SeedCommand.class,
-                TrackerCommand.class,
-        })
-public final class Main implements Runnable {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+public final class Main {
+    private Main() {
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -33,7 +20,7 @@ public final class Main implements Runnable {
     }
 
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = commandLine();
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(new OneLineErrors());
@@ -43,8 +30,31 @@ public final class Main implements Runnable {
         return code;
     }
 
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    /** The whole command line; without a subcommand it prints its usage. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Root().spec);
+        for (Subcommand sub : new Subcommand[] {new InfoCommand(), new CreateCommand(), new HelpCommand(),
+                new DownloadCommand(), new DemoCommand(), new SeedCommand(), new TrackerCommand()}) {
+            cli.addSubcommand(sub.spec.name(), sub.spec);
+        }
+        // picocli converts paths through reflection (it supports Java 5), which spins method handles
+        // on first use; a direct converter does not.
+        cli.registerConverter(Path.class, Path::of);
+        return cli;
+    }
+
+    /** {@code jtorrent} itself, run without a subcommand: prints the usage. */
+    private static final class Root implements Runnable {
+        final CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("jtorrent");
+
+        Root() {
+            spec.usageMessage().description("A BitTorrent client, torrent maker and tracker.");
+            StandardOptions.addTo(spec);
+        }
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
     }
 }

@@ -4,44 +4,36 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.jtorrent.engine.Download;
 import org.jtorrent.engine.DownloadOptions;
 import org.jtorrent.metainfo.Metainfo;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code jtorrent seed}: verify the data, then serve it until stopped. */
-@Command(name = "seed", mixinStandardHelpOptions = true,
-        description = "Verify the data of a torrent, then serve it to peers until stopped (Ctrl-C).")
-final class SeedCommand implements Callable<Integer> {
+final class SeedCommand extends Subcommand {
 
-    @Parameters(index = "0", paramLabel = "FILE.torrent", description = "the .torrent file")
-    Path torrent;
+    private final PositionalParamSpec torrent = positional(PositionalParamSpec.builder().required(true)
+            .paramLabel("FILE.torrent").type(Path.class).description("the .torrent file"));
 
-    @Option(names = "--data", required = true, paramLabel = "DIR",
-            description = "folder that holds the data (a multi-file torrent's folder is inside it)")
-    Path data;
+    private final OptionSpec data = option(OptionSpec.builder("--data").required(true).paramLabel("DIR").type(Path.class)
+            .description("folder that holds the data (a multi-file torrent's folder is inside it)"));
 
-    @Mixin
-    ListenOptions listen;
+    private final ListenOptions listen = new ListenOptions(spec);
 
-    @Mixin
-    TransferOptions transfer;
+    private final TransferOptions transfer = new TransferOptions(spec);
 
-    @Spec
-    CommandSpec spec;
+    SeedCommand() {
+        super("seed", "Verify the data of a torrent, then serve it to peers until stopped (Ctrl-C).");
+    }
 
     @Override
     public Integer call() throws Exception {
-        Metainfo metainfo = Metainfo.load(torrent);
+        Path data = this.data.getValue();
+        Metainfo metainfo = Metainfo.load(torrent.getValue());
         DownloadOptions options = listen.applyTo(DownloadOptions.defaults(data, List.of()));
         options = options.withLimits(transfer.limits());
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         try (Download download = Download.start(metainfo, options)) {
             if (!download.torrent().isComplete()) {
                 throw new IOException("the data in " + data + " is incomplete or differs from the torrent: "

@@ -10,42 +10,42 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.tracker.server.TrackerServer;
 import org.jtorrent.tracker.server.TrackerServerConfig;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code jtorrent tracker}: the embedded tracker (HTTP and UDP) until SIGTERM or Ctrl-C. */
-@Command(name = "tracker", mixinStandardHelpOptions = true,
-        description = {"Runs a BitTorrent tracker: HTTP announce/scrape (BEP 3, 7, 23, 48) and UDP (BEP 15).",
-                "Binds to loopback unless --bind says otherwise. Stops on SIGTERM or Ctrl-C."})
-final class TrackerCommand implements Callable<Integer> {
+final class TrackerCommand extends Subcommand {
 
-    @Option(names = "--http-port", paramLabel = "N", description = "HTTP port (0 = any free, -1 = off; default ${DEFAULT-VALUE})")
-    int httpPort = 6969;
+    private final OptionSpec httpPort = option(OptionSpec.builder("--http-port").paramLabel("N").type(int.class)
+            .defaultValue("6969").description("HTTP port (0 = any free, -1 = off; default ${DEFAULT-VALUE})"));
 
-    @Option(names = "--udp-port", paramLabel = "N", description = "UDP port (0 = any free, -1 = off; default ${DEFAULT-VALUE})")
-    int udpPort = 6969;
+    private final OptionSpec udpPort = option(OptionSpec.builder("--udp-port").paramLabel("N").type(int.class)
+            .defaultValue("6969").description("UDP port (0 = any free, -1 = off; default ${DEFAULT-VALUE})"));
 
-    @Option(names = "--bind", paramLabel = "ADDR", description = "address to listen on, e.g. 0.0.0.0 or :: (default ${DEFAULT-VALUE})")
-    String bind = "127.0.0.1";
+    private final OptionSpec bind = option(OptionSpec.builder("--bind").paramLabel("ADDR").type(String.class)
+            .defaultValue("127.0.0.1").description("address to listen on, e.g. 0.0.0.0 or :: (default ${DEFAULT-VALUE})"));
 
-    @Option(names = "--interval", paramLabel = "SECONDS", description = "announce interval; peers expire after two (default ${DEFAULT-VALUE})")
-    long intervalSeconds = 1800;
+    private final OptionSpec intervalSeconds = option(OptionSpec.builder("--interval").paramLabel("SECONDS").type(long.class)
+            .defaultValue("1800").description("announce interval; peers expire after two (default ${DEFAULT-VALUE})"));
 
-    @Option(names = "--allow", paramLabel = "FILE", description = "only track these info-hashes: 40 hex digits per line, # comments")
-    Path allow;
+    private final OptionSpec allow = option(OptionSpec.builder("--allow").paramLabel("FILE").type(Path.class)
+            .description("only track these info-hashes: 40 hex digits per line, # comments"));
 
-    @Option(names = "--max-torrents", paramLabel = "N", description = "torrents tracked at once (default ${DEFAULT-VALUE})")
-    int maxTorrents = 100_000;
+    private final OptionSpec maxTorrents = option(OptionSpec.builder("--max-torrents").paramLabel("N").type(int.class)
+            .defaultValue("100000").description("torrents tracked at once (default ${DEFAULT-VALUE})"));
 
-    @Option(names = "--max-peers-per-torrent", paramLabel = "N", description = "peers kept per torrent (default ${DEFAULT-VALUE})")
-    int maxPeersPerTorrent = 10_000;
+    private final OptionSpec maxPeersPerTorrent = option(OptionSpec.builder("--max-peers-per-torrent").paramLabel("N")
+            .type(int.class).defaultValue("10000").description("peers kept per torrent (default ${DEFAULT-VALUE})"));
 
-    @Option(names = "--max-peers", paramLabel = "N", description = "peers kept over all torrents (default ${DEFAULT-VALUE})")
-    int maxPeers = 1_000_000;
+    private final OptionSpec maxPeers = option(OptionSpec.builder("--max-peers").paramLabel("N").type(int.class)
+            .defaultValue("1000000").description("peers kept over all torrents (default ${DEFAULT-VALUE})"));
+
+    TrackerCommand() {
+        super("tracker", "Runs a BitTorrent tracker: HTTP announce/scrape (BEP 3, 7, 23, 48) and UDP (BEP 15).",
+                "Binds to loopback unless --bind says otherwise. Stops on SIGTERM or Ctrl-C.");
+    }
 
     /** Open HTTP connections the command accepts; the JDK server's default is unlimited. */
     static final int MAX_HTTP_CONNECTIONS = 4096;
@@ -57,9 +57,12 @@ final class TrackerCommand implements Callable<Integer> {
         if (System.getProperty("sun.net.httpserver.maxConnections") == null) {
             System.setProperty("sun.net.httpserver.maxConnections", String.valueOf(MAX_HTTP_CONNECTIONS));
         }
-        InetAddress address = parseAddress(bind);
-        TrackerServerConfig config = new TrackerServerConfig(address, httpPort, udpPort, Duration.ofSeconds(intervalSeconds),
-                maxTorrents, maxPeersPerTorrent, maxPeers, 50, 200, allow == null ? Optional.empty() : Optional.of(readAllowList(allow)));
+        InetAddress address = parseAddress(bind.getValue());
+        long intervalSeconds = this.intervalSeconds.getValue();
+        Path allow = this.allow.getValue();
+        TrackerServerConfig config = new TrackerServerConfig(address, httpPort.getValue(), udpPort.getValue(),
+                Duration.ofSeconds(intervalSeconds), maxTorrents.getValue(), maxPeersPerTorrent.getValue(), maxPeers.getValue(),
+                50, 200, allow == null ? Optional.empty() : Optional.of(readAllowList(allow)));
         TrackerServer server = TrackerServer.start(config);
         StopOnSignal.install("tracker", server::close).awaitSignal();
         return 0;

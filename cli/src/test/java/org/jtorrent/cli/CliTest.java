@@ -42,6 +42,27 @@ class CliTest {
     }
 
     @Test
+    void everyCommandTakesHelpAndVersionAndNamesWhatIsMissing() {
+        for (String command : new String[] {"info", "create", "download", "demo", "seed", "tracker", "help"}) {
+            assertThat(run(command, "--help").out()).as(command).startsWith("Usage: jtorrent " + command + " [-hV]");
+            assertThat(run("help", command).out()).as(command).startsWith("Usage: jtorrent " + command + " [-hV]");
+            assertThat(run(command, "-V").out()).as(command).startsWith("jtorrent 0.1.0");
+        }
+        Result missing = run("download");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("Missing required parameter: 'FILE.torrent'").contains("Usage: jtorrent download");
+        assertThat(run("create", "x").err()).startsWith("Missing required option: '--output=OUT.torrent'");
+        assertThat(run("seed", "x.torrent").err()).startsWith("Missing required option: '--data=DIR'");
+        Result badNumber = run("download", "x.torrent", "--max-peers", "many");
+        assertThat(badNumber.code()).isEqualTo(2);
+        assertThat(badNumber.err()).startsWith("Invalid value for option '--max-peers': 'many' is not an int");
+        Result unknown = run("help", "nope");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).startsWith("Unknown subcommand 'nope'.").contains("Usage: jtorrent [-hV] [COMMAND]");
+        assertThat(run().out()).startsWith("Usage: jtorrent [-hV] [COMMAND]").contains("download", "tracker");
+    }
+
+    @Test
     void createThenInfoAsJson() throws Exception {
         Path payload = dir.resolve("show");
         Files.createDirectories(payload.resolve("sub"));

@@ -37,12 +37,26 @@ class DownloadCommandTest {
     }
 
     @Test
+    void optionsLeftOutTakeTheirDefaults() throws Exception {
+        DownloadCommand download = new DownloadCommand();
+        new CommandLine(download.spec).parseArgs("x.torrent", "--port", "0");
+        DownloadOptions options = download.options();
+        assertThat(options.maxPeers()).isEqualTo(DownloadOptions.DEFAULT_MAX_PEERS);
+        assertThat(options.peers()).isEmpty();
+        assertThat(options.folder()).isEqualTo(Path.of("."));
+        assertThat(options.listenPort()).isZero();
+        assertThat(options.useTrackers()).isTrue();
+        assertThat(options.storage().directWrites()).isTrue();
+        assertThat(options.limits().choker().slots()).isEqualTo(4);
+    }
+
+    @Test
     void writesGoAroundThePageCacheUnlessAskedNotTo() throws Exception {
         DownloadCommand direct = new DownloadCommand();
-        new CommandLine(direct).parseArgs("x.torrent", "--port", "0");
+        new CommandLine(direct.spec).parseArgs("x.torrent", "--port", "0");
         assertThat(direct.options().storage().directWrites()).isTrue();
         DownloadCommand cached = new DownloadCommand();
-        new CommandLine(cached).parseArgs("x.torrent", "--port", "0", "--cached-writes");
+        new CommandLine(cached.spec).parseArgs("x.torrent", "--port", "0", "--cached-writes");
         assertThat(cached.options().storage().directWrites()).isFalse();
     }
 

@@ -12,6 +12,7 @@ import org.jtorrent.metainfo.TorrentCreator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 class SeedingOptionsTest {
 
@@ -33,11 +34,9 @@ class SeedingOptionsTest {
 
     @Test
     void transferOptionsBecomeChokerSlotsAndBuckets() {
-        TransferOptions options = new TransferOptions();
-        new CommandLine(new Object() {
-            @CommandLine.Mixin
-            TransferOptions transfer = options;
-        }).parseArgs("--upload-slots", "7", "--max-upload-rate", "1M");
+        CommandSpec spec = CommandSpec.create();
+        TransferOptions options = new TransferOptions(spec);
+        new CommandLine(spec).parseArgs("--upload-slots", "7", "--max-upload-rate", "1M");
         TransferLimits limits = options.limits();
         assertThat(limits.choker().slots()).isEqualTo(7);
         assertThat(limits.upload().buckets()).singleElement().satisfies(b -> assertThat(b.bytesPerSecond()).isEqualTo(1L << 20));
