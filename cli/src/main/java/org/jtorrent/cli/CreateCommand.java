@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.metainfo.TorrentCreator;
@@ -12,30 +13,30 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code jtorrent create}: make a .torrent, hashing on every core. */
-final class CreateCommand extends Subcommand {
+final class CreateCommand extends Command {
 
-    private final PositionalParamSpec source = positional(PositionalParamSpec.builder().required(true).paramLabel("PATH")
-            .type(Path.class).description("The file or folder to share."));
+    private final Arg<Path> source = positional(Path.class, PositionalParamSpec.builder().required(true).paramLabel("PATH")
+            .description("The file or folder to share."));
 
-    private final OptionSpec output = option(OptionSpec.builder("-o", "--output").required(true).paramLabel("OUT.torrent")
-            .type(Path.class).description("Where to write the torrent."));
+    private final Arg<Path> output = option(Path.class, OptionSpec.builder("-o", "--output").required(true).paramLabel("OUT.torrent")
+            .description("Where to write the torrent."));
 
-    private final OptionSpec trackers = option(repeatable("-t", "--tracker").paramLabel("URL")
+    private final Arg<List<String>> trackers = repeatable(OptionSpec.builder("-t", "--tracker").paramLabel("URL")
             .description("Announce URL; repeat for more tiers, separate URLs of one tier with commas."));
 
-    private final OptionSpec pieceLength = option(OptionSpec.builder("--piece-length").paramLabel("BYTES").type(String.class)
+    private final Arg<String> pieceLength = option(String.class, OptionSpec.builder("--piece-length").paramLabel("BYTES")
             .description("Piece length: a power of two, at least 16384 (suffixes K and M allowed). Default: chosen by size."));
 
-    private final OptionSpec isPrivate = option(flag("--private")
+    private final Arg<Boolean> isPrivate = flag(OptionSpec.builder("--private")
             .description("Mark the torrent private (BEP 27): peers only from its trackers."));
 
-    private final OptionSpec comment = option(OptionSpec.builder("--comment").paramLabel("TEXT").type(String.class)
+    private final Arg<String> comment = option(String.class, OptionSpec.builder("--comment").paramLabel("TEXT")
             .description("A comment stored in the torrent."));
 
-    private final OptionSpec webSeeds = option(repeatable("--web-seed").paramLabel("URL")
+    private final Arg<List<String>> webSeeds = repeatable(OptionSpec.builder("--web-seed").paramLabel("URL")
             .description("A web seed URL (BEP 19); repeatable."));
 
-    private final OptionSpec noDate = option(flag("--no-date")
+    private final Arg<Boolean> noDate = flag(OptionSpec.builder("--no-date")
             .description("Leave out the creation date (reproducible output)."));
 
     CreateCommand() {
@@ -44,17 +45,15 @@ final class CreateCommand extends Subcommand {
 
     @Override
     public Integer call() throws Exception {
-        Path output = this.output.getValue();
-        String pieceLength = this.pieceLength.getValue();
-        boolean isPrivate = this.isPrivate.getValue();
-        boolean noDate = this.noDate.getValue();
-        TorrentCreator creator = new TorrentCreator(source.getValue()).makePrivate(isPrivate).comment(comment.getValue());
-        for (String tier : repeated(trackers)) {
+        TorrentCreator creator = new TorrentCreator(source.get()).makePrivate(isPrivate.get()).comment(comment.get());
+        for (String tier : trackers.get()) {
             creator.trackerTier(Arrays.stream(tier.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
         }
-        repeated(webSeeds).forEach(creator::webSeed);
-        if (pieceLength != null) creator.pieceLength(Math.toIntExact(Math.min(Sizes.parse(pieceLength), Integer.MAX_VALUE)));
-        if (noDate) creator.creationDate(null);
+        webSeeds.get().forEach(creator::webSeed);
+        if (pieceLength.get() != null) {
+            creator.pieceLength(Math.toIntExact(Math.min(Sizes.parse(pieceLength.get()), Integer.MAX_VALUE)));
+        }
+        if (noDate.get()) creator.creationDate(null);
 
         TorrentCreator.Source scanned = creator.scan();
         long total = scanned.totalSize();
@@ -67,6 +66,7 @@ final class CreateCommand extends Subcommand {
         double seconds = (System.nanoTime() - start) / 1e9;
 
         // Write beside the target and move into place: a crash never leaves a half-written torrent.
+        Path output = this.output.get();
         Path absolute = output.toAbsolutePath();
         Path tmp = Files.createTempFile(absolute.getParent(), ".jtorrent-", ".tmp");
         try {

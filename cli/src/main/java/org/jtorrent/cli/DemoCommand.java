@@ -32,15 +32,15 @@ import picocli.CommandLine.Model.OptionSpec;
  * byte they wrote, and tells who uploaded what to whom. Everything lives in a temporary folder that
  * is removed at the end.
  */
-final class DemoCommand extends Subcommand {
+final class DemoCommand extends Command {
 
-    private final OptionSpec leechers = option(OptionSpec.builder("--leechers").paramLabel("N").type(int.class)
+    private final Arg<Integer> leechers = option(Integer.class, OptionSpec.builder("--leechers").paramLabel("N")
             .defaultValue("4").description("Number of leechers (default: ${DEFAULT-VALUE})."));
 
-    private final OptionSpec sizeMib = option(OptionSpec.builder("--size").paramLabel("MIB").type(int.class)
+    private final Arg<Integer> sizeMib = option(Integer.class, OptionSpec.builder("--size").paramLabel("MIB")
             .defaultValue("48").description("Payload size in MiB (default: ${DEFAULT-VALUE})."));
 
-    private final OptionSpec timeoutSeconds = option(OptionSpec.builder("--timeout").paramLabel("SECONDS").type(int.class)
+    private final Arg<Integer> timeoutSeconds = option(Integer.class, OptionSpec.builder("--timeout").paramLabel("SECONDS")
             .defaultValue("120").description("Give up after this long (default: ${DEFAULT-VALUE})."));
 
     DemoCommand() {
@@ -53,9 +53,9 @@ final class DemoCommand extends Subcommand {
 
     @Override
     public Integer call() throws Exception {
-        int leechers = this.leechers.getValue();
-        int sizeMib = this.sizeMib.getValue();
-        int timeoutSeconds = this.timeoutSeconds.getValue();
+        int leechers = this.leechers.get();
+        int sizeMib = this.sizeMib.get();
+        int timeoutSeconds = this.timeoutSeconds.get();
         if (leechers < 1 || leechers > 32) throw new IllegalArgumentException("--leechers must be 1..32");
         if (sizeMib < 1 || sizeMib > 4096) throw new IllegalArgumentException("--size must be 1..4096 MiB");
         PrintWriter out = out();

@@ -15,42 +15,42 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code jtorrent download}: fetch a torrent from its trackers' peers and the peers given, serving them meanwhile. */
-final class DownloadCommand extends Subcommand {
+final class DownloadCommand extends Command {
 
-    private final PositionalParamSpec torrent = positional(PositionalParamSpec.builder().required(true)
-            .paramLabel("FILE.torrent").type(Path.class).description("the .torrent file"));
+    private final Arg<Path> torrent = positional(Path.class, PositionalParamSpec.builder().required(true)
+            .paramLabel("FILE.torrent").description("the .torrent file"));
 
-    private final OptionSpec output = option(OptionSpec.builder("-o", "--output").paramLabel("DIR").type(Path.class)
+    private final Arg<Path> output = option(Path.class, OptionSpec.builder("-o", "--output").paramLabel("DIR")
             .defaultValue(".").description("download folder (default: current folder)"));
 
-    private final OptionSpec peers = option(repeatable("--peer").paramLabel("HOST:PORT")
+    private final Arg<List<String>> peers = repeatable(OptionSpec.builder("--peer").paramLabel("HOST:PORT")
             .description("a peer to download from (repeatable)"));
 
-    private final OptionSpec maxPeers = option(OptionSpec.builder("--max-peers").paramLabel("N").type(int.class)
+    private final Arg<Integer> maxPeers = option(Integer.class, OptionSpec.builder("--max-peers").paramLabel("N")
             .defaultValue(String.valueOf(DownloadOptions.DEFAULT_MAX_PEERS))
             .description("connections at most (default: ${DEFAULT-VALUE})"));
 
-    private final OptionSpec cachedWrites = option(flag("--cached-writes")
+    private final Arg<Boolean> cachedWrites = flag(OptionSpec.builder("--cached-writes")
             .description("write through the operating system's page cache; by default verified pieces go straight "
                     + "to disk (direct I/O) where the file system allows it, which costs less CPU and makes the final flush quick"));
 
-    private final OptionSpec noTrackers = option(flag("--no-trackers")
+    private final Arg<Boolean> noTrackers = flag(OptionSpec.builder("--no-trackers")
             .description("do not announce to the torrent's trackers"));
 
-    private final OptionSpec json = option(flag("--json")
+    private final Arg<Boolean> json = flag(OptionSpec.builder("--json")
             .description("print one JSON object with the result at the end"));
 
-    private final OptionSpec progressEvery = option(OptionSpec.builder("--progress-every").paramLabel("SECONDS")
-            .type(double.class).defaultValue("5.0")
+    private final Arg<Double> progressEvery = option(Double.class, OptionSpec.builder("--progress-every").paramLabel("SECONDS")
+            .defaultValue("5.0")
             .description("when not on a terminal, print a progress line this often (default: ${DEFAULT-VALUE})"));
 
-    private final OptionSpec keepServing = option(flag("--keep-serving")
+    private final Arg<Boolean> keepServing = flag(OptionSpec.builder("--keep-serving")
             .description("after completion, keep serving peers until interrupted"));
 
-    private final OptionSpec seedRatio = option(OptionSpec.builder("--seed-ratio").paramLabel("R").type(Double.class)
+    private final Arg<Double> seedRatio = option(Double.class, OptionSpec.builder("--seed-ratio").paramLabel("R")
             .description("after completion, keep seeding until we uploaded R times the torrent's size"));
 
-    private final OptionSpec seedTime = option(OptionSpec.builder("--seed-time").paramLabel("DURATION").type(String.class)
+    private final Arg<String> seedTime = option(String.class, OptionSpec.builder("--seed-time").paramLabel("DURATION")
             .description("after completion, keep seeding this long (e.g. 90s, 30m, 2h); with --seed-ratio, whichever comes first"));
 
     private final ListenOptions listen = new ListenOptions(spec);
@@ -64,32 +64,28 @@ final class DownloadCommand extends Subcommand {
 
     @Override
     public Integer call() throws Exception {
-        Metainfo metainfo = Metainfo.load(torrent.getValue());
+        Metainfo metainfo = Metainfo.load(torrent.get());
         DownloadOptions options = options();
-        String seedTime = this.seedTime.getValue();
-        Double seedRatio = this.seedRatio.getValue();
-        boolean json = this.json.getValue();
-        boolean keepServing = this.keepServing.getValue();
-        double progressEvery = this.progressEvery.getValue();
-        Duration seedFor = seedTime == null ? null : parseDuration(seedTime);
+        Duration seedFor = seedTime.get() == null ? null : parseDuration(seedTime.get());
+        Double seedRatio = this.seedRatio.get();
         if (seedRatio != null && seedRatio <= 0) throw new IllegalArgumentException("--seed-ratio must be positive");
         // Progress goes to stderr, so that --json leaves stdout to the one JSON object.
         DownloadProgress progress = new DownloadProgress(System.err, ProgressBar.isTerminal(),
-                Duration.ofMillis((long) (progressEvery * 1000)));
+                Duration.ofMillis((long) (progressEvery.get() * 1000)));
         try (Download download = Download.start(metainfo, options)) {
             StopOnSignal signals = StopOnSignal.install("download", download::close);
-            if (!json) System.err.println("listening on port " + download.listenPort());
+            if (!json.get()) System.err.println("listening on port " + download.listenPort());
             long total = metainfo.info().totalLength();
             while (!download.awaitComplete(Duration.ofMillis(Math.min(1000, progress.intervalMillis())))) {
                 progress.update(sample(download, total));
             }
             progress.finish();
-            if (keepServing) Thread.sleep(Long.MAX_VALUE);
-            if (seedRatio != null || seedFor != null) seed(download, total, seedRatio, seedFor, json);
+            if (keepServing.get()) Thread.sleep(Long.MAX_VALUE);
+            if (seedRatio != null || seedFor != null) seed(download, total, seedRatio, seedFor);
             signals.uninstall();
             DownloadResult result = download.result();
             PrintWriter out = out();
-            if (json) out.println(result.toJson());
+            if (json.get()) out.println(result.toJson());
             else out.printf("complete: %s downloaded (%s wasted), %s uploaded in %.1f s from %d peers%n",
                     Sizes.human(result.downloadedBytes()), Sizes.human(result.wastedBytes()),
                     Sizes.human(result.uploadedBytes()), result.wallSeconds(), result.peers().size());
@@ -100,21 +96,17 @@ final class DownloadCommand extends Subcommand {
     /** What the command line asks of the engine. */
     DownloadOptions options() throws UnknownHostException {
         List<InetSocketAddress> addresses = new ArrayList<>();
-        for (String p : repeated(peers)) addresses.add(parsePeer(p));
-        int maxPeers = this.maxPeers.getValue();
-        boolean noTrackers = this.noTrackers.getValue();
-        boolean cachedWrites = this.cachedWrites.getValue();
-        DownloadOptions options = listen.applyTo(DownloadOptions.defaults(output.getValue(), addresses).withMaxPeers(maxPeers));
-        if (noTrackers) options = options.withTrackers(false, options.tracker());
-        if (cachedWrites) options = options.withStorage(options.storage().withDirectWrites(false));
+        for (String p : peers.get()) addresses.add(parsePeer(p));
+        DownloadOptions options = listen.applyTo(DownloadOptions.defaults(output.get(), addresses).withMaxPeers(maxPeers.get()));
+        if (noTrackers.get()) options = options.withTrackers(false, options.tracker());
+        if (cachedWrites.get()) options = options.withStorage(options.storage().withDirectWrites(false));
         return options.withLimits(transfer.limits());
     }
 
     /** Seeds until the ratio or the time is reached, whichever comes first. */
-    private static void seed(Download download, long total, Double seedRatio, Duration seedFor, boolean json)
-            throws InterruptedException {
+    private void seed(Download download, long total, Double seedRatio, Duration seedFor) throws InterruptedException {
         long until = seedFor == null ? Long.MAX_VALUE : System.nanoTime() + seedFor.toNanos();
-        if (!json) System.err.println("seeding" + (seedRatio != null ? " to ratio " + seedRatio : "")
+        if (!json.get()) System.err.println("seeding" + (seedRatio != null ? " to ratio " + seedRatio : "")
                 + (seedFor != null ? " for " + seedFor.toSeconds() + " s" : ""));
         while (System.nanoTime() < until) {
             if (seedRatio != null && download.result().uploadedBytes() >= seedRatio * total) return;

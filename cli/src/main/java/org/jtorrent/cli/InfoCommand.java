@@ -16,12 +16,12 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code jtorrent info}: what a .torrent holds, as text or JSON. */
-final class InfoCommand extends Subcommand {
+final class InfoCommand extends Command {
 
-    private final PositionalParamSpec torrent = positional(PositionalParamSpec.builder().required(true).paramLabel("FILE.torrent")
-            .type(Path.class).description("The torrent file to read."));
+    private final Arg<Path> torrent = positional(Path.class, PositionalParamSpec.builder().required(true).paramLabel("FILE.torrent")
+            .description("The torrent file to read."));
 
-    private final OptionSpec json = option(flag("--json").description("Print one JSON document instead of text."));
+    private final Arg<Boolean> json = flag(OptionSpec.builder("--json").description("Print one JSON document instead of text."));
 
     InfoCommand() {
         super("info", "Show what a .torrent file holds: name, info-hash, magnet link, files, trackers.");
@@ -29,8 +29,7 @@ final class InfoCommand extends Subcommand {
 
     @Override
     public Integer call() throws Exception {
-        Path torrent = this.torrent.getValue();
-        boolean json = this.json.getValue();
+        Path torrent = this.torrent.get();
         Metainfo m;
         try {
             m = Metainfo.load(torrent);
@@ -38,7 +37,7 @@ final class InfoCommand extends Subcommand {
             throw new InvalidTorrentException(torrent + ": " + e.getMessage());
         }
         PrintWriter out = out();
-        if (json) printJson(m, out);
+        if (json.get()) printJson(m, out);
         else printText(m, out);
         out.flush();
         return 0;

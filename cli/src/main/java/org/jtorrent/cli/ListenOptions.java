@@ -15,20 +15,20 @@ final class ListenOptions {
     static final int FIRST_PORT = 6881;
     static final int LAST_PORT = 6889;
 
-    private final OptionSpec port;
-    private final OptionSpec bind;
+    private final Arg<Integer> port;
+    private final Arg<String> bind;
 
     /** Adds these options to {@code spec}. */
     ListenOptions(CommandSpec spec) {
-        port = Subcommand.option(spec, OptionSpec.builder("--port").paramLabel("N").type(Integer.class)
+        port = Arg.option(spec, Integer.class, OptionSpec.builder("--port").paramLabel("N")
                 .description("Listen port for incoming peers (default: the first free of 6881-6889; 0: any free port)."));
-        bind = Subcommand.option(spec, OptionSpec.builder("--bind").paramLabel("ADDR").type(String.class)
+        bind = Arg.option(spec, String.class, OptionSpec.builder("--bind").paramLabel("ADDR")
                 .description("Local address to listen on and dial from (default: loopback, so nothing leaves this machine)."));
     }
 
     DownloadOptions applyTo(DownloadOptions options) throws UnknownHostException {
-        String bind = this.bind.getValue();
-        Integer port = this.port.getValue();
+        String bind = this.bind.get();
+        Integer port = this.port.get();
         InetAddress address = bind == null ? options.bind() : InetAddress.getByName(bind);
         int chosen = port != null ? port : firstFreePort(address);
         if (chosen < 0 || chosen > 65535) throw new IllegalArgumentException("--port must be 0..65535");

@@ -2,12 +2,15 @@ package org.jtorrent.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code jtorrent} command: one subcommand per job, each with its own {@code --help}. */
-public final class Main {
+public final class Main extends Command {
+
     private Main() {
+        super("jtorrent", "A BitTorrent client, torrent maker and tracker.");
     }
 
     public static void main(String[] args) {
@@ -30,12 +33,12 @@ public final class Main {
         return code;
     }
 
-    /** The whole command line; without a subcommand it prints its usage. */
+    /** The whole command line, made anew for each run: picocli keeps the parsed values in it. */
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Root().spec);
-        for (Subcommand sub : new Subcommand[] {new InfoCommand(), new CreateCommand(), new HelpCommand(),
-                new DownloadCommand(), new DemoCommand(), new SeedCommand(), new TrackerCommand()}) {
-            cli.addSubcommand(sub.spec.name(), sub.spec);
+        CommandLine cli = new CommandLine(new Main().spec);
+        for (CommandSpec sub : List.of(new InfoCommand().spec, new CreateCommand().spec, new HelpCommand().spec,
+                new DownloadCommand().spec, new DemoCommand().spec, new SeedCommand().spec, new TrackerCommand().spec)) {
+            cli.addSubcommand(sub.name(), sub);
         }
         // picocli converts paths through reflection (it supports Java 5), which spins method handles
         // on first use; a direct converter does not.
@@ -43,18 +46,10 @@ public final class Main {
         return cli;
     }
 
-    /** {@code jtorrent} itself, run without a subcommand: prints the usage. */
-    private static final class Root implements Runnable {
-        final CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("jtorrent");
-
-        Root() {
-            spec.usageMessage().description("A BitTorrent client, torrent maker and tracker.");
-            StandardOptions.addTo(spec);
-        }
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    /** {@code jtorrent} without a subcommand: its usage. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(out());
+        return 0;
     }
 }

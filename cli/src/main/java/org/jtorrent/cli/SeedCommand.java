@@ -11,12 +11,12 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code jtorrent seed}: verify the data, then serve it until stopped. */
-final class SeedCommand extends Subcommand {
+final class SeedCommand extends Command {
 
-    private final PositionalParamSpec torrent = positional(PositionalParamSpec.builder().required(true)
-            .paramLabel("FILE.torrent").type(Path.class).description("the .torrent file"));
+    private final Arg<Path> torrent = positional(Path.class, PositionalParamSpec.builder().required(true)
+            .paramLabel("FILE.torrent").description("the .torrent file"));
 
-    private final OptionSpec data = option(OptionSpec.builder("--data").required(true).paramLabel("DIR").type(Path.class)
+    private final Arg<Path> data = option(Path.class, OptionSpec.builder("--data").required(true).paramLabel("DIR")
             .description("folder that holds the data (a multi-file torrent's folder is inside it)"));
 
     private final ListenOptions listen = new ListenOptions(spec);
@@ -29,8 +29,8 @@ final class SeedCommand extends Subcommand {
 
     @Override
     public Integer call() throws Exception {
-        Path data = this.data.getValue();
-        Metainfo metainfo = Metainfo.load(torrent.getValue());
+        Path data = this.data.get();
+        Metainfo metainfo = Metainfo.load(torrent.get());
         DownloadOptions options = listen.applyTo(DownloadOptions.defaults(data, List.of()));
         options = options.withLimits(transfer.limits());
         PrintWriter out = out();

@@ -16,30 +16,30 @@ import org.jtorrent.tracker.server.TrackerServerConfig;
 import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code jtorrent tracker}: the embedded tracker (HTTP and UDP) until SIGTERM or Ctrl-C. */
-final class TrackerCommand extends Subcommand {
+final class TrackerCommand extends Command {
 
-    private final OptionSpec httpPort = option(OptionSpec.builder("--http-port").paramLabel("N").type(int.class)
+    private final Arg<Integer> httpPort = option(Integer.class, OptionSpec.builder("--http-port").paramLabel("N")
             .defaultValue("6969").description("HTTP port (0 = any free, -1 = off; default ${DEFAULT-VALUE})"));
 
-    private final OptionSpec udpPort = option(OptionSpec.builder("--udp-port").paramLabel("N").type(int.class)
+    private final Arg<Integer> udpPort = option(Integer.class, OptionSpec.builder("--udp-port").paramLabel("N")
             .defaultValue("6969").description("UDP port (0 = any free, -1 = off; default ${DEFAULT-VALUE})"));
 
-    private final OptionSpec bind = option(OptionSpec.builder("--bind").paramLabel("ADDR").type(String.class)
+    private final Arg<String> bind = option(String.class, OptionSpec.builder("--bind").paramLabel("ADDR")
             .defaultValue("127.0.0.1").description("address to listen on, e.g. 0.0.0.0 or :: (default ${DEFAULT-VALUE})"));
 
-    private final OptionSpec intervalSeconds = option(OptionSpec.builder("--interval").paramLabel("SECONDS").type(long.class)
+    private final Arg<Long> intervalSeconds = option(Long.class, OptionSpec.builder("--interval").paramLabel("SECONDS")
             .defaultValue("1800").description("announce interval; peers expire after two (default ${DEFAULT-VALUE})"));
 
-    private final OptionSpec allow = option(OptionSpec.builder("--allow").paramLabel("FILE").type(Path.class)
+    private final Arg<Path> allow = option(Path.class, OptionSpec.builder("--allow").paramLabel("FILE")
             .description("only track these info-hashes: 40 hex digits per line, # comments"));
 
-    private final OptionSpec maxTorrents = option(OptionSpec.builder("--max-torrents").paramLabel("N").type(int.class)
+    private final Arg<Integer> maxTorrents = option(Integer.class, OptionSpec.builder("--max-torrents").paramLabel("N")
             .defaultValue("100000").description("torrents tracked at once (default ${DEFAULT-VALUE})"));
 
-    private final OptionSpec maxPeersPerTorrent = option(OptionSpec.builder("--max-peers-per-torrent").paramLabel("N")
-            .type(int.class).defaultValue("10000").description("peers kept per torrent (default ${DEFAULT-VALUE})"));
+    private final Arg<Integer> maxPeersPerTorrent = option(Integer.class, OptionSpec.builder("--max-peers-per-torrent").paramLabel("N")
+            .defaultValue("10000").description("peers kept per torrent (default ${DEFAULT-VALUE})"));
 
-    private final OptionSpec maxPeers = option(OptionSpec.builder("--max-peers").paramLabel("N").type(int.class)
+    private final Arg<Integer> maxPeers = option(Integer.class, OptionSpec.builder("--max-peers").paramLabel("N")
             .defaultValue("1000000").description("peers kept over all torrents (default ${DEFAULT-VALUE})"));
 
     TrackerCommand() {
@@ -57,11 +57,10 @@ final class TrackerCommand extends Subcommand {
         if (System.getProperty("sun.net.httpserver.maxConnections") == null) {
             System.setProperty("sun.net.httpserver.maxConnections", String.valueOf(MAX_HTTP_CONNECTIONS));
         }
-        InetAddress address = parseAddress(bind.getValue());
-        long intervalSeconds = this.intervalSeconds.getValue();
-        Path allow = this.allow.getValue();
-        TrackerServerConfig config = new TrackerServerConfig(address, httpPort.getValue(), udpPort.getValue(),
-                Duration.ofSeconds(intervalSeconds), maxTorrents.getValue(), maxPeersPerTorrent.getValue(), maxPeers.getValue(),
+        InetAddress address = parseAddress(bind.get());
+        Path allow = this.allow.get();
+        TrackerServerConfig config = new TrackerServerConfig(address, httpPort.get(), udpPort.get(),
+                Duration.ofSeconds(intervalSeconds.get()), maxTorrents.get(), maxPeersPerTorrent.get(), maxPeers.get(),
                 50, 200, allow == null ? Optional.empty() : Optional.of(readAllowList(allow)));
         TrackerServer server = TrackerServer.start(config);
         StopOnSignal.install("tracker", server::close).awaitSignal();
