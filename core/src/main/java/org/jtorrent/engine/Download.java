@@ -89,6 +89,8 @@ public final class Download implements AutoCloseable {
             PartialPieces partial = new PartialPieces(storage, hasher, options.memoryCap());
             PeerId peerId = PeerId.random();
             Torrent torrent = new Torrent(metainfo, storage, partial, have, peerId);
+            // The last data is made durable while the caller reports and closes, not after.
+            torrent.completion().thenRun(storage::flushInBackground);
             listener = ServerSocketChannel.open(); // channels: the frame reader reads them into direct buffers
             listener.bind(new InetSocketAddress(options.bind(), options.listenPort()), 64);
             torrent.listenPort(port(listener));

@@ -52,6 +52,22 @@ final class BackgroundFlush implements AutoCloseable {
         }
     }
 
+    /**
+     * Queues a flush of every file with bytes not yet flushed, however few: the download is
+     * complete, and the fsync at close then finds its work done or under way.
+     */
+    void flushAll() {
+        if (every <= 0) return;
+        synchronized (this) {
+            for (int file = 0; file < unflushed.length; file++) {
+                if (closed || queued[file] || unflushed[file] == 0) continue;
+                queued[file] = true;
+                int f = file;
+                thread.execute(() -> flush(f));
+            }
+        }
+    }
+
     private void flush(int file) {
         synchronized (this) {
             queued[file] = false;

@@ -126,6 +126,15 @@ public final class Storage implements AutoCloseable {
     }
 
     /**
+     * Starts pushing everything written so far to stable storage and returns at once: called when
+     * the download completes, so the fsync that closing must do (before resume data may vouch for
+     * the pieces) runs while the rest of the download shuts down.
+     */
+    public void flushInBackground() {
+        flush.flushAll();
+    }
+
+    /**
      * Fills {@code into} from {@code pieceOffset} inside {@code piece}. Returns false when a file is
      * missing or shorter than the range: the data is not there (yet), which is no error.
      */

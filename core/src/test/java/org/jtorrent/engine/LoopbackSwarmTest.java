@@ -67,6 +67,33 @@ class LoopbackSwarmTest {
         }
     }
 
+    @Test
+    void completionStartsFlushingTheDataBeforeTheDownloadIsClosed() throws Exception {
+        TestTorrent t = TestTorrent.single("flush.bin", 1024 * 1024, 64 * 1024);
+        Path seedDir = dir.resolve("seed");
+        t.writeTo(seedDir);
+        try (Download seed = Download.start(t.metainfo(), DownloadOptions.defaults(seedDir, List.of()))) {
+            List<FailingChannel> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ChannelOpener counting = p -> {
+                FailingChannel c = new FailingChannel(ChannelOpener.DEFAULT.open(p), Long.MAX_VALUE);
+                channels.add(c);
+                return c;
+            };
+            DownloadOptions base = DownloadOptions.defaults(dir.resolve("leech"),
+                    List.of(new InetSocketAddress("127.0.0.1", seed.listenPort())));
+            // A threshold far above the file: only completion can start a flush before close.
+            DownloadOptions opts = base.withStorage(base.storage().withOpener(counting).withFlushEvery(1L << 30));
+            try (Download leech = Download.start(t.metainfo(), opts)) {
+                assertThat(leech.awaitComplete(Duration.ofSeconds(30))).isTrue();
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (channels.stream().mapToInt(FailingChannel::forces).sum() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(channels.stream().mapToInt(FailingChannel::forces).sum()).isPositive();
+            }
+        }
+    }
+
     private void run(TestTorrent t) throws Exception {
         Path seedDir = dir.resolve("seed");
         t.writeTo(seedDir);

@@ -269,6 +269,33 @@ class StorageTest {
     }
 
     @Test
+    void flushInBackgroundFlushesWhatIsUnderTheThresholdToo() throws Exception {
+        TestTorrent t = TestTorrent.multi("three", 16384, TestTorrent.Spec.file("a.bin", 3 * 16384),
+                TestTorrent.Spec.file("b.bin", 16384), TestTorrent.Spec.file("c.bin", 16384));
+        java.util.List<java.util.Map.Entry<Path, FailingChannel>> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ChannelOpener counting = p -> {
+            FailingChannel c = new FailingChannel(ChannelOpener.DEFAULT.open(p), Long.MAX_VALUE);
+            channels.add(java.util.Map.entry(p, c));
+            return c;
+        };
+        try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT.withOpener(counting).withFlushEvery(1 << 20))) {
+            for (int p = 0; p < 4; p++) s.write(p, 0, ByteBuffer.wrap(t.piece(p))); // a.bin and b.bin, not c.bin
+            assertThat(forcesOf(channels, "a.bin") + forcesOf(channels, "b.bin")).as("under the threshold").isZero();
+            s.flushInBackground();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (forcesOf(channels, "a.bin") + forcesOf(channels, "b.bin") < 2 && System.nanoTime() < deadline) Thread.sleep(10);
+            assertThat(forcesOf(channels, "a.bin")).isEqualTo(1);
+            assertThat(forcesOf(channels, "b.bin")).isEqualTo(1);
+            assertThat(forcesOf(channels, "c.bin")).as("nothing written to it").isZero();
+        }
+    }
+
+    private static int forcesOf(java.util.List<java.util.Map.Entry<Path, FailingChannel>> channels, String name) {
+        return channels.stream().filter(e -> e.getKey().getFileName().toString().equals(name))
+                .mapToInt(e -> e.getValue().forces()).sum();
+    }
+
+    @Test
     void unwritableFolderIsAClearError() {
         TestTorrent t = TestTorrent.multi("ro", 16384, file("empty", 0), file("x", 10));
         // As root, a read-only mode bit does not stop writes; inject what the kernel would say.
