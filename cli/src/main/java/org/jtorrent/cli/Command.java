@@ -28,8 +28,10 @@ abstract class Command implements Callable<Integer> {
         spec = CommandSpec.wrapWithoutInspection(this).name(name);
         spec.usageMessage().description(description);
         spec.versionProvider(new Version());
-        Arg.flag(spec, OptionSpec.builder("-h", "--help").usageHelp(true).description("Show this help message and exit."));
-        Arg.flag(spec, OptionSpec.builder("-V", "--version").versionHelp(true).description("Print version information and exit."));
+        Arg.flag(spec, OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit."));
+        Arg.flag(spec, OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit."));
     }
 
     final <T> Arg<T> option(Class<T> type, OptionSpec.Builder option) {

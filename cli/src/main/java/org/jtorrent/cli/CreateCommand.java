@@ -15,11 +15,11 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 /** {@code jtorrent create}: make a .torrent, hashing on every core. */
 final class CreateCommand extends Command {
 
-    private final Arg<Path> source = positional(Path.class, PositionalParamSpec.builder().required(true).paramLabel("PATH")
-            .description("The file or folder to share."));
+    private final Arg<Path> source = positional(Path.class, PositionalParamSpec.builder().required(true)
+            .paramLabel("PATH").description("The file or folder to share."));
 
-    private final Arg<Path> output = option(Path.class, OptionSpec.builder("-o", "--output").required(true).paramLabel("OUT.torrent")
-            .description("Where to write the torrent."));
+    private final Arg<Path> output = option(Path.class, OptionSpec.builder("-o", "--output").required(true)
+            .paramLabel("OUT.torrent").description("Where to write the torrent."));
 
     private final Arg<List<String>> trackers = repeatable(OptionSpec.builder("-t", "--tracker").paramLabel("URL")
             .description("Announce URL; repeat for more tiers, separate URLs of one tier with commas."));

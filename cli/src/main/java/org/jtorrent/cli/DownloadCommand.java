@@ -40,8 +40,8 @@ final class DownloadCommand extends Command {
     private final Arg<Boolean> json = flag(OptionSpec.builder("--json")
             .description("print one JSON object with the result at the end"));
 
-    private final Arg<Double> progressEvery = option(Double.class, OptionSpec.builder("--progress-every").paramLabel("SECONDS")
-            .defaultValue("5.0")
+    private final Arg<Double> progressEvery = option(Double.class, OptionSpec.builder("--progress-every")
+            .paramLabel("SECONDS").defaultValue("5.0")
             .description("when not on a terminal, print a progress line this often (default: ${DEFAULT-VALUE})"));
 
     private final Arg<Boolean> keepServing = flag(OptionSpec.builder("--keep-serving")

@@ -18,10 +18,11 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 /** {@code jtorrent info}: what a .torrent holds, as text or JSON. */
 final class InfoCommand extends Command {
 
-    private final Arg<Path> torrent = positional(Path.class, PositionalParamSpec.builder().required(true).paramLabel("FILE.torrent")
-            .description("The torrent file to read."));
+    private final Arg<Path> torrent = positional(Path.class, PositionalParamSpec.builder().required(true)
+            .paramLabel("FILE.torrent").description("The torrent file to read."));
 
-    private final Arg<Boolean> json = flag(OptionSpec.builder("--json").description("Print one JSON document instead of text."));
+    private final Arg<Boolean> json = flag(OptionSpec.builder("--json")
+            .description("Print one JSON document instead of text."));
 
     InfoCommand() {
         super("info", "Show what a .torrent file holds: name, info-hash, magnet link, files, trackers.");
