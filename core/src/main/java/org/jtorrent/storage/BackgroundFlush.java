@@ -46,9 +46,7 @@ final class BackgroundFlush implements AutoCloseable {
         synchronized (this) {
             unflushed[file] += bytes;
             if (closed || queued[file] || unflushed[file] < every) return;
-            queued[file] = true;
-            // Under the lock, as close() shuts the executor down under it: never a task after shutdown.
-            thread.execute(() -> flush(file));
+            queue(file);
         }
     }
 
@@ -59,13 +57,17 @@ final class BackgroundFlush implements AutoCloseable {
     void flushAll() {
         if (every <= 0) return;
         synchronized (this) {
+            if (closed) return;
             for (int file = 0; file < unflushed.length; file++) {
-                if (closed || queued[file] || unflushed[file] == 0) continue;
-                queued[file] = true;
-                int f = file;
-                thread.execute(() -> flush(f));
+                if (!queued[file] && unflushed[file] > 0) queue(file);
             }
         }
+    }
+
+    /** Called under the lock, as close() shuts the executor down under it: never a task after shutdown. */
+    private void queue(int file) {
+        queued[file] = true;
+        thread.execute(() -> flush(file));
     }
 
     private void flush(int file) {
