@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param leechers    the tracker's {@code incomplete} count, or -1 if absent
  * @param peers       IPv4 and IPv6 peers, our own address already removed
  * @param warning     a {@code warning message} to show the user, already made safe for a terminal
- *                    ({@link TrackerException#oneLine}); the announce still succeeded
+ *                    (no escape sequences or control characters, 200 characters at most); the
+ *                    announce still succeeded
  * @param trackerId   a {@code tracker id} to echo on the next announce to the same tracker
  */
 public record AnnounceResponse(Duration interval, Optional<Duration> minInterval, int seeders, int leechers,

@@ -2,12 +2,9 @@ package org.jtorrent.tracker;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.Closeable;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.Socket;
@@ -18,11 +15,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -76,7 +68,7 @@ final class HttpGet {
         if (host == null) throw new IOException("no host in " + target);
         String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host; // IPv6 literal
         int port = target.getPort() != -1 ? target.getPort() : tls ? 443 : 80;
-        InetSocketAddress address = resolve(bareHost, port, deadlineNanos, cancellation);
+        InetSocketAddress address = new InetSocketAddress(HostLookup.resolve(bareHost, deadlineNanos, cancellation), port);
         Socket socket = new Socket(Proxy.NO_PROXY);
         // Socket timeouts bound each read, not the sum of them: a TLS handshake fed a byte at a time
         // would outlive any deadline. The watchdog closes the socket at the deadline, whatever blocks.
@@ -97,34 +89,6 @@ final class HttpGet {
             watchdog.disarm();
             cancellation.unregister(socket);
             socket.close(); // the plain socket: closing it ends a TLS layer on top as well
-        }
-    }
-
-    /**
-     * The tracker's address, looked up on a virtual thread of its own so that a slow resolver cannot
-     * hold the request past its deadline (a literal address needs no lookup and returns at once).
-     */
-    private static InetSocketAddress resolve(String host, int port, long deadlineNanos, Cancellation cancellation)
-            throws IOException {
-        FutureTask<InetAddress> lookup = new FutureTask<>(() -> InetAddress.getByName(host));
-        Thread.ofVirtual().name("tracker-lookup").start(lookup);
-        Closeable abandon = () -> lookup.cancel(true);
-        cancellation.register(abandon);
-        try {
-            return new InetSocketAddress(lookup.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS), port);
-        } catch (TimeoutException e) {
-            lookup.cancel(true);
-            throw new SocketTimeoutException("deadline passed while looking up " + host);
-        } catch (CancellationException e) {
-            throw new IOException("request abandoned");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) throw io; // UnknownHostException
-            throw new IOException("looking up " + host + ": " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while looking up " + host);
-        } finally {
-            cancellation.unregister(abandon);
         }
     }
 

@@ -203,9 +203,14 @@ public final class UdpTrackerClient implements TrackerClient {
             if (socket != null && !socket.isClosed()) return;
             InetAddress address;
             try {
-                address = InetAddress.getByName(uri.getHost());
+                address = HostLookup.resolve(uri.getHost(), end, cancellation);
             } catch (UnknownHostException e) {
                 throw TrackerException.failed(uri, "unknown host " + uri.getHost());
+            } catch (SocketTimeoutException e) {
+                throw timeout();
+            } catch (IOException e) {
+                if (cancellation.isCancelled()) throw TrackerException.abandoned(uri, e);
+                throw TrackerException.failed(uri, "looking up " + uri.getHost() + ": " + e.getMessage(), e);
             }
             ipv6 = address instanceof Inet6Address;
             try {
