@@ -128,8 +128,8 @@ final class Announcer implements AutoCloseable {
                 log.warn("announce loop for {}: unexpected {}; retrying in {} s", session.tiers().inOrder(),
                         e, errorBackoff.toSeconds());
                 pausedUntil = clock.instant().plus(errorBackoff);
-                wait = errorBackoff;
                 errorBackoff = min(errorBackoff.multipliedBy(2), ERROR_BACKOFF_MAX);
+                continue;
             }
             sleep(napMillis(wait));
         }

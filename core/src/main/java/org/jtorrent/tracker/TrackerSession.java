@@ -210,10 +210,15 @@ public final class TrackerSession implements AutoCloseable {
      * rounds after this one do nothing. Returns the error, if any; nothing is retried.
      */
     public Optional<TrackerException> stop(Progress progress) {
+        abandonRounds();
+        return inRound(() -> stopRound(progress));
+    }
+
+    /** Cancels the round in flight, and every later one, so that the round lock is free at once. */
+    private void abandonRounds() {
         stopped = true;
         Cancellation round = inFlight;
         if (round != null) round.cancel();
-        return inRound(() -> stopRound(progress));
     }
 
     private Optional<TrackerException> stopRound(Progress progress) {
@@ -261,9 +266,7 @@ public final class TrackerSession implements AutoCloseable {
     /** Closes the trackers' sockets; call after {@link #stop} (a round still in flight is abandoned). */
     @Override
     public void close() {
-        stopped = true;
-        Cancellation round = inFlight;
-        if (round != null) round.cancel();
+        abandonRounds();
         inRound(() -> {
             clients.values().forEach(TrackerClient::close);
             return null;
