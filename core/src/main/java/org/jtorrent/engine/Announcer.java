@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class Announcer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Announcer.class);
     static final Duration STARVED_RETRY = Duration.ofSeconds(30);
+    static final Duration ERROR_BACKOFF_MIN = Duration.ofSeconds(1);
+    static final Duration ERROR_BACKOFF_MAX = Duration.ofMinutes(5);
 
     private final List<TrackerSession> sessions = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -97,22 +99,46 @@ final class Announcer implements AutoCloseable {
     private void run(TrackerSession session) {
         boolean toldCompleted = false;
         Instant starvedRetryAt = Instant.MAX;
+        Duration errorBackoff = ERROR_BACKOFF_MIN;
+        Instant pausedUntil = Instant.MIN;
         while (!closed.get()) {
-            Optional<TrackerSession.Outcome> outcome = Optional.empty();
-            if (completed && !toldCompleted) {
-                toldCompleted = true;
-                outcome = Optional.of(session.announce(AnnounceEvent.COMPLETED, progress.get()));
-            } else if (session.isDue() || (starved.getAsBoolean() && !clock.instant().isBefore(starvedRetryAt))) {
-                outcome = session.isDue() ? session.announceIfDue(progress.get())
-                        : Optional.of(session.announce(AnnounceEvent.NONE, progress.get()));
+            if (clock.instant().isBefore(pausedUntil)) {
+                sleep(napMillis(Duration.between(clock.instant(), pausedUntil)));
+                continue;
             }
-            if (outcome.isPresent()) {
-                starvedRetryAt = report(outcome.get());
+            Duration wait;
+            try {
+                Optional<TrackerSession.Outcome> outcome = Optional.empty();
+                if (completed && !toldCompleted) {
+                    outcome = Optional.of(session.announce(AnnounceEvent.COMPLETED, progress.get()));
+                    toldCompleted = true;
+                } else if (session.isDue() || (starved.getAsBoolean() && !clock.instant().isBefore(starvedRetryAt))) {
+                    outcome = session.isDue() ? session.announceIfDue(progress.get())
+                            : Optional.of(session.announce(AnnounceEvent.NONE, progress.get()));
+                }
+                if (outcome.isPresent()) {
+                    starvedRetryAt = report(outcome.get());
+                }
+                wait = Duration.between(clock.instant(), session.nextAnnounceAt());
+                if (starved.getAsBoolean()) wait = min(wait, Duration.between(clock.instant(), starvedRetryAt));
+                errorBackoff = ERROR_BACKOFF_MIN;
+            } catch (RuntimeException e) {
+                // A bug set off by what a tracker sent, or by our own callbacks: one line, a pause
+                // that grows while it repeats, and the tier goes on; the thread must not die with it.
+                log.warn("announce loop for {}: unexpected {}; retrying in {} s", session.tiers().inOrder(),
+                        e, errorBackoff.toSeconds());
+                pausedUntil = clock.instant().plus(errorBackoff);
+                errorBackoff = min(errorBackoff.multipliedBy(2), ERROR_BACKOFF_MAX);
+                continue;
             }
-            Duration wait = Duration.between(clock.instant(), session.nextAnnounceAt());
-            if (starved.getAsBoolean()) wait = min(wait, Duration.between(clock.instant(), starvedRetryAt));
-            sleep(Math.max(50, Math.min(1000, wait.toMillis())));
+            sleep(napMillis(wait));
         }
+    }
+
+    /** How long to nap before looking again: the wait, between 50 ms and 1 s (a wait of centuries included). */
+    static long napMillis(Duration wait) {
+        if (wait.compareTo(Duration.ofSeconds(1)) >= 0) return 1000; // compared before toMillis(), which overflows past 292 million years
+        return Math.max(50, wait.toMillis());
     }
 
     /** Logs the outcome, hands its peers on; returns when a starved download may announce again. */
@@ -142,18 +168,14 @@ final class Announcer implements AutoCloseable {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    /** Stops the loops, then tells each tracker {@code stopped} (bounded by its stopped timeout). */
+    /**
+     * Stops the loops and tells each tracker {@code stopped} (bounded by its stopped timeout). An
+     * announce still in flight does not delay that: {@link TrackerSession#stop} abandons it first.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         wake.release(threads.size());
-        for (Thread t : threads) {
-            try {
-                t.join(Duration.ofSeconds(2)); // an announce in flight may still hold its session: stop() waits for it
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         TrackerSession.Progress last = progress.get();
         List<Thread> stopping = new ArrayList<>();
         for (TrackerSession s : sessions) {
@@ -162,11 +184,17 @@ final class Announcer implements AutoCloseable {
                 s.close();
             }));
         }
-        for (Thread t : stopping) {
+        joinAll(stopping, Duration.ofSeconds(5));
+        joinAll(threads, Duration.ofSeconds(2)); // their rounds were abandoned: they end at their next look
+    }
+
+    private static void joinAll(List<Thread> threads, Duration each) {
+        for (Thread t : threads) {
             try {
-                t.join(Duration.ofSeconds(5));
+                t.join(each);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
             }
         }
     }

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,6 +32,13 @@ import org.slf4j.LoggerFactory;
  * trackers are forgotten after {@link #FORGET_AFTER} consecutive failures (the next announce may
  * bring them back); pinned ones (given by the user) are kept. Banned peers are never dialled.
  *
+ * <p>Bounded: at most {@link #MAX_CANDIDATES} candidates from trackers (a 4 MiB tracker reply
+ * holds about 700,000). When the list is full, a newcomer takes the place of a candidate that
+ * failed (the most failures first, then the one a tracker named least recently); candidates not yet
+ * tried and those that served us are kept, and a newcomer that finds no failed candidate to replace
+ * is dropped (the next announce offers it again). Idle candidates wait in a queue ordered by the time
+ * they may be dialled, so a look costs the candidates it dials, not a scan of the list.
+ *
  * <p>Once we are complete, a candidate is still dialled unless it was seen complete too: a leecher
  * that does not dial out (Transmission ignores peers at 127.x) can only get data that way.
  */
@@ -38,26 +48,50 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
     static final long BACKOFF_MAX_NANOS = 30_000_000_000L;
     static final long HEALTHY_NANOS = 30_000_000_000L;
     static final int FORGET_AFTER = 8;
+    /**
+     * The most candidates kept from trackers: libtorrent's {@code max_peerlist_size} is 3,000 (4,000
+     * in older versions). At {@code maxPeers} 50 and a dial every few seconds each, more could not
+     * be tried before a tracker's next answer anyway. Pinned candidates (the user's) do not count.
+     */
+    static final int MAX_CANDIDATES = 3000;
     private static final long TICK_MILLIS = 250;
 
     private static final class Candidate {
         final InetSocketAddress address;
+        /** Arrival order: among candidates due at the same time, the first offered goes first. */
+        final long arrival;
         boolean pinned;
-        boolean busy; // dialling or connected
+        boolean busy; // dialling or connected; an idle candidate is in the queue
         int failures;
         long retryAt;
         long connectedAt;
+        /** When a tracker (or the user) last named it: the older, the sooner it is replaced. */
+        long lastOffered;
         boolean seenComplete;
 
-        Candidate(InetSocketAddress address, boolean pinned) {
+        Candidate(InetSocketAddress address, boolean pinned, long now, long arrival) {
             this.address = address;
             this.pinned = pinned;
+            this.retryAt = now;
+            this.lastOffered = now;
+            this.arrival = arrival;
         }
     }
 
+    /** nanoTime order (wrap-safe: all times are within minutes of each other), then arrival. */
+    private static final Comparator<Candidate> BY_RETRY_AT = (a, b) ->
+            a.retryAt != b.retryAt ? Long.compare(a.retryAt - b.retryAt, 0) : Long.compare(a.arrival, b.arrival);
+    /** Which failed candidate a newcomer replaces first. */
+    private static final Comparator<Candidate> REPLACE_FIRST = Comparator.<Candidate>comparingInt(c -> -c.failures)
+            .thenComparing((a, b) -> Long.compare(a.lastOffered - b.lastOffered, 0));
+
     private final Torrent torrent;
     private final DownloadOptions options;
-    private final Map<InetSocketAddress, Candidate> known = new LinkedHashMap<>();
+    private final Map<InetSocketAddress, Candidate> known = new HashMap<>();
+    /** The idle candidates (neither dialling nor connected), soonest due first. */
+    private final TreeSet<Candidate> idle = new TreeSet<>(BY_RETRY_AT);
+    private long arrivals;
+    private int unpinned;
     private final AtomicBoolean closed = new AtomicBoolean();
     private int dialing;
     private final Thread loop;
@@ -70,13 +104,45 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
         this.loop = Thread.ofVirtual().name("peer-set").start(this::run);
     }
 
-    /** Adds peers to dial; {@code pinned} ones (the user's) are never forgotten. */
+    /**
+     * Adds peers to dial; {@code pinned} ones (the user's) are never forgotten and never refused.
+     * Past {@link #MAX_CANDIDATES}, a newcomer replaces a failed candidate or is dropped.
+     */
     synchronized void offer(Collection<InetSocketAddress> peers, boolean pinned) {
+        long now = System.nanoTime();
+        Iterator<Candidate> replaceable = null; // computed once, when the list is first found full
+        int refused = 0;
         for (InetSocketAddress a : peers) {
-            Candidate c = known.computeIfAbsent(a, x -> new Candidate(x, pinned));
-            c.pinned |= pinned;
+            Candidate c = known.get(a);
+            if (c != null) {
+                if (pinned && !c.pinned) unpinned--;
+                c.pinned |= pinned;
+                c.lastOffered = now;
+                continue;
+            }
+            if (!pinned && unpinned >= MAX_CANDIDATES) {
+                if (replaceable == null) replaceable = replaceable().iterator();
+                if (!replaceable.hasNext()) {
+                    refused++;
+                    continue;
+                }
+                forget(replaceable.next());
+            }
+            c = new Candidate(a, pinned, now, arrivals++);
+            known.put(a, c);
+            if (!pinned) unpinned++;
+            idle.add(c);
         }
+        if (refused > 0) log.debug("peer list full ({} candidates): {} new peers not kept", unpinned, refused);
         wake.release();
+    }
+
+    /** The candidates a newcomer may replace: idle, not pinned, failed at least once; the most failed first. */
+    private List<Candidate> replaceable() {
+        List<Candidate> failed = new ArrayList<>();
+        for (Candidate c : idle) if (!c.pinned && c.failures > 0) failed.add(c);
+        failed.sort(REPLACE_FIRST);
+        return failed;
     }
 
     synchronized int knownCount() {
@@ -87,7 +153,7 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
     public void banned(InetSocketAddress peer) {
         synchronized (this) {
             Candidate c = known.get(peer);
-            if (c != null && !c.busy) known.remove(peer);
+            if (c != null && !c.busy) forget(c);
         }
     }
 
@@ -100,13 +166,14 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
             c.busy = false;
             c.seenComplete |= connection.peerHasAll();
             long now = System.nanoTime();
-            if (connection.downloaded() > 0 || now - c.connectedAt >= HEALTHY_NANOS) {
+            if (torrent.isBanned(a)) {
+                forget(c);
+            } else if (connection.downloaded() > 0 || now - c.connectedAt >= HEALTHY_NANOS) {
                 c.failures = 0; // it gave us data: worth a prompt redial, but never an instant one
-                c.retryAt = now + BACKOFF_BASE_NANOS;
+                retryAt(c, now + BACKOFF_BASE_NANOS);
             } else {
                 failed(c, now);
             }
-            if (torrent.isBanned(a)) known.remove(a);
             wake.release();
         }
     }
@@ -123,19 +190,27 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
         }
     }
 
-    /** Candidates to dial now, marked busy, within the room left under {@code maxPeers}. */
+    /**
+     * Candidates to dial now, marked busy, within the room left under {@code maxPeers}: taken from
+     * the head of the queue, so the cost is the candidates dialled (plus any banned ones dropped).
+     */
     private synchronized List<Candidate> due() {
         int room = options.maxPeers() - torrent.connectionCount() - dialing;
         List<Candidate> due = new ArrayList<>();
         if (room <= 0) return due;
         long now = System.nanoTime();
         boolean complete = torrent.isComplete();
-        for (Candidate c : known.values()) {
-            if (due.size() >= room) break;
-            if (c.busy || now - c.retryAt < 0 || torrent.isBanned(c.address) || (complete && c.seenComplete)) continue;
-            c.busy = true;
-            dialing++;
-            due.add(c);
+        while (due.size() < room && !idle.isEmpty() && idle.first().retryAt - now <= 0) {
+            Candidate c = idle.pollFirst();
+            if (torrent.isBanned(c.address)) {
+                forget(c);
+            } else if (complete && c.seenComplete) {
+                retryAt(c, now + BACKOFF_MAX_NANOS); // a seed is no use to a seed: look again later
+            } else {
+                c.busy = true;
+                dialing++;
+                due.add(c);
+            }
         }
         return due;
     }
@@ -161,15 +236,28 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
         else torrent.add(connection); // a refusal closes it, and closed() above frees the candidate
     }
 
-    /** Called with the lock held. */
+    /** Called with the lock held, for a candidate that is not busy and not queued. */
     private void failed(Candidate c, long now) {
         c.failures++;
         if (!c.pinned && c.failures >= FORGET_AFTER) {
-            known.remove(c.address);
+            forget(c);
             return;
         }
         long backoff = Math.min(BACKOFF_MAX_NANOS, BACKOFF_BASE_NANOS << Math.min(c.failures - 1, 16));
-        c.retryAt = now + backoff;
+        retryAt(c, now + backoff);
+    }
+
+    /** Queues an idle candidate (not in the queue now) for {@code when}. */
+    private void retryAt(Candidate c, long when) {
+        c.retryAt = when;
+        idle.add(c);
+    }
+
+    /** Forgets a candidate, queued or not (removing one that is not queued finds nothing: arrivals are unique). */
+    private void forget(Candidate c) {
+        idle.remove(c);
+        known.remove(c.address);
+        if (!c.pinned) unpinned--;
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -28,8 +29,9 @@ import javax.net.ssl.SSLSocketFactory;
  * selector thread, which on the loopback benchmarks put a third of a second between starting a
  * download and knowing its first peer (docs/performance.md).
  *
- * <p>Everything is bounded: the whole exchange by one deadline (each read waits at most what is
- * left of it), the header block by {@link #MAX_HEADER_BYTES} and the body by the caller's cap,
+ * <p>Everything is bounded: the whole exchange, from the name lookup to the last byte, by one
+ * deadline (each read waits at most what is left of it, and a watchdog closes the socket when it
+ * passes, so that a TLS handshake fed a byte at a time ends too), the header block by {@link #MAX_HEADER_BYTES} and the body by the caller's cap,
  * whether the reply declares its length, sends chunks or just closes the connection.
  */
 final class HttpGet {
@@ -51,25 +53,42 @@ final class HttpGet {
 
     /**
      * Fetches {@code target}, an {@code http} or {@code https} URI, before {@code deadlineNanos}
-     * ({@link System#nanoTime()}); a read still waiting then fails with a {@link SocketTimeoutException}.
+     * ({@link System#nanoTime()}): past it, whatever step is still blocked (name lookup, connect, TLS
+     * handshake, a read) fails with a {@link SocketTimeoutException}.
      */
     static Reply fetch(URI target, String userAgent, int maxBody, long deadlineNanos) throws IOException {
+        return fetch(target, userAgent, maxBody, deadlineNanos, new Cancellation());
+    }
+
+    /** As above; {@code cancellation} can abandon the request from another thread (it then fails with an IOException). */
+    static Reply fetch(URI target, String userAgent, int maxBody, long deadlineNanos, Cancellation cancellation)
+            throws IOException {
         boolean tls = "https".equalsIgnoreCase(target.getScheme());
         String host = target.getHost();
         if (host == null) throw new IOException("no host in " + target);
         String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host; // IPv6 literal
         int port = target.getPort() != -1 ? target.getPort() : tls ? 443 : 80;
+        InetSocketAddress address = new InetSocketAddress(HostLookup.resolve(bareHost, deadlineNanos, cancellation), port);
         Socket socket = new Socket(Proxy.NO_PROXY);
+        // Socket timeouts bound each read, not the sum of them: a TLS handshake fed a byte at a time
+        // would outlive any deadline. The watchdog closes the socket at the deadline, whatever blocks.
+        Watchdog watchdog = Watchdog.arm(socket, deadlineNanos);
+        cancellation.register(socket);
         try {
-            socket.connect(new InetSocketAddress(bareHost, port), millisLeft(deadlineNanos));
+            socket.connect(address, millisLeft(deadlineNanos));
             socket.setSoTimeout(millisLeft(deadlineNanos));
-            if (tls) socket = startTls(socket, bareHost, port);
-            OutputStream out = socket.getOutputStream();
+            Socket stream = tls ? startTls(socket, bareHost, port) : socket;
+            OutputStream out = stream.getOutputStream();
             out.write(request(target, host, userAgent).getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            return readReply(new BufferedInputStream(new DeadlineInput(socket, deadlineNanos), 8192), maxBody);
+            return readReply(new BufferedInputStream(new DeadlineInput(stream, deadlineNanos), 8192), maxBody);
+        } catch (IOException e) {
+            if (watchdog.fired()) throw new SocketTimeoutException("deadline passed");
+            throw e;
         } finally {
-            socket.close();
+            watchdog.disarm();
+            cancellation.unregister(socket);
+            socket.close(); // the plain socket: closing it ends a TLS layer on top as well
         }
     }
 
@@ -131,7 +150,7 @@ final class HttpGet {
             }
             if (size < 0) throw new IOException("bad chunk size: " + TrackerException.oneLine(hex));
             if (size == 0) break;
-            if (body.size() + size > maxBody) throw new ReplyTooLarge(maxBody);
+            if (size > maxBody - body.size()) throw new ReplyTooLarge(maxBody); // not body.size() + size: that overflows
             byte[] chunk = in.readNBytes((int) size);
             if (chunk.length < size) throw new IOException("connection closed inside a chunk");
             body.write(chunk);
@@ -207,6 +226,47 @@ final class HttpGet {
         long left = (deadlineNanos - System.nanoTime()) / 1_000_000;
         if (left <= 0) throw new SocketTimeoutException("deadline passed");
         return (int) Math.min(Integer.MAX_VALUE, left);
+    }
+
+    /** Closes a socket when its deadline passes, unless disarmed first. */
+    private static final class Watchdog implements Runnable {
+        private final Socket socket;
+        private final long deadlineNanos;
+        private volatile boolean fired;
+        private Thread thread;
+
+        private Watchdog(Socket socket, long deadlineNanos) {
+            this.socket = socket;
+            this.deadlineNanos = deadlineNanos;
+        }
+
+        static Watchdog arm(Socket socket, long deadlineNanos) {
+            Watchdog w = new Watchdog(socket, deadlineNanos);
+            w.thread = Thread.ofVirtual().name("tracker-deadline").start(w);
+            return w;
+        }
+
+        @Override
+        public void run() {
+            for (long left; (left = deadlineNanos - System.nanoTime()) > 0; ) {
+                LockSupport.parkNanos(left);
+                if (Thread.currentThread().isInterrupted()) return; // disarmed: the request is over
+            }
+            fired = true;
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing to wake the request: nothing to report
+            }
+        }
+
+        boolean fired() {
+            return fired;
+        }
+
+        void disarm() {
+            thread.interrupt();
+        }
     }
 
     /** The socket's input, each read waiting at most until the deadline. */

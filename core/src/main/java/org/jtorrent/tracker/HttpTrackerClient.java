@@ -42,7 +42,11 @@ public final class HttpTrackerClient implements TrackerClient {
 
     @Override
     public AnnounceResponse announce(AnnounceRequest request, Duration deadline) throws TrackerException {
-        byte[] body = get(HttpTrackerProtocol.announceUri(uri, request, trackerId), deadline);
+        return announce(request, deadline, new Cancellation());
+    }
+
+    AnnounceResponse announce(AnnounceRequest request, Duration deadline, Cancellation cancellation) throws TrackerException {
+        byte[] body = get(HttpTrackerProtocol.announceUri(uri, request, trackerId), deadline, cancellation);
         AnnounceResponse response = HttpTrackerProtocol.parseAnnounce(uri, body, self);
         if (response.trackerId().isPresent()) trackerId = response.trackerId();
         return response;
@@ -50,18 +54,23 @@ public final class HttpTrackerClient implements TrackerClient {
 
     @Override
     public Map<InfoHash, ScrapeStats> scrape(List<InfoHash> hashes, Duration deadline) throws TrackerException {
-        URI scrape = HttpTrackerProtocol.scrapeUri(uri, hashes)
-                .orElseThrow(() -> TrackerException.failed(uri, "no scrape URL (the path does not end in 'announce')"));
-        return HttpTrackerProtocol.parseScrape(uri, get(scrape, deadline));
+        return scrape(hashes, deadline, new Cancellation());
     }
 
-    private byte[] get(URI target, Duration deadline) throws TrackerException {
+    Map<InfoHash, ScrapeStats> scrape(List<InfoHash> hashes, Duration deadline, Cancellation cancellation) throws TrackerException {
+        URI scrape = HttpTrackerProtocol.scrapeUri(uri, hashes)
+                .orElseThrow(() -> TrackerException.failed(uri, "no scrape URL (the path does not end in 'announce')"));
+        return HttpTrackerProtocol.parseScrape(uri, get(scrape, deadline, cancellation));
+    }
+
+    private byte[] get(URI target, Duration deadline, Cancellation cancellation) throws TrackerException {
         long end = System.nanoTime() + deadline.toNanos();
         for (int redirects = 0; ; redirects++) {
             HttpGet.Reply reply;
             try {
-                reply = HttpGet.fetch(target, USER_AGENT, config.maxReplyBytes(), end);
+                reply = HttpGet.fetch(target, USER_AGENT, config.maxReplyBytes(), end, cancellation);
             } catch (IOException e) {
+                if (cancellation.isCancelled()) throw TrackerException.abandoned(uri, e);
                 throw TrackerException.failed(uri, describe(e, deadline), e);
             }
             int status = reply.status();

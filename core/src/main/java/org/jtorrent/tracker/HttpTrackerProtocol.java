@@ -105,7 +105,7 @@ public final class HttpTrackerProtocol {
         return new AnnounceResponse(Duration.ofSeconds(interval), minInterval,
                 clampInt(integer(tracker, root, "complete").orElse(-1L)),
                 clampInt(integer(tracker, root, "incomplete").orElse(-1L)),
-                peers, text(root, "warning message"), text(root, "tracker id"));
+                peers, text(root, "warning message").map(TrackerException::oneLine), text(root, "tracker id"));
     }
 
     /** Parses a scrape reply: {@code files} maps each raw 20-byte info-hash to its counts. */

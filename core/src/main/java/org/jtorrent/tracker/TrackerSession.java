@@ -26,7 +26,9 @@ import org.jtorrent.id.PeerId;
  * answers is promoted and ends the round; one that fails is skipped until its back-off
  * ({@code retryBase * 2^(n-1)}, n consecutive failures, capped at 2^8) expires, and the next one is tried.
  * The next regular announce is due after the answering tracker's interval (at least
- * {@link TrackerConfig#minInterval()}), or, if all failed, when the first back-off ends.
+ * {@link TrackerConfig#minInterval()}, at most {@link AnnounceResponse#MAX_INTERVAL}), or, if all
+ * failed, when the first back-off ends. Whatever a tracker sends, a round ends normally: an
+ * unexpected exception is that tracker's failure. {@link #stop} ends the session's announcing.
  */
 public final class TrackerSession implements AutoCloseable {
     /** The transfer counters the engine reports on each announce. */
@@ -67,6 +69,10 @@ public final class TrackerSession implements AutoCloseable {
     private volatile Instant nextAnnounce;
     private volatile boolean started;
     private volatile URI lastAnswered;
+    /** The round in flight, for {@link #stop} to cancel. */
+    private volatile Cancellation inFlight;
+    /** Set by {@link #stop}, for good: rounds that start after it do nothing. */
+    private volatile boolean stopped;
     /** A {@code completed} no tracker heard yet: the next due announce carries it (trackers count downloads by it). */
     private volatile boolean completedPending;
 
@@ -138,15 +144,17 @@ public final class TrackerSession implements AutoCloseable {
     private Outcome announceRound(AnnounceEvent event, Progress progress) {
         AnnounceRequest request = request(event, progress);
         List<TrackerException> failures = new ArrayList<>();
+        Cancellation cancellation = beginRound();
         Instant earliestRetry = null;
         for (URI tracker : tiers.inOrder()) {
+            if (cancellation.isCancelled()) return new Outcome(Optional.empty(), Optional.empty(), failures);
             Backoff b = backoff.get(tracker);
             if (b != null && clock.instant().isBefore(b.retryAt())) {
                 earliestRetry = min(earliestRetry, b.retryAt());
                 continue;
             }
             try {
-                AnnounceResponse response = clients.get(tracker).announce(request, config.attemptTimeout());
+                AnnounceResponse response = announceTo(clients.get(tracker), request, config.attemptTimeout(), cancellation);
                 backoff.remove(tracker);
                 tiers.promote(tracker);
                 started = true;
@@ -155,8 +163,9 @@ public final class TrackerSession implements AutoCloseable {
                 Duration interval = max(response.interval(), config.minInterval());
                 nextAnnounce = clock.instant().plus(interval);
                 return new Outcome(Optional.of(response), Optional.of(tracker), failures);
-            } catch (TrackerException e) {
-                failures.add(e);
+            } catch (TrackerException | RuntimeException e) {
+                if (cancellation.isCancelled()) return new Outcome(Optional.empty(), Optional.empty(), failures);
+                failures.add(asTrackerFailure(tracker, e));
                 Backoff next = failed(tracker);
                 earliestRetry = min(earliestRetry, next.retryAt());
             }
@@ -167,20 +176,61 @@ public final class TrackerSession implements AutoCloseable {
     }
 
     /**
+     * A tracker's failure as one line. A RuntimeException is a bug of ours that the tracker's reply
+     * set off: it is one tracker's failure like any other (backed off, the next tracker tried), never
+     * the end of the round or of the thread that drives it.
+     */
+    private static TrackerException asTrackerFailure(URI tracker, Exception e) {
+        if (e instanceof TrackerException te) return te;
+        return TrackerException.failed(tracker, "unexpected error: " + e, e);
+    }
+
+    /** Registers the new round for {@link #stop} to cancel; cancelled from the start if the session stopped. */
+    private Cancellation beginRound() {
+        Cancellation cancellation = new Cancellation();
+        inFlight = cancellation;
+        // stop() sets stopped, then reads inFlight; we set inFlight, then read stopped (both volatile):
+        // one of the two sees the other, so no round slips past a stop.
+        if (stopped) cancellation.cancel();
+        return cancellation;
+    }
+
+    private static AnnounceResponse announceTo(TrackerClient client, AnnounceRequest request, Duration deadline,
+                                               Cancellation cancellation) throws TrackerException {
+        return switch (client) {
+            case HttpTrackerClient http -> http.announce(request, deadline, cancellation);
+            case UdpTrackerClient udp -> udp.announce(request, deadline, cancellation);
+        };
+    }
+
+    /**
      * Tells the tracker that last answered that we leave, with the short {@link TrackerConfig#stoppedTimeout()}:
-     * shutting down must not wait on a dead tracker. Returns the error, if any; nothing is retried.
+     * shutting down must not wait on a dead tracker. A round in flight is abandoned first (its
+     * requests are cancelled), so {@code stopped} never waits behind an announce to a slow tracker;
+     * rounds after this one do nothing. Returns the error, if any; nothing is retried.
      */
     public Optional<TrackerException> stop(Progress progress) {
+        abandonRounds();
         return inRound(() -> stopRound(progress));
+    }
+
+    /** Cancels the round in flight, and every later one, so that the round lock is free at once. */
+    private void abandonRounds() {
+        stopped = true;
+        Cancellation round = inFlight;
+        if (round != null) round.cancel();
     }
 
     private Optional<TrackerException> stopRound(Progress progress) {
         if (lastAnswered == null) return Optional.empty();
         try {
-            clients.get(lastAnswered).announce(request(AnnounceEvent.STOPPED, progress), config.stoppedTimeout());
+            TrackerClient client = clients.get(lastAnswered);
+            announceTo(client, request(AnnounceEvent.STOPPED, progress), config.stoppedTimeout(), new Cancellation());
             return Optional.empty();
         } catch (TrackerException e) {
             return Optional.of(e);
+        } catch (RuntimeException e) {
+            return Optional.of(asTrackerFailure(lastAnswered, e));
         } finally {
             started = false;
         }
@@ -192,20 +242,31 @@ public final class TrackerSession implements AutoCloseable {
     }
 
     private Optional<ScrapeStats> scrapeRound() {
+        Cancellation cancellation = beginRound();
         for (URI tracker : tiers.inOrder()) {
+            if (cancellation.isCancelled()) break;
             try {
-                ScrapeStats s = clients.get(tracker).scrape(List.of(infoHash), config.attemptTimeout()).get(infoHash);
+                ScrapeStats s = scrapeFrom(clients.get(tracker), cancellation).get(infoHash);
                 if (s != null) return Optional.of(s);
-            } catch (TrackerException e) {
+            } catch (TrackerException | RuntimeException e) {
                 // next tracker
             }
         }
         return Optional.empty();
     }
 
-    /** Closes the trackers' sockets; call after {@link #stop}. */
+    private Map<InfoHash, ScrapeStats> scrapeFrom(TrackerClient client, Cancellation cancellation)
+            throws TrackerException {
+        return switch (client) {
+            case HttpTrackerClient http -> http.scrape(List.of(infoHash), config.attemptTimeout(), cancellation);
+            case UdpTrackerClient udp -> udp.scrape(List.of(infoHash), config.attemptTimeout(), cancellation);
+        };
+    }
+
+    /** Closes the trackers' sockets; call after {@link #stop} (a round still in flight is abandoned). */
     @Override
     public void close() {
+        abandonRounds();
         inRound(() -> {
             clients.values().forEach(TrackerClient::close);
             return null;

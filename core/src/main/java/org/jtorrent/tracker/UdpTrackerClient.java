@@ -65,16 +65,21 @@ public final class UdpTrackerClient implements TrackerClient {
 
     @Override
     public AnnounceResponse announce(AnnounceRequest r, Duration deadline) throws TrackerException {
+        return announce(r, deadline, new Cancellation());
+    }
+
+    AnnounceResponse announce(AnnounceRequest r, Duration deadline, Cancellation cancellation) throws TrackerException {
         lock.lock();
         try {
-            return announceLocked(r, deadline);
+            return announceLocked(r, deadline, cancellation);
         } finally {
             lock.unlock();
         }
     }
 
-    private AnnounceResponse announceLocked(AnnounceRequest r, Duration deadline) throws TrackerException {
-        Attempt a = new Attempt(deadline);
+    private AnnounceResponse announceLocked(AnnounceRequest r, Duration deadline, Cancellation cancellation)
+            throws TrackerException {
+        Attempt a = new Attempt(deadline, cancellation);
         long id = connectionId(a);
         var request = new UdpWire.Announce(id, RANDOM.nextInt(), r.infoHash(), r.peerId(), r.downloaded(), r.left(),
                 r.uploaded(), r.event(), r.key(), r.numWant() < 0 ? -1 : r.numWant(), r.port());
@@ -86,17 +91,23 @@ public final class UdpTrackerClient implements TrackerClient {
 
     @Override
     public Map<InfoHash, ScrapeStats> scrape(List<InfoHash> hashes, Duration deadline) throws TrackerException {
+        return scrape(hashes, deadline, new Cancellation());
+    }
+
+    Map<InfoHash, ScrapeStats> scrape(List<InfoHash> hashes, Duration deadline, Cancellation cancellation)
+            throws TrackerException {
         lock.lock();
         try {
-            return scrapeLocked(hashes, deadline);
+            return scrapeLocked(hashes, deadline, cancellation);
         } finally {
             lock.unlock();
         }
     }
 
-    private Map<InfoHash, ScrapeStats> scrapeLocked(List<InfoHash> hashes, Duration deadline) throws TrackerException {
+    private Map<InfoHash, ScrapeStats> scrapeLocked(List<InfoHash> hashes, Duration deadline, Cancellation cancellation)
+            throws TrackerException {
         Map<InfoHash, ScrapeStats> result = new HashMap<>();
-        Attempt a = new Attempt(deadline);
+        Attempt a = new Attempt(deadline, cancellation);
         for (int from = 0; from < hashes.size(); from += UdpWire.MAX_SCRAPE_HASHES) {
             List<InfoHash> batch = hashes.subList(from, Math.min(hashes.size(), from + UdpWire.MAX_SCRAPE_HASHES));
             var request = new UdpWire.Scrape(connectionId(a), RANDOM.nextInt(), batch);
@@ -122,15 +133,27 @@ public final class UdpTrackerClient implements TrackerClient {
     private final class Attempt {
         private final Duration deadline;
         private final long end;
+        private final Cancellation cancellation;
         private int ignored;
 
-        Attempt(Duration deadline) {
+        Attempt(Duration deadline, Cancellation cancellation) {
             this.deadline = deadline;
             this.end = System.nanoTime() + deadline.toNanos();
+            this.cancellation = cancellation;
         }
 
         UdpWire.Reply exchange(UdpWire.Request request) throws TrackerException {
             open();
+            DatagramSocket current = socket;
+            cancellation.register(current); // cancelling closes it; the next attempt opens a new one
+            try {
+                return exchange(request, current);
+            } finally {
+                cancellation.unregister(current);
+            }
+        }
+
+        private UdpWire.Reply exchange(UdpWire.Request request, DatagramSocket socket) throws TrackerException {
             byte[] out = request.encode();
             byte[] in = new byte[MAX_DATAGRAM];
             long resendEvery = Math.max(1, config.udpRetransmit().toMillis());
@@ -171,6 +194,7 @@ public final class UdpTrackerClient implements TrackerClient {
                 socket.close();
                 throw TrackerException.failed(uri, "connection refused (ICMP port unreachable)");
             } catch (IOException e) {
+                if (cancellation.isCancelled()) throw TrackerException.abandoned(uri, e);
                 throw TrackerException.failed(uri, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
             }
         }
@@ -179,9 +203,14 @@ public final class UdpTrackerClient implements TrackerClient {
             if (socket != null && !socket.isClosed()) return;
             InetAddress address;
             try {
-                address = InetAddress.getByName(uri.getHost());
+                address = HostLookup.resolve(uri.getHost(), end, cancellation);
             } catch (UnknownHostException e) {
                 throw TrackerException.failed(uri, "unknown host " + uri.getHost());
+            } catch (SocketTimeoutException e) {
+                throw timeout();
+            } catch (IOException e) {
+                if (cancellation.isCancelled()) throw TrackerException.abandoned(uri, e);
+                throw TrackerException.failed(uri, "looking up " + uri.getHost() + ": " + e.getMessage(), e);
             }
             ipv6 = address instanceof Inet6Address;
             try {

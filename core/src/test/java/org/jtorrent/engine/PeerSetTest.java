@@ -7,14 +7,19 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jtorrent.bencode.Bencode;
 import org.jtorrent.testing.FakePeer;
+import org.jtorrent.testing.ScriptedHttpTracker;
 import org.jtorrent.testing.TestTorrent;
+import org.jtorrent.tracker.TrackerConfig;
 import org.jtorrent.wire.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -95,6 +100,47 @@ class PeerSetTest {
         } finally {
             for (FakePeer f : seeders) f.close();
         }
+    }
+
+    /**
+     * Issue 13, finding 7: every peer a tracker named was kept (a 4 MiB reply holds ~700,000) and
+     * due() scanned them all four times a second. The first reply names 100,000 dead peers: the list
+     * stops at the cap. Later replies name the seeder among 2,999 other dead peers: they take the
+     * places of candidates that failed, the list stays at the cap, and the download completes.
+     */
+    @Test
+    void aHugeTrackerReplyLeavesTheCandidateListAtTheCapAndNewcomersReplaceFailedOnes() throws Exception {
+        try (FakePeer seeder = new FakePeer(torrent, (link, r) -> link.send(new Message.Piece(r.piece(), r.begin(), link.block(r))));
+             ScriptedHttpTracker tracker = ScriptedHttpTracker.start((n, target) ->
+                     ScriptedHttpTracker.reply(Bencode.encode(Map.of("interval", 1,
+                             "peers", n == 0 ? deadPeers(2, 100_000, null) : deadPeers(9, 2_999, seeder.address())))))) {
+            TestTorrent tracked = torrent.withTrackers(List.of(List.of(tracker.uri().toString())));
+            TrackerConfig everySecond = TrackerConfig.DEFAULT.withMinInterval(Duration.ofSeconds(1));
+            DownloadOptions options = DownloadOptions.defaults(dir, List.of()).withMaxPeers(200).withTrackers(true, everySecond);
+            try (Download d = Download.start(tracked.metainfo(), options)) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (d.knownPeers() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
+                assertThat(d.knownPeers()).as("after the first reply").isEqualTo(PeerSet.MAX_CANDIDATES);
+
+                int most = 0;
+                while (!d.awaitComplete(Duration.ofMillis(100))) {
+                    most = Math.max(most, d.knownPeers());
+                    assertThat(System.nanoTime()).as("completed from the seeder of a later reply").isLessThan(deadline + 10_000_000_000L);
+                }
+                assertThat(most).isLessThanOrEqualTo(PeerSet.MAX_CANDIDATES);
+                assertThat(tracker.requests().size()).as("the seeder came with a later reply").isGreaterThan(1);
+            }
+        }
+    }
+
+    /** Compact peers at 127.SUBNET.x.y port 9, where nothing listens; the seeder first if given. */
+    private static byte[] deadPeers(int subnet, int count, InetSocketAddress seeder) {
+        ByteBuffer peers = ByteBuffer.allocate(6 * (count + (seeder == null ? 0 : 1)));
+        if (seeder != null) peers.put(seeder.getAddress().getAddress()).putShort((short) seeder.getPort());
+        for (int i = 0; i < count; i++) {
+            peers.put(new byte[] {127, (byte) (subnet + (i >> 16)), (byte) (i >> 8), (byte) i}).putShort((short) 9);
+        }
+        return peers.array();
     }
 
     private static void sleep(long millis) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -18,11 +19,13 @@ import org.jtorrent.bencode.Bencode;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.testing.MutableClock;
+import org.jtorrent.testing.ScriptedHttpTracker;
 import org.jtorrent.tracker.server.TrackerServer;
 import org.jtorrent.tracker.server.TrackerServerConfig;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Each way a tracker can fail, against a real misbehaving server on loopback: the error is one line
@@ -61,6 +64,10 @@ class BrokenTrackersTest {
                         "reply larger than 4194304 bytes, refused"),
                 Arguments.of("reply past the 4 MiB cap (chunked)", (Starter) () -> TestTrackers.httpChunked(8 << 20),
                         "reply larger than 4194304 bytes, refused"),
+                Arguments.of("chunk sizes 1 then 2^63-1 (the size check overflowed)", (Starter) () -> scripted((n, target) ->
+                                ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nd\r\n7fffffffffffffff\r\n")
+                                        .getBytes(StandardCharsets.ISO_8859_1)),
+                        "reply larger than 4194304 bytes, refused"),
                 Arguments.of("never answers (HTTP)", (Starter) TestTrackers::silentTcp, "no reply within 1200 ms"),
                 Arguments.of("never answers (UDP)", (Starter) () -> TestTrackers.udp(request -> null), "no reply within 1200 ms"),
                 Arguments.of("truncated UDP packet", (Starter) () -> TestTrackers.udp(request ->
@@ -72,6 +79,34 @@ class BrokenTrackersTest {
                 Arguments.of("UDP error action", (Starter) () -> TestTrackers.udp(request ->
                                 new UdpWire.Error(TestTrackers.transactionId(request), "go away").encode()),
                         "tracker refused: go away"));
+    }
+
+    private static TestTrackers.Running scripted(ScriptedHttpTracker.Script script) throws IOException {
+        ScriptedHttpTracker tracker = ScriptedHttpTracker.start(script);
+        return new TestTrackers.Running(tracker.uri(), tracker::close, tracker.requests());
+    }
+
+    /**
+     * Issue 13, finding 5: an interval of 2^63-1 s made the session's Instant.plus throw out of the
+     * round (and out of the announce thread); 10^16 s passed here but overflowed the announcer's
+     * toMillis(). Both are clamped to a day: the answer counts, the next announce is a day away.
+     */
+    @ParameterizedTest(name = "interval {0}")
+    @ValueSource(longs = {Long.MAX_VALUE, 10_000_000_000_000_000L})
+    void anAbsurdIntervalIsClampedAndTheAnswerCounts(long interval) throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        String reply = "d8:intervali" + interval + "e12:min intervali" + interval + "e5:peers6:\u007f\u0000\u0000\u0002\u001a\u00e2e";
+        try (ScriptedHttpTracker tracker = ScriptedHttpTracker.start((n, target) -> ScriptedHttpTracker.reply(reply));
+             TrackerSession session = new TrackerSession(List.of(List.of(tracker.uri())), HASH, PeerId.random(), 6881, CONFIG,
+                     clock, new Random(1))) {
+            TrackerSession.Outcome outcome = session.announceIfDue(new TrackerSession.Progress(0, 0, 100)).orElseThrow();
+            assertThat(outcome.failures()).isEmpty();
+            AnnounceResponse response = outcome.response().orElseThrow();
+            assertThat(response.interval()).isEqualTo(Duration.ofDays(1));
+            assertThat(response.minInterval()).contains(Duration.ofDays(1));
+            assertThat(response.peers()).extracting(PeerAddress::toString).containsExactly("127.0.0.2:6882");
+            assertThat(session.nextAnnounceAt()).isEqualTo(clock.instant().plus(Duration.ofDays(1)));
+        }
     }
 
     @ParameterizedTest(name = "{0}")

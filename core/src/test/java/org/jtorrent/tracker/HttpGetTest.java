@@ -2,6 +2,7 @@ package org.jtorrent.tracker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -89,6 +90,17 @@ class HttpGetTest {
         assertThat(parse("HTTP/1.1 200 OK\r\n\r\n" + "x".repeat(CAP)).body()).hasSize(CAP); // exactly the cap is fine
     }
 
+    /** Finding 5 of issue 13: 1 + 0x7fffffffffffffff overflowed the size check, and the cast to int threw. */
+    @Test
+    void aChunkSizeThatWouldOverflowTheCountIsRefusedForItsSize() {
+        assertThatThrownBy(() -> parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nd\r\n7fffffffffffffff\r\n"))
+                .isInstanceOf(HttpGet.ReplyTooLarge.class);
+        assertThatThrownBy(() -> parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + "3e8\r\n" + "x".repeat(CAP)
+                + "\r\n1\r\nx\r\n0\r\n\r\n")).isInstanceOf(HttpGet.ReplyTooLarge.class); // one byte past the cap
+        assertThatThrownBy(() -> parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n"))
+                .hasMessage("bad chunk size: 10000000000000000"); // past a long
+    }
+
     @Test
     void malformedRepliesAreOneLineErrors() {
         assertThatThrownBy(() -> parse("SSH-2.0-OpenSSH_9.2\r\n\r\n")).hasMessageStartingWith("not an HTTP reply: SSH-2.0");
@@ -131,6 +143,57 @@ class HttpGetTest {
             assertThatThrownBy(() -> HttpGet.fetch(uri, "t", CAP, start + Duration.ofMillis(700).toNanos()))
                     .isInstanceOf(SocketTimeoutException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    /**
+     * Finding 6 of issue 13: socket timeouts bound each read, and a TLS handshake fed one byte every
+     * 200 ms never waits that long for one. The record header announces 16 KiB, so the client keeps
+     * reading for an hour; the deadline must end it all the same.
+     */
+    @Test
+    void theDeadlineCoversATlsHandshakeThatDrips() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                    out.write(new byte[] {0x16, 0x03, 0x03, 0x40, 0x00}); // a handshake record of 16,384 bytes follows...
+                    out.flush();
+                    for (int i = 0; i < 16_384; i++) { // ...one byte at a time
+                        out.write(0x02);
+                        out.flush();
+                        Thread.sleep(200);
+                    }
+                } catch (Exception ignored) {
+                    // the client hung up, as it should
+                }
+            });
+            long start = System.nanoTime();
+            URI uri = URI.create("https://127.0.0.1:" + server.getLocalPort() + "/announce");
+            assertTimeoutPreemptively(Duration.ofSeconds(6), () ->
+                    assertThatThrownBy(() -> HttpGet.fetch(uri, "t", CAP, start + Duration.ofSeconds(1).toNanos()))
+                            .isInstanceOf(SocketTimeoutException.class));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    /** Cancelling from another thread ends a request blocked in a read at once, long before its deadline. */
+    @Test
+    void aCancelledRequestEndsAtOnce() throws Exception {
+        try (var silent = TestTrackers.silentTcp()) {
+            Cancellation cancellation = new Cancellation();
+            long start = System.nanoTime();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                cancellation.cancel();
+            });
+            assertTimeoutPreemptively(Duration.ofSeconds(5), () ->
+                    assertThatThrownBy(() -> HttpGet.fetch(silent.uri(), "t", CAP, start + Duration.ofSeconds(60).toNanos(), cancellation))
+                            .isInstanceOf(IOException.class).isNotInstanceOf(SocketTimeoutException.class));
+            assertThat(cancellation.isCancelled()).isTrue();
         }
     }
 

@@ -141,6 +141,43 @@ class HttpTrackerProtocolTest {
                 .hasMessage("http://127.0.0.1:6969/announce: tracker refused: torrent not registered");
     }
 
+    /**
+     * Issue 13, 11c: a warning reached the terminal raw. Escape sequences (CSI, OSC with BEL or ST,
+     * the C1 CSI) go whole, other controls, line breaks and bidi overrides become spaces, and the
+     * text is cut at 200 characters; plain text and non-Latin letters stay as they are.
+     */
+    @Test
+    void warningsAndFailureReasonsAreMadeSafeForATerminal() throws Exception {
+        String hostile = "\u001b[2J\u001b[1;31mpay\u001b[0m \u001b]0;owned title\u0007now\u001b]8;;http://x\u001b\\!"
+                + "\r\nfake log line\u202etxt.exe\u009b31mred\u0000" + "A".repeat(500);
+        byte[] body = Bencode.encode(Map.of("interval", 60, "peers", new byte[0], "warning message", hostile));
+        String warning = HttpTrackerProtocol.parseAnnounce(TRACKER, body, SELF).warning().orElseThrow();
+        assertThat(warning).startsWith("pay now!  fake log line txt.exered A").endsWith("A...").hasSize(203)
+                .doesNotContain("[2J", "owned", "http://x", "31m");
+        assertThat(warning.chars()).noneMatch(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT);
+
+        byte[] refusal = Bencode.encode(Map.of("failure reason", "\u001b[2Jgo \u001b[5maway\u2028now"));
+        assertThatThrownBy(() -> HttpTrackerProtocol.parseAnnounce(TRACKER, refusal, SELF))
+                .hasMessage("http://127.0.0.1:6969/announce: tracker refused: go away now");
+
+        byte[] friendly = Bencode.encode(Map.of("interval", 60, "warning message", "Трекер: обновите клиент 🙂"));
+        assertThat(HttpTrackerProtocol.parseAnnounce(TRACKER, friendly, SELF).warning()).contains("Трекер: обновите клиент 🙂");
+    }
+
+    /** Issue 13, finding 5: an interval of 2^63-1 s made Instant.plus throw; 10^16 s overflowed toMillis() later. */
+    @Test
+    void absurdIntervalsAreClampedToADay() throws Exception {
+        for (long absurd : new long[] {Long.MAX_VALUE, 10_000_000_000_000_000L, 86_401}) {
+            byte[] body = Bencode.encode(Map.of("interval", absurd, "min interval", absurd, "peers", new byte[0]));
+            AnnounceResponse r = HttpTrackerProtocol.parseAnnounce(TRACKER, body, SELF);
+            assertThat(r.interval()).isEqualTo(Duration.ofDays(1)).isEqualTo(AnnounceResponse.MAX_INTERVAL);
+            assertThat(r.minInterval()).contains(Duration.ofDays(1));
+        }
+        byte[] usual = Bencode.encode(Map.of("interval", 1800, "min interval", 0, "peers", new byte[0]));
+        assertThat(HttpTrackerProtocol.parseAnnounce(TRACKER, usual, SELF).interval()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(HttpTrackerProtocol.parseAnnounce(TRACKER, usual, SELF).minInterval()).contains(Duration.ZERO);
+    }
+
     @Test
     void htmlIsReportedOnOneLine() {
         byte[] html = "<html>\n<body>502 Bad Gateway</body></html>".getBytes(StandardCharsets.UTF_8);

@@ -4,17 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import org.jtorrent.bencode.Bencode;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.testing.MutableClock;
+import org.jtorrent.testing.ScriptedHttpTracker;
 import org.jtorrent.tracker.server.TrackerServer;
 import org.jtorrent.tracker.server.TrackerServerConfig;
 import org.junit.jupiter.api.Test;
@@ -142,17 +151,81 @@ class TrackerSessionTest {
             return new TestTrackers.Reply(200, ok(60), null);
         });
              var session = new TrackerSession(List.of(List.of(tracker.uri())), HASH, PeerId.random(), 6881,
+                     CONFIG.withAttemptTimeout(Duration.ofSeconds(30)), clock, new Random(1));
+             var second = new TrackerSession(List.of(List.of(tracker.uri())), HASH, PeerId.random(), 6882,
                      CONFIG.withAttemptTimeout(Duration.ofSeconds(30)), clock, new Random(1))) {
             session.announceIfDue(PROGRESS).orElseThrow();
             assertThat(session.stop(PROGRESS)).isEmpty();
             assertThat(param(tracker.queries().getLast(), "event")).isEqualTo("stopped");
+            assertThat(session.announce(AnnounceEvent.NONE, PROGRESS).response()).as("stopped for good").isEmpty();
+            assertThat(tracker.queries()).hasSize(2);
 
-            session.announce(AnnounceEvent.STARTED, PROGRESS);
+            second.announce(AnnounceEvent.STARTED, PROGRESS);
             hang.set(true);
             long t0 = System.nanoTime();
-            var error = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> session.stop(PROGRESS));
+            var error = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> second.stop(PROGRESS));
             assertThat(error).hasValueSatisfying(e -> assertThat(e.getMessage()).contains("no reply within 2 s"));
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(4));
+        }
+    }
+
+    /**
+     * Issue 13, finding 6: a round holds the session while it waits on a tracker (30 s here), and
+     * {@code stopped} at close waited behind it and gave up. Now stop() abandons the round in flight
+     * and the tracker hears {@code stopped} at once; the abandoned round reports no failure of the
+     * tracker's, and no round runs after the stop.
+     */
+    @Test
+    void stopAbandonsAnAnnounceInFlightOverHttp() throws Exception {
+        try (var tracker = ScriptedHttpTracker.start((n, target) -> n == 1 ? null : ScriptedHttpTracker.reply(new String(ok(60),
+                StandardCharsets.ISO_8859_1)))) {
+            stopAbandonsTheRoundInFlight(tracker.uri(), () -> tracker.requests().size(),
+                    () -> tracker.requests().getLast().contains("&event=stopped"));
+        }
+    }
+
+    @Test
+    void stopAbandonsAnAnnounceInFlightOverUdp() throws Exception {
+        AtomicInteger announces = new AtomicInteger();
+        List<AnnounceEvent> events = new CopyOnWriteArrayList<>();
+        try (var tracker = TestTrackers.udp(packet -> {
+            try {
+                return switch (UdpWire.decodeRequest(ByteBuffer.wrap(packet))) {
+                    case UdpWire.Connect c -> new UdpWire.Connected(c.transactionId(), 42).encode();
+                    case UdpWire.Announce a -> {
+                        events.add(a.event());
+                        yield announces.incrementAndGet() == 2 ? null
+                                : new UdpWire.Announced(a.transactionId(), 60, 0, 0, List.of()).encode();
+                    }
+                    case UdpWire.Scrape sc -> null;
+                };
+            } catch (UdpWire.MalformedPacket e) {
+                return null;
+            }
+        })) {
+            stopAbandonsTheRoundInFlight(tracker.uri(), announces::get, () -> events.getLast() == AnnounceEvent.STOPPED);
+        }
+    }
+
+    private void stopAbandonsTheRoundInFlight(URI uri, IntSupplier requestsSeen, BooleanSupplier lastWasStopped) throws Exception {
+        TrackerConfig patient = CONFIG.withAttemptTimeout(Duration.ofSeconds(30)).withUdpRetransmit(Duration.ofSeconds(30));
+        try (var session = new TrackerSession(List.of(List.of(uri)), HASH, PeerId.random(), 6881, patient, clock, new Random(1))) {
+            session.announceIfDue(PROGRESS).orElseThrow(); // answered: this tracker will hear "stopped"
+            CompletableFuture<TrackerSession.Outcome> inFlight = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> inFlight.complete(session.announce(AnnounceEvent.NONE, PROGRESS)));
+            while (requestsSeen.getAsInt() < 2) Thread.sleep(10); // the tracker holds the second announce
+
+            Optional<TrackerException> error = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> session.stop(PROGRESS));
+
+            assertThat(error).isEmpty();
+            assertThat(lastWasStopped.getAsBoolean()).as("the tracker heard stopped").isTrue();
+            TrackerSession.Outcome abandoned = inFlight.get(5, TimeUnit.SECONDS);
+            assertThat(abandoned.response()).isEmpty();
+            assertThat(abandoned.failures()).as("abandoning is not the tracker's failure").isEmpty();
+            assertThat(session.isBackingOff(uri)).isFalse();
+            int seen = requestsSeen.getAsInt();
+            assertThat(session.announce(AnnounceEvent.NONE, PROGRESS).response()).isEmpty();
+            assertThat(requestsSeen.getAsInt()).as("no announce after stopped").isEqualTo(seen);
         }
     }
 
