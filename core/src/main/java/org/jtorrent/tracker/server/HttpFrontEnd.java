@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -107,8 +108,13 @@ final class HttpFrontEnd implements AutoCloseable {
                 continue;
             }
             open.add(socket);
-            ScheduledFuture<?> deadline = deadlines.schedule(() -> closeQuietly(socket),
-                    config.http().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> deadline;
+            try {
+                deadline = deadlines.schedule(() -> closeQuietly(socket), config.http().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) { // closing: this connection goes with the rest
+                closeQuietly(socket);
+                return;
+            }
             Thread.ofVirtual().name("jtorrent-tracker-http-conn").start(() -> {
                 try {
                     serve(socket);

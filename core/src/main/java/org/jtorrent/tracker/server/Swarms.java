@@ -117,8 +117,8 @@ final class Swarms {
 
     /**
      * The tracker is full: looks at the next {@link #ROOM_SEARCH} torrents (a cursor goes round the
-     * store over successive calls), drops their expired peers and the torrents left empty; if that
-     * freed nothing, evicts one torrent whose peers all come from one source, the source that holds
+     * store over successive calls) and drops those whose every peer has expired (O(1) each: only a
+     * torrent emptied whole frees a slot, and its newest announce says whether it is); if that freed nothing, evicts one torrent whose peers all come from one source, the source that holds
      * the most entries over the tracker, if that is more than the announcing source holds: a flood's
      * torrents make way for an honest newcomer, never the other way round, and a flooder cannot
      * make room by evicting its own. Bounded work, and only one announce searches at a time: the
@@ -137,7 +137,7 @@ final class Swarms {
                     if (!roomCursor.hasNext()) break;
                 }
                 Map.Entry<InfoHash, Swarm> e = roomCursor.next();
-                if (e.getValue().expireAndClose(cutoff)) {
+                if (e.getValue().closeIfAllExpired(cutoff)) {
                     if (torrents.remove(e.getKey(), e.getValue())) torrentCount.decrementAndGet();
                     freed = true;
                     continue;
@@ -203,6 +203,8 @@ final class Swarms {
         private final Map<Object, Object> bySource = new HashMap<>();
         private int seeders;
         private long downloaded;
+        /** The newest announce stored here: once it is past the expiry cutoff, so is every entry. */
+        private long newestMillis;
 
         /** Set under the lock when the swarm is dropped; an announce that finds it set looks again. */
         private boolean closed;
@@ -223,6 +225,7 @@ final class Swarms {
             // the two "completed": a peer's completion counts once.
             boolean completes = a.event() == AnnounceEvent.COMPLETED && old != null && !old.seeder() && !old.completed();
             if (completes) downloaded++;
+            newestMillis = Math.max(newestMillis, now);
             if (old != null) {
                 // the stored address object is kept: it is also the source's key in bySource
                 peers.set(at, new Peer(old.address(), a.peerId(), seeder, completes || old.completed(), now));
@@ -298,6 +301,14 @@ final class Swarms {
             }
             closed = peers.isEmpty();
             return closed;
+        }
+
+        /** Closes the swarm if every entry has expired (or there are none): O(1) unless it does. */
+        synchronized boolean closeIfAllExpired(long cutoff) {
+            if (closed || newestMillis >= cutoff && !peers.isEmpty()) return false;
+            while (!peers.isEmpty()) remove(peers.size() - 1);
+            closed = true;
+            return true;
         }
 
         /** The address of the one source all entries come from, or null if none or several. */
