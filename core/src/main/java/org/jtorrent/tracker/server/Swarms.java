@@ -34,6 +34,8 @@ final class Swarms {
     static final int ROOM_SEARCH = 64;
     /** Random entries a full torrent looks at for an expired one that a newcomer may replace. */
     private static final int STALE_PROBES = 4;
+    /** How long a search for room that found none spares sources too heavy to evict anything from searching again. */
+    private static final long FRUITLESS_SEARCH_MEMORY_MILLIS = 1000;
 
     /** A refused announce; the message goes back to the client as its {@code failure reason}. */
     static final class Refused extends Exception {
@@ -69,6 +71,9 @@ final class Swarms {
     /** Where the bounded search for room continues; guarded by {@link #roomSearch}. */
     private Iterator<Map.Entry<InfoHash, Swarm>> roomCursor;
     private final ReentrantLock roomSearch = new ReentrantLock();
+    /** Until when a search that freed nothing is remembered, and the heaviest one-source count it saw. */
+    private volatile long fruitlessUntil;
+    private volatile int fruitlessHeaviest;
 
     Swarms(TrackerServerConfig config, Clock clock) {
         this.config = config;
@@ -125,11 +130,16 @@ final class Swarms {
      * others do not wait for it.
      */
     private void makeRoom(InetAddress announcer, long now) {
+        int announcerCount = sources.count(announcer);
+        // A search that just found nothing would find nothing for a source at least as heavy as the
+        // heaviest it saw: a flood into a full tracker costs a lookup per packet, not a search.
+        if (now < fruitlessUntil && announcerCount >= fruitlessHeaviest) return;
         if (!roomSearch.tryLock()) return;
         try {
             long cutoff = now - expiryMillis;
             Map.Entry<InfoHash, Swarm> heaviest = null;
-            int heaviestCount = Math.max(1, sources.count(announcer));
+            int heaviestCount = Math.max(1, announcerCount);
+            int heaviestSeen = 0;
             boolean freed = false;
             for (int i = 0; i < ROOM_SEARCH; i++) {
                 if (roomCursor == null || !roomCursor.hasNext()) {
@@ -144,6 +154,7 @@ final class Swarms {
                 }
                 InetAddress only = e.getValue().soleSource();
                 int count = only == null ? 0 : sources.count(only);
+                heaviestSeen = Math.max(heaviestSeen, count);
                 if (count > heaviestCount) {
                     heaviest = e;
                     heaviestCount = count;
@@ -152,6 +163,13 @@ final class Swarms {
             if (!freed && heaviest != null && heaviest.getValue().evictIfOneSource()
                     && torrents.remove(heaviest.getKey(), heaviest.getValue())) {
                 torrentCount.decrementAndGet();
+                freed = true;
+            }
+            if (!freed) {
+                fruitlessHeaviest = heaviestSeen;
+                fruitlessUntil = now + FRUITLESS_SEARCH_MEMORY_MILLIS;
+            } else {
+                fruitlessUntil = 0;
             }
         } finally {
             roomSearch.unlock();
