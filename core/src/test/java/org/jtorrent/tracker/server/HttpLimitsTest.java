@@ -45,13 +45,8 @@ class HttpLimitsTest {
     void connectionsPastTheCapWaitForAFreeOne() throws Exception {
         var config = TrackerServerConfig.loopback().withHttp(new HttpLimits(2, Duration.ofSeconds(30)));
         try (TrackerServer server = TrackerServer.start(config)) {
-            List<Socket> holders = new ArrayList<>();
+            List<Socket> holders = holdHalfSent(server, 2);
             try {
-                for (int i = 0; i < 2; i++) {
-                    Socket s = connect(server, null);
-                    s.getOutputStream().write("GET /ann".getBytes(StandardCharsets.US_ASCII));
-                    holders.add(s);
-                }
                 try (Socket third = connect(server, null)) {
                     third.getOutputStream().write(announceRequest(server, 7002));
                     third.setSoTimeout(500);
@@ -72,13 +67,8 @@ class HttpLimitsTest {
     void oneAddressHasAFewConnectionsAndOthersStillGetIn() throws Exception {
         var config = TrackerServerConfig.loopback().withPerAddress(new PerAddressLimits(8, 2000, 2));
         try (TrackerServer server = TrackerServer.start(config)) {
-            List<Socket> holders = new ArrayList<>();
+            List<Socket> holders = holdHalfSent(server, 2);
             try {
-                for (int i = 0; i < 2; i++) {
-                    Socket s = connect(server, null);
-                    s.getOutputStream().write("GET /ann".getBytes(StandardCharsets.US_ASCII));
-                    holders.add(s);
-                }
                 try (Socket third = connect(server, null)) {
                     third.setSoTimeout(10_000);
                     assertThat(readOrReset(third.getInputStream())).as("closed at once").isEqualTo(-1);
@@ -102,6 +92,17 @@ class HttpLimitsTest {
                     .getBytes(StandardCharsets.US_ASCII));
             assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 431 ");
         }
+    }
+
+    /** Connections that sent part of a request line and then nothing. */
+    private static List<Socket> holdHalfSent(TrackerServer server, int n) throws IOException {
+        List<Socket> held = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Socket s = connect(server, null);
+            s.getOutputStream().write("GET /ann".getBytes(StandardCharsets.US_ASCII));
+            held.add(s);
+        }
+        return held;
     }
 
     private static Socket connect(TrackerServer server, InetAddress from) throws IOException {
