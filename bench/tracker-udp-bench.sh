@@ -13,13 +13,7 @@ if [ -z "${JT_IN_NETNS:-}" ]; then
 fi
 SECONDS_RUN=${1:-10}; CLIENTS=${2:-64}; HASHES=${3:-1000}
 
-# the newest JDK >= 21 under /usr/lib/jvm
-JAVA=""; BEST=0
-for j in /usr/lib/jvm/*/bin/java; do
-    v=$("$j" -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = \([0-9]*\).*/\1/p')
-    if [ -n "$v" ] && [ "$v" -ge 21 ] && [ "$v" -gt "$BEST" ]; then BEST=$v; JAVA=$j; fi
-done
-[ -n "$JAVA" ] || { echo "no JDK >= 21 under /usr/lib/jvm" >&2; exit 1; }
+JAVA=$(bench/newest-jdk.sh)
 JAR=cli/target/jtorrent.jar
 [ -f "$JAR" ] && [ -d bench/target/classes ] || { echo "build first: mvn -q -o package -DskipTests" >&2; exit 1; }
 GEN="$JAVA -cp bench/target/classes:$JAR org.jtorrent.bench.UdpAnnounceLoad"

@@ -3,6 +3,7 @@ package org.jtorrent.bench;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -16,7 +17,8 @@ import org.jtorrent.tracker.AnnounceEvent;
 import org.jtorrent.tracker.UdpWire;
 
 /**
- * A closed-loop BEP 15 load generator: {@code clients} virtual threads, each with its own socket,
+ * A closed-loop BEP 15 load generator: {@code clients} virtual threads, each with its own socket on
+ * its own loopback address (127.2.x.y),
  * send an announce, wait for its answer (1 s timeout, then send another), and repeat. The same
  * generator runs against every tracker, so answered announces per second compare directly.
  *
@@ -43,8 +45,13 @@ public final class UdpAnnounceLoad {
         LongAdder answered = new LongAdder(), timeouts = new LongAdder();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         List<Thread> threads = new ArrayList<>();
+        if (clients < 1 || clients > 250 * 250) throw new IllegalArgumentException("1..62500 clients");
         for (int c = 0; c < clients; c++) {
-            threads.add(Thread.ofVirtual().start(() -> run(target, hashes, end, answered, timeouts)));
+            // Each client on its own loopback address, as clients on a network are: a tracker with
+            // per-address limits keeps a few entries per address, and replies should stay full.
+            InetSocketAddress self = new InetSocketAddress(InetAddress.getByAddress(
+                    new byte[] {127, 2, (byte) (1 + c / 250), (byte) (1 + c % 250)}), 0);
+            threads.add(Thread.ofVirtual().start(() -> run(target, self, hashes, end, answered, timeouts)));
         }
         for (Thread t : threads) t.join();
         System.out.printf("answered_per_s %.0f timeouts %d%n", answered.sum() / (double) seconds, timeouts.sum());
@@ -57,8 +64,9 @@ public final class UdpAnnounceLoad {
         return out;
     }
 
-    private static void run(InetSocketAddress target, List<InfoHash> hashes, long end, LongAdder answered, LongAdder timeouts) {
-        try (DatagramSocket socket = new DatagramSocket()) {
+    private static void run(InetSocketAddress target, InetSocketAddress self, List<InfoHash> hashes, long end,
+                            LongAdder answered, LongAdder timeouts) {
+        try (DatagramSocket socket = new DatagramSocket(self)) {
             socket.connect(target);
             socket.setSoTimeout(1000);
             byte[] in = new byte[4096];
@@ -86,7 +94,7 @@ public final class UdpAnnounceLoad {
     }
 
     /** One request, one matching reply, or null on timeout. */
-    private static UdpWire.Reply exchange(DatagramSocket socket, UdpWire.Request request, byte[] in) throws IOException {
+    static UdpWire.Reply exchange(DatagramSocket socket, UdpWire.Request request, byte[] in) throws IOException {
         byte[] out = request.encode();
         socket.send(new DatagramPacket(out, out.length));
         while (true) {

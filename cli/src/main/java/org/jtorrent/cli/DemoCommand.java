@@ -62,7 +62,9 @@ final class DemoCommand extends Command {
         Path work = Files.createTempDirectory("jtorrent-demo-");
         List<Node> nodes = new ArrayList<>();
         // The tracker lives in this process, on loopback; a short interval lets late leechers learn of early ones.
-        try (TrackerServer tracker = TrackerServer.start(TrackerServerConfig.loopback().withInterval(Duration.ofSeconds(2)))) {
+        // Every node is 127.0.0.1, so the per-address limits meant for a public tracker would list only a few.
+        try (TrackerServer tracker = TrackerServer.start(TrackerServerConfig.loopback().withInterval(Duration.ofSeconds(2))
+                .withPerAddress(TrackerServerConfig.PerAddressLimits.NONE))) {
             Path payload = makePayload(work.resolve("seed"), (long) sizeMib << 20);
             Path torrentFile = work.resolve("demo.torrent");
             Files.write(torrentFile, new TorrentCreator(payload).comment("jtorrent demo")

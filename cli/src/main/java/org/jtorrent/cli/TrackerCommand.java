@@ -13,6 +13,8 @@ import java.util.Set;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.tracker.server.TrackerServer;
 import org.jtorrent.tracker.server.TrackerServerConfig;
+import org.jtorrent.tracker.server.TrackerServerConfig.HttpLimits;
+import org.jtorrent.tracker.server.TrackerServerConfig.PerAddressLimits;
 import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code jtorrent tracker}: the embedded tracker (HTTP and UDP) until SIGTERM or Ctrl-C. */
@@ -42,26 +44,40 @@ final class TrackerCommand extends Command {
     private final Arg<Integer> maxPeers = option(Integer.class, OptionSpec.builder("--max-peers").paramLabel("N")
             .defaultValue("1000000").description("peers kept over all torrents (default ${DEFAULT-VALUE})"));
 
+    private final Arg<Integer> maxPortsPerAddress = option(Integer.class, OptionSpec.builder("--max-ports-per-address").paramLabel("N")
+            .defaultValue(String.valueOf(PerAddressLimits.DEFAULT.portsPerTorrent()))
+            .description("peers one address (IPv4, or IPv6 /64) keeps in one torrent (default ${DEFAULT-VALUE})"));
+
+    private final Arg<Integer> maxPeersPerAddress = option(Integer.class, OptionSpec.builder("--max-peers-per-address").paramLabel("N")
+            .defaultValue(String.valueOf(PerAddressLimits.DEFAULT.peers()))
+            .description("peers one address keeps over all torrents (default ${DEFAULT-VALUE})"));
+
+    private final Arg<Integer> maxHttpConnections = option(Integer.class, OptionSpec.builder("--max-http-connections").paramLabel("N")
+            .defaultValue(String.valueOf(HttpLimits.DEFAULT.maxConnections()))
+            .description("HTTP connections open at once (default ${DEFAULT-VALUE})"));
+
+    private final Arg<Integer> maxHttpConnectionsPerAddress = option(Integer.class, OptionSpec.builder("--max-http-connections-per-address")
+            .paramLabel("N").defaultValue(String.valueOf(PerAddressLimits.DEFAULT.httpConnections()))
+            .description("HTTP connections one address may have open (default ${DEFAULT-VALUE})"));
+
+    private final Arg<Long> httpTimeoutMillis = option(Long.class, OptionSpec.builder("--http-timeout").paramLabel("MILLIS")
+            .defaultValue(String.valueOf(HttpLimits.DEFAULT.requestTimeout().toMillis()))
+            .description("an HTTP connection is closed this long after it was accepted (default ${DEFAULT-VALUE})"));
+
     TrackerCommand() {
         super("tracker", "Runs a BitTorrent tracker: HTTP announce/scrape (BEP 3, 7, 23, 48) and UDP (BEP 15).",
                 "Binds to loopback unless --bind says otherwise. Stops on SIGTERM or Ctrl-C.");
     }
 
-    /** Open HTTP connections the command accepts; the JDK server's default is unlimited. */
-    static final int MAX_HTTP_CONNECTIONS = 4096;
-
     @Override
     public Integer call() throws Exception {
-        // Read once by the JDK HTTP server; set here, not in the library, which must not change
-        // process-wide settings behind an embedding application's back.
-        if (System.getProperty("sun.net.httpserver.maxConnections") == null) {
-            System.setProperty("sun.net.httpserver.maxConnections", String.valueOf(MAX_HTTP_CONNECTIONS));
-        }
         InetAddress address = parseAddress(bind.get());
         Path allow = this.allow.get();
         TrackerServerConfig config = new TrackerServerConfig(address, httpPort.get(), udpPort.get(),
                 Duration.ofSeconds(intervalSeconds.get()), maxTorrents.get(), maxPeersPerTorrent.get(), maxPeers.get(),
-                50, 200, allow == null ? Optional.empty() : Optional.of(readAllowList(allow)));
+                50, 200, allow == null ? Optional.empty() : Optional.of(readAllowList(allow)),
+                new PerAddressLimits(maxPortsPerAddress.get(), maxPeersPerAddress.get(), maxHttpConnectionsPerAddress.get()),
+                new HttpLimits(maxHttpConnections.get(), Duration.ofMillis(httpTimeoutMillis.get())));
         TrackerServer server = TrackerServer.start(config);
         StopOnSignal.install("tracker", server::close).awaitSignal();
         return 0;

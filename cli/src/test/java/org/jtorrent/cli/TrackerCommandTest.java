@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,6 +68,51 @@ class TrackerCommandTest {
         }
         assertThat(lines).as("output %s", lines).filteredOn(l -> l.contains("tracker stopped: 1 HTTP and 1 UDP announces served")).hasSize(1);
         assertThat(lines).filteredOn(l -> l.contains("tracker started")).hasSize(1);
+    }
+
+    /**
+     * The command's HTTP limits hold: on 449ae4b it set a system property the JDK does not read
+     * ({@code sun.net.httpserver.maxConnections}) and no request timeout, so a half-sent GET was kept for ever.
+     */
+    @Test
+    void aHalfSentRequestIsClosedAfterTheHttpTimeout() throws Exception {
+        Process p = JavaProcess.start("tracker", "--http-port", "0", "--udp-port", "0", "--interval", "5",
+                "--http-timeout", "1000", "--max-http-connections", "4");
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) lines.add(line);
+            } catch (java.io.IOException e) {
+                lines.add("read failed: " + e);
+            }
+        });
+        try {
+            Matcher m = awaitStartLine(lines);
+            assertThat(m).as("start line in %s", lines).isNotNull();
+            try (Socket slow = new Socket("127.0.0.1", Integer.parseInt(m.group(1)))) {
+                slow.getOutputStream().write("GET /announce?info_hash=".getBytes(StandardCharsets.US_ASCII));
+                slow.setSoTimeout(15_000); // bounds the test if the tracker never closes it
+                int next;
+                try {
+                    next = slow.getInputStream().read();
+                } catch (java.net.SocketException e) {
+                    next = -1; // a reset is a close too
+                }
+                assertThat(next).as("closed by the tracker").isEqualTo(-1);
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static Matcher awaitStartLine(List<String> lines) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Matcher m = lines.stream().map(STARTED::matcher).filter(Matcher::find).findFirst().orElse(null);
+            if (m != null) return m;
+            Thread.sleep(50);
+        }
+        return null;
     }
 
     @Test

@@ -32,7 +32,8 @@ class SwarmSeedingTest {
 
     @Test
     void leechersTradeAmongThemselvesWhileTheSeederIsCapped() throws Exception {
-        try (TrackerServer tracker = TrackerServer.start(TrackerServerConfig.loopback().withInterval(Duration.ofSeconds(2)))) {
+        try (TrackerServer tracker = TrackerServer.start(TrackerServerConfig.loopback().withInterval(Duration.ofSeconds(2))
+                .withPerAddress(TrackerServerConfig.PerAddressLimits.NONE))) {
             TestTorrent t = TestTorrent.single("swarm.bin", SIZE, 256 * 1024)
                     .withTrackers(List.of(List.of(tracker.httpAnnounceUri().toString())));
             Path seedDir = dir.resolve("seed");

@@ -1,17 +1,25 @@
 package org.jtorrent.tracker.server;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.jtorrent.bencode.Bencode;
 import org.jtorrent.id.InfoHash;
@@ -22,57 +30,193 @@ import org.jtorrent.tracker.ScrapeStats;
 import org.jtorrent.tracker.UrlEncoding;
 
 /**
- * HTTP announce and scrape (BEP 3, 7, 23, 48) on the JDK's HTTP server, one virtual thread per
- * request. Refusals are bencoded {@code failure reason}s with status 200, as clients expect; the
- * peer's address is the connection's source, never a client-supplied {@code ip} parameter.
+ * HTTP announce and scrape (BEP 3, 7, 23, 48): one GET per connection, answered and closed, one
+ * virtual thread per connection. Refusals are bencoded {@code failure reason}s with status 200, as
+ * clients expect; the peer's address is the connection's source, never a client-supplied {@code ip}.
+ *
+ * <p>Our own small server rather than the JDK's {@code HttpServer}, because the JDK's limits are
+ * system properties ({@code jdk.httpserver.maxConnections}, {@code sun.net.httpserver.maxReqTime})
+ * read once per JVM, when its first server is made: a library cannot set them for itself without
+ * changing every other server in the embedding application, nor at all if one was made before.
+ * Here each tracker has its own limits ({@link TrackerServerConfig.HttpLimits}): at most
+ * {@code maxConnections} open (the accept loop waits for a free one, so the rest wait in the listen
+ * backlog), at most {@code httpConnections} per source address (more are closed at once), and every
+ * connection is closed {@code requestTimeout} after it was accepted, whatever it is doing, so a
+ * half-sent request or a reply the client does not read holds its slot only that long.
  */
 final class HttpFrontEnd implements AutoCloseable {
     private static final int MAX_SCRAPE_HASHES = 100;
+    /** Request line and headers; an announce takes a few hundred bytes, a long passkey a few more. */
+    static final int MAX_HEAD_BYTES = 16 * 1024;
 
-    private final HttpServer server;
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final ServerSocket listener;
     private final Swarms swarms;
     private final TrackerServerConfig config;
+    private final Semaphore connectionSlots;
+    private final ConcurrentHashMap<Object, Integer> openBySource = new ConcurrentHashMap<>();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final ScheduledThreadPoolExecutor deadlines;
+    private Thread acceptLoop;
     final LongAdder announces = new LongAdder();
 
+    /** Binds the port; {@link #start()} starts serving. */
     HttpFrontEnd(TrackerServerConfig config, Swarms swarms) throws IOException {
         this.config = config;
         this.swarms = swarms;
+        this.connectionSlots = new Semaphore(config.http().maxConnections());
         InetSocketAddress at = new InetSocketAddress(config.bind(), config.httpPort());
+        ServerSocket socket = new ServerSocket();
         try {
-            this.server = HttpServer.create(at, 128);
+            socket.bind(at, 128);
         } catch (IOException e) {
+            socket.close();
             throw new IOException("cannot listen for HTTP on " + at + ": " + e.getMessage(), e);
         }
-        server.setExecutor(threads);
-        server.createContext("/announce", this::announce);
-        server.createContext("/scrape", this::scrape);
-        server.createContext("/", exchange -> send(exchange, 404, "not a tracker URL; use /announce or /scrape\n".getBytes(StandardCharsets.US_ASCII)));
-        server.start();
+        this.listener = socket;
+        this.deadlines = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("jtorrent-tracker-http-deadlines").daemon().factory());
+        deadlines.setRemoveOnCancelPolicy(true); // a connection that ends in time leaves nothing queued
+    }
+
+    void start() {
+        acceptLoop = Thread.ofPlatform().name("jtorrent-tracker-http").daemon().start(this::acceptLoop);
     }
 
     InetSocketAddress address() {
-        return server.getAddress();
+        return (InetSocketAddress) listener.getLocalSocketAddress();
     }
 
-    private void announce(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            if (!exchange.getRequestURI().getPath().equals("/announce")) {
-                send(exchange, 404, new byte[0]);
+    private void acceptLoop() {
+        while (!listener.isClosed()) {
+            try {
+                connectionSlots.acquire();
+            } catch (InterruptedException e) {
                 return;
             }
-            announces.increment();
-            send(exchange, 200, announceReply(exchange));
+            Socket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                connectionSlots.release();
+                if (listener.isClosed()) return;
+                pause(); // e.g. out of file descriptors: try again shortly rather than stop serving for good
+                continue;
+            }
+            Object source = Sources.key(socket.getInetAddress());
+            if (!openOneMore(source)) {
+                closeQuietly(socket);
+                connectionSlots.release();
+                continue;
+            }
+            open.add(socket);
+            ScheduledFuture<?> deadline;
+            try {
+                deadline = deadlines.schedule(() -> closeQuietly(socket), config.http().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) { // closing: this connection goes with the rest
+                closeQuietly(socket);
+                return;
+            }
+            Thread.ofVirtual().name("jtorrent-tracker-http-conn").start(() -> {
+                try {
+                    serve(socket);
+                } finally {
+                    deadline.cancel(false);
+                    closeQuietly(socket);
+                    open.remove(socket);
+                    openBySource.computeIfPresent(source, (k, n) -> n == 1 ? null : n - 1);
+                    connectionSlots.release();
+                }
+            });
         }
     }
 
-    private byte[] announceReply(HttpExchange exchange) {
-        Map<String, List<byte[]>> q;
+    private boolean openOneMore(Object source) {
+        int limit = config.perAddress().httpConnections();
+        boolean[] admitted = {false};
+        openBySource.compute(source, (k, n) -> {
+            int now = n == null ? 0 : n;
+            if (now >= limit) return n;
+            admitted[0] = true;
+            return now + 1;
+        });
+        return admitted[0];
+    }
+
+    private static void pause() {
         try {
-            q = UrlEncoding.decodeQuery(exchange.getRequestURI().getRawQuery());
-        } catch (IllegalArgumentException e) {
-            return failure("bad query: " + e.getMessage());
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+    }
+
+    /** One request, one reply; any I/O error (the deadline closing the socket among them) just ends it. */
+    private void serve(Socket socket) {
+        try {
+            InputStream in = new BufferedInputStream(socket.getInputStream(), 2048);
+            OutputStream out = socket.getOutputStream();
+            String requestLine = readHead(in);
+            if (requestLine == null) {
+                reply(out, 431, "request head over " + MAX_HEAD_BYTES + " bytes\n");
+                return;
+            }
+            String[] parts = requestLine.split(" ", -1);
+            if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
+                reply(out, 400, "not an HTTP/1.x request line\n");
+                return;
+            }
+            if (!parts[0].equals("GET")) {
+                reply(out, 405, "only GET\n");
+                return;
+            }
+            String target = parts[1];
+            int hash = target.indexOf('#');
+            if (hash >= 0) target = target.substring(0, hash);
+            int q = target.indexOf('?');
+            String path = q < 0 ? target : target.substring(0, q);
+            Map<String, List<byte[]>> query;
+            try {
+                query = UrlEncoding.decodeQuery(q < 0 ? null : target.substring(q + 1));
+            } catch (IllegalArgumentException e) {
+                reply(out, 400, "bad query: " + e.getMessage() + "\n");
+                return;
+            }
+            switch (path) {
+                case "/announce" -> {
+                    announces.increment();
+                    reply(out, 200, announceReply(query, socket.getInetAddress()));
+                }
+                case "/scrape" -> reply(out, 200, scrapeReply(query));
+                default -> reply(out, 404, "not a tracker URL; use /announce or /scrape\n");
+            }
+        } catch (IOException e) {
+            // closed by the deadline, reset by the client: nothing to answer
+        }
+    }
+
+    /**
+     * Reads the request line and the headers after it (which a tracker does not need), up to the
+     * empty line; the request line, or null if the head is longer than {@link #MAX_HEAD_BYTES}.
+     */
+    static String readHead(InputStream in) throws IOException {
+        byte[] head = new byte[MAX_HEAD_BYTES];
+        int n = 0;
+        int lineEnd = -1;
+        while (true) {
+            int b = in.read();
+            if (b < 0) throw new IOException("connection closed before the end of the request head");
+            if (n == head.length) return null;
+            head[n++] = (byte) b;
+            if (b != '\n') continue;
+            if (lineEnd < 0) lineEnd = n;
+            // an empty line (CRLF CRLF, or bare LF LF) ends the head
+            if (n >= 2 && head[n - 2] == '\n' || n >= 4 && head[n - 2] == '\r' && head[n - 3] == '\n') break;
+        }
+        int end = lineEnd - 1;
+        if (end > 0 && head[end - 1] == '\r') end--;
+        return new String(head, 0, end, StandardCharsets.ISO_8859_1);
+    }
+
+    private byte[] announceReply(Map<String, List<byte[]>> q, InetAddress from) {
         byte[] hash = first(q, "info_hash");
         byte[] peerId = first(q, "peer_id");
         if (hash == null || hash.length != InfoHash.LENGTH) return failure("info_hash must be 20 bytes");
@@ -83,7 +227,7 @@ final class HttpFrontEnd implements AutoCloseable {
         if (left < 0) return failure("left must be a non-negative number");
         long numWant = number(q, "numwant", -1);
         AnnounceEvent event = AnnounceEvent.fromHttpName(text(q, "event"));
-        PeerAddress address = new PeerAddress(exchange.getRemoteAddress().getAddress(), (int) port);
+        PeerAddress address = new PeerAddress(from, (int) port);
         Swarms.Reply reply;
         try {
             reply = swarms.announce(new Swarms.Announce(InfoHash.of(hash), address, PeerId.of(peerId), left, event,
@@ -122,23 +266,8 @@ final class HttpFrontEnd implements AutoCloseable {
         return b.array();
     }
 
-    private void scrape(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            if (!exchange.getRequestURI().getPath().equals("/scrape")) {
-                send(exchange, 404, new byte[0]);
-                return;
-            }
-            send(exchange, 200, scrapeReply(exchange));
-        }
-    }
-
-    private byte[] scrapeReply(HttpExchange exchange) {
-        List<byte[]> hashes;
-        try {
-            hashes = UrlEncoding.decodeQuery(exchange.getRequestURI().getRawQuery()).getOrDefault("info_hash", List.of());
-        } catch (IllegalArgumentException e) {
-            return failure("bad query: " + e.getMessage());
-        }
+    private byte[] scrapeReply(Map<String, List<byte[]>> q) {
+        List<byte[]> hashes = q.getOrDefault("info_hash", List.of());
         // A full scrape would list every torrent: costly and a privacy leak, so we do not offer it.
         if (hashes.isEmpty()) return failure("full scrape is not supported; name info_hash");
         if (hashes.size() > MAX_SCRAPE_HASHES) return failure("at most " + MAX_SCRAPE_HASHES + " info_hash per scrape");
@@ -176,17 +305,49 @@ final class HttpFrontEnd implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "text/plain");
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
+    private static void reply(OutputStream out, int status, String text) throws IOException {
+        reply(out, status, text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static void reply(OutputStream out, int status, byte[] body) throws IOException {
+        String head = "HTTP/1.1 " + status + " " + reason(status) + "\r\nContent-Type: text/plain\r\nContent-Length: "
+                + body.length + "\r\nConnection: close\r\n\r\n";
+        byte[] h = head.getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[h.length + body.length];
+        System.arraycopy(h, 0, all, 0, h.length);
+        System.arraycopy(body, 0, all, h.length, body.length);
+        out.write(all); // one write, so the reply leaves in as few segments as it can
+        out.flush();
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 431 -> "Request Header Fields Too Large";
+            default -> "Error";
+        };
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // closing is all we wanted
         }
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        threads.shutdownNow();
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // closing is all we wanted
+        }
+        if (acceptLoop != null) acceptLoop.interrupt();
+        deadlines.shutdownNow();
+        open.forEach(HttpFrontEnd::closeQuietly);
     }
 }

@@ -53,10 +53,15 @@ public final class TrackerServer implements AutoCloseable {
     /** With an injected clock, expiry and connection-id minutes follow it (tests move time by hand). */
     public static TrackerServer start(TrackerServerConfig config, Clock clock) throws IOException {
         TrackerServer server = new TrackerServer(config, clock);
-        LOG.info("tracker started: http {}, udp {}, interval {} s, caps {} torrents / {} peers per torrent / {} peers{}",
+        if (server.http != null) server.http.start();
+        var perAddress = config.perAddress();
+        LOG.info("tracker started: http {}, udp {}, interval {} s, caps {} torrents / {} peers per torrent / {} peers, "
+                        + "per address {} ports per torrent / {} peers / {} HTTP connections, HTTP {} connections / {} ms{}",
                 server.httpAddress().map(TrackerServer::show).orElse("off"),
                 server.udpAddress().map(TrackerServer::show).orElse("off"),
                 config.interval().toSeconds(), config.maxTorrents(), config.maxPeersPerTorrent(), config.maxPeers(),
+                perAddress.portsPerTorrent(), perAddress.peers(), perAddress.httpConnections(),
+                config.http().maxConnections(), config.http().requestTimeout().toMillis(),
                 config.allowed().map(a -> ", " + a.size() + " allowed info-hashes").orElse(""));
         return server;
     }
