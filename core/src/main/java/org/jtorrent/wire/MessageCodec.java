@@ -237,6 +237,30 @@ public final class MessageCodec {
         }
     }
 
+    /** The bytes {@link #encode} gives for this message, length prefix included, without encoding it. */
+    public static int frameLength(Message message) {
+        return 4 + switch (message) {
+            case KeepAlive k -> 0;
+            case Choke c -> 1;
+            case Unchoke u -> 1;
+            case Interested i -> 1;
+            case NotInterested n -> 1;
+            case HaveAll a -> 1;
+            case HaveNone n -> 1;
+            case Have h -> 5;
+            case SuggestPiece s -> 5;
+            case AllowedFast a -> 5;
+            case Bitfield f -> 1 + f.bits().length;
+            case Request r -> 13;
+            case Cancel c -> 13;
+            case RejectRequest r -> 13;
+            case Piece p -> 9 + p.data().length;
+            case Port p -> 3;
+            case Extended e -> 2 + e.payload().length;
+            case Unknown u -> u.length();
+        };
+    }
+
     /** The frame with its length prefix. */
     public byte[] encode(Message message) {
         return switch (message) {
