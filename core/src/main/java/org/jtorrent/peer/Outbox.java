@@ -49,26 +49,38 @@ final class Outbox {
             if (closed) return true;
             if (controlBytes + bytes > controlLimit) return false;
             controlBytes += bytes;
-            boolean wasEmpty = queue.isEmpty();
             queue.addAll(messages);
-            if (wasEmpty) ready.signal();
+            ready.signal(); // cheap unless the writer waits; pieces may be queued without a wake-up (below)
             return true;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Queues a piece once the pieces already queued are within the window. False once closed. */
-    boolean postPiece(Piece piece) throws InterruptedException {
+    /**
+     * Queues a piece once the pieces already queued are within the window. False once closed. With
+     * {@code moreComing} (the uploader has further requests in hand) a waiting writer is woken only
+     * once half the window is queued: one wake-up per many pieces rather than one each.
+     */
+    boolean postPiece(Piece piece, boolean moreComing) throws InterruptedException {
         lock.lock();
         try {
             while (!closed && pieceBytes >= pieceWindow) room.await();
             if (closed) return false;
             pieceBytes += MessageCodec.frameLength(piece);
-            boolean wasEmpty = queue.isEmpty();
             queue.addLast(piece);
-            if (wasEmpty) ready.signal();
+            if (!moreComing || pieceBytes >= pieceWindow / 2) ready.signal();
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes a waiting writer for pieces queued without a wake-up: the uploader has no more in hand. */
+    void wakeWriter() {
+        lock.lock();
+        try {
+            if (!queue.isEmpty()) ready.signal();
         } finally {
             lock.unlock();
         }

@@ -37,10 +37,11 @@ import org.jtorrent.wire.ProtocolException;
 /**
  * One peer, both ways: we request blocks it has and serve blocks it asks for. Four threads with
  * blocking I/O: a reader that handles every incoming message (and owns the request pipeline; a
- * platform thread, see {@link #start}), and three virtual ones: a writer, the only thread that
- * writes the socket, draining the connection's {@link Outbox}; an uploader that reads requested
- * blocks from storage and posts them; and a timer for keep-alives, the idle timeout and the write
- * deadline (a socket read timeout would tear frames apart mid-read).
+ * platform thread, see {@link #start}); a writer, the only thread that writes the socket, draining
+ * the connection's {@link Outbox} (a platform thread too, for the same reason when seeding); and two
+ * virtual ones, an uploader that reads requested blocks from storage and posts them, and a timer
+ * for keep-alives, the idle timeout and the write deadline (a socket read timeout would tear frames
+ * apart mid-read).
  *
  * <p>No thread does socket I/O while holding a lock another thread takes: the reader, the engine's
  * threads (choke, have, cancel, refill) and the timer only post messages to the outbox, which never
@@ -110,11 +111,12 @@ public final class PeerConnection implements AutoCloseable {
     private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Thread timer;
 
-    /** Bytes of pieces that may wait for the writer: enough to keep it busy, about its buffer's worth. */
-    private static final int PIECE_WINDOW = 128 * 1024;
+    /**
+     * Bytes of pieces that may wait for the writer. The writer is woken once per half of it (see
+     * {@link Outbox#postPiece}): at 128 KiB a loopback upload cost visibly more CPU in wake-ups.
+     */
+    private static final int PIECE_WINDOW = 512 * 1024;
     private static final int WRITE_BUFFER = 64 * 1024;
-    /** How long the writer holds unflushed bytes while more pieces are queued for upload. */
-    private static final long FLUSH_DELAY_NANOS = 2_000_000;
 
     private PeerConnection(SocketChannel channel, Handshake remote, PeerHost host, PeerConfig config) throws IOException {
         this.channel = channel;
@@ -237,7 +239,7 @@ public final class PeerConnection implements AutoCloseable {
         // peer that was ~9,000 epoll_ctl calls and ~0.3 s of CPU. Connections are capped (50 per
         // torrent by default), so the threads are few; the rest of a connection stays virtual.
         threads.add(Thread.ofPlatform().daemon().name("peer-read " + address()).start(this::readLoop));
-        threads.add(Thread.ofVirtual().name("peer-write " + address()).start(this::writeLoop));
+        threads.add(Thread.ofPlatform().daemon().name("peer-write " + address()).start(this::writeLoop));
         threads.add(Thread.ofVirtual().name("peer-upload " + address()).start(this::uploadLoop));
         timer = Thread.ofVirtual().name("peer-timer " + address()).start(this::timerLoop);
         threads.add(timer);
@@ -556,8 +558,12 @@ public final class PeerConnection implements AutoCloseable {
     private void uploadLoop() {
         try {
             while (!closed.get()) {
-                BlockRef block = uploads.poll(200, TimeUnit.MILLISECONDS);
-                if (block == null) continue;
+                BlockRef block = uploads.poll();
+                if (block == null) {
+                    outbox.wakeWriter(); // nothing more in hand: what was posted without a wake-up goes now
+                    block = uploads.poll(200, TimeUnit.MILLISECONDS);
+                    if (block == null) continue;
+                }
                 byte[] data = host.read(block);
                 if (data == null) {
                     if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
@@ -568,7 +574,10 @@ public final class PeerConnection implements AutoCloseable {
                     if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
                     continue;
                 }
-                if (!outbox.postPiece(new Piece(block.piece(), block.begin(), data))) return; // closed
+                // More to come: the writer may wait for a few pieces. Not under a rate limit, whose
+                // next wait could hold them back.
+                boolean moreComing = !uploads.isEmpty() && host.uploadLimit().buckets().isEmpty();
+                if (!outbox.postPiece(new Piece(block.piece(), block.begin(), data), moreComing)) return; // closed
             }
         } catch (InterruptedException e) {
             // closing
@@ -618,20 +627,14 @@ public final class PeerConnection implements AutoCloseable {
     }
 
     /**
-     * The only thread that writes the socket. Control messages are flushed as soon as nothing more
-     * is queued; pieces while the upload queue still has requests wait in the buffer (at most
-     * {@link #FLUSH_DELAY_NANOS} for the next one), so a burst leaves in large writes.
+     * The only thread that writes the socket: whatever is queued, then a flush once nothing more is.
+     * Writes stay large because the uploader wakes this thread once per half window of pieces
+     * ({@link Outbox#postPiece}), not once per piece.
      */
     private void writeLoop() {
         List<Message> batch = new ArrayList<>();
-        boolean unflushed = false;
         try {
-            while (outbox.takeAll(batch, unflushed ? FLUSH_DELAY_NANOS : -1)) {
-                if (batch.isEmpty()) { // nothing came within the delay
-                    out.flush();
-                    unflushed = false;
-                    continue;
-                }
+            while (outbox.takeAll(batch, -1)) {
                 long pieceBytes = 0;
                 for (Message m : batch) {
                     codec.write(m, out);
@@ -640,11 +643,7 @@ public final class PeerConnection implements AutoCloseable {
                 outbox.written(batch);
                 batch.clear();
                 uploaded.addAndGet(pieceBytes);
-                unflushed = true;
-                if (uploads.isEmpty() && outbox.isEmpty()) {
-                    out.flush();
-                    unflushed = false;
-                }
+                if (outbox.isEmpty()) out.flush();
                 lastSent = System.nanoTime();
             }
         } catch (InterruptedException e) {

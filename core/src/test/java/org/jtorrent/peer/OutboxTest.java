@@ -35,10 +35,10 @@ class OutboxTest {
         Outbox box = new Outbox(1 << 20, 16 * 1024);
         Piece first = new Piece(0, 0, new byte[16 * 1024]);
         Piece second = new Piece(0, 16 * 1024, new byte[16 * 1024]);
-        assertThat(box.postPiece(first)).isTrue();
+        assertThat(box.postPiece(first, false)).isTrue();
         Thread uploader = Thread.ofVirtual().start(() -> {
             try {
-                box.postPiece(second);
+                box.postPiece(second, false);
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
@@ -58,7 +58,7 @@ class OutboxTest {
     @Test
     void closeWakesTheWriterAndTheUploader() throws Exception {
         Outbox box = new Outbox(1 << 20, 1);
-        box.postPiece(new Piece(0, 0, new byte[10]));
+        box.postPiece(new Piece(0, 0, new byte[10]), false);
         List<Message> batch = new ArrayList<>();
         box.takeAll(batch, -1);
         AtomicReference<Boolean> took = new AtomicReference<>();
@@ -72,7 +72,7 @@ class OutboxTest {
         });
         Thread uploader = Thread.ofVirtual().start(() -> {
             try {
-                posted.set(box.postPiece(new Piece(0, 10, new byte[10])));
+                posted.set(box.postPiece(new Piece(0, 10, new byte[10]), false));
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
