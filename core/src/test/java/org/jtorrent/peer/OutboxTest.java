@@ -56,6 +56,40 @@ class OutboxTest {
     }
 
     @Test
+    void piecesWithMoreComingWakeTheWriterAtHalfTheWindowOrWhenTheUploaderRunsDry() throws Exception {
+        Outbox box = new Outbox(1 << 20, 64 * 1024);
+        List<Message> batch = new ArrayList<>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                box.takeAll(batch, -1);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        Thread.sleep(50); // the writer waits
+        box.postPiece(new Piece(0, 0, new byte[16 * 1024]), true);
+        assertThat(writer.join(java.time.Duration.ofMillis(200))).as("a quarter of the window: not woken").isFalse();
+        box.wakeWriter(); // the uploader has nothing more in hand
+        assertThat(writer.join(java.time.Duration.ofSeconds(5))).isTrue();
+        assertThat(batch).hasSize(1);
+        box.written(batch);
+
+        batch.clear();
+        Thread again = Thread.ofVirtual().start(() -> {
+            try {
+                box.takeAll(batch, -1);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        Thread.sleep(50);
+        box.postPiece(new Piece(0, 0, new byte[16 * 1024]), true);
+        box.postPiece(new Piece(0, 16 * 1024, new byte[16 * 1024]), true); // half the window
+        assertThat(again.join(java.time.Duration.ofSeconds(5))).isTrue();
+        assertThat(batch).hasSize(2);
+    }
+
+    @Test
     void closeWakesTheWriterAndTheUploader() throws Exception {
         Outbox box = new Outbox(1 << 20, 1);
         box.postPiece(new Piece(0, 0, new byte[10]), false);
