@@ -42,8 +42,17 @@ public final class Download implements AutoCloseable {
     private final PeerSet peerSet;
     private final ChokeDriver chokeDriver;
     private final Announcer announcer; // null without trackers
-    /** Incoming connections still in their handshake (each may wait up to the handshake timeout). */
-    private final Semaphore handshaking = new Semaphore(64);
+    /**
+     * Incoming connections in their handshake at once. Each holds its slot for at most the handshake
+     * timeout (one deadline for the whole handshake), and while all are taken new connections wait
+     * in the kernel's backlog instead of being turned away: a flood of slow handshakes delays an
+     * honest peer by about one timeout, never locks it out.
+     */
+    static final int HANDSHAKE_SLOTS = 64;
+    private final Semaphore handshaking = new Semaphore(HANDSHAKE_SLOTS);
+    /** Back-off after a failed accept (out of file descriptors, say): doubling from the first to the last. */
+    static final long ACCEPT_BACKOFF_FIRST_MILLIS = 10, ACCEPT_BACKOFF_MAX_MILLIS = 1000;
+    private volatile Thread acceptThread;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final long started = System.nanoTime();
 
@@ -81,9 +90,26 @@ public final class Download implements AutoCloseable {
     }
 
     public static Download start(Metainfo metainfo, DownloadOptions options) throws IOException {
-        Storage storage = Storage.open(metainfo.info(), options.folder(), options.storage());
+        ServerSocketChannel listener = ServerSocketChannel.open(); // channels: the frame reader reads them into direct buffers
+        try {
+            listener.bind(new InetSocketAddress(options.bind(), options.listenPort()), HANDSHAKE_SLOTS);
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        return start(metainfo, options, listener);
+    }
+
+    /** Starts with a bound listener of the caller's (tests hand in one that fails on purpose); closes it on failure. */
+    static Download start(Metainfo metainfo, DownloadOptions options, ServerSocketChannel listener) throws IOException {
+        Storage storage;
+        try {
+            storage = Storage.open(metainfo.info(), options.folder(), options.storage());
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
         PieceHasher hasher = PieceHasher.forThisMachine();
-        ServerSocketChannel listener = null;
         try {
             BitSet have = resumeOrRecheck(metainfo, options, storage, hasher);
             PartialPieces partial = new PartialPieces(storage, hasher, options.memoryCap());
@@ -91,11 +117,9 @@ public final class Download implements AutoCloseable {
             Torrent torrent = new Torrent(metainfo, storage, partial, have, peerId);
             // The last data is made durable while the caller reports and closes, not after.
             torrent.completion().thenRun(storage::flushInBackground);
-            listener = ServerSocketChannel.open(); // channels: the frame reader reads them into direct buffers
-            listener.bind(new InetSocketAddress(options.bind(), options.listenPort()), 64);
             torrent.listenPort(port(listener));
             Download d = new Download(metainfo, options, storage, hasher, torrent, listener, peerId);
-            Thread.ofVirtual().name("accept").start(d::acceptLoop);
+            d.acceptThread = Thread.ofVirtual().name("accept").start(d::acceptLoop);
             if (d.announcer != null) {
                 // "completed" is for a download that completes in this run: one that starts
                 // complete is a seeder, announced by "started" with left = 0.
@@ -104,7 +128,7 @@ public final class Download implements AutoCloseable {
             }
             return d;
         } catch (IOException | RuntimeException e) {
-            if (listener != null) listener.close();
+            listener.close();
             hasher.close();
             storage.close();
             throw e;
@@ -161,17 +185,34 @@ public final class Download implements AutoCloseable {
         return peerSet.knownCount();
     }
 
+    /**
+     * Accepts until closed. A free handshake slot is taken before each accept, so a flood waits in
+     * the kernel's backlog, costing neither a thread nor a descriptor here. A failed accept (out of
+     * file descriptors, say) is logged and retried after a short back-off, doubling while it lasts:
+     * the listener stops only when the download closes.
+     */
     private void acceptLoop() {
+        long backoff = ACCEPT_BACKOFF_FIRST_MILLIS;
         while (!closed.get()) {
             SocketChannel socket;
             try {
-                socket = listener.accept();
-            } catch (IOException e) {
-                if (!closed.get()) log.warn("listener failed: {}", e.toString());
-                return;
+                handshaking.acquire();
+            } catch (InterruptedException e) {
+                return; // closing
             }
-            if (!handshaking.tryAcquire()) { // a connection flood costs a close each, not a thread each
-                closeQuietly(socket);
+            try {
+                socket = listener.accept();
+                backoff = ACCEPT_BACKOFF_FIRST_MILLIS;
+            } catch (IOException | RuntimeException e) {
+                handshaking.release();
+                if (closed.get() || !listener.isOpen()) return;
+                log.warn("accepting failed, again in {} ms: {}", backoff, e.toString());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException closing) {
+                    return;
+                }
+                backoff = Math.min(ACCEPT_BACKOFF_MAX_MILLIS, 2 * backoff);
                 continue;
             }
             Thread.ofVirtual().name("accept " + socket.socket().getRemoteSocketAddress()).start(() -> {
@@ -206,6 +247,8 @@ public final class Download implements AutoCloseable {
         peerSet.close();
         chokeDriver.close();
         listener.close();
+        Thread accepting = acceptThread;
+        if (accepting != null) accepting.interrupt(); // it may be waiting for a handshake slot
         for (PeerConnection c : torrent.connections()) c.close();
         if (announcer != null) announcer.close(); // after the peers: the stopped event carries the final counters
         hasher.close();

@@ -5,7 +5,8 @@ import java.time.Duration;
 /**
  * Settings of one connection.
  *
- * @param handshakeTimeout how long a peer may take to connect and complete its handshake
+ * @param handshakeTimeout how long a peer may take to connect and complete its whole handshake (one
+ *                         deadline, however the bytes trickle in)
  * @param keepAliveAfter   send a keep-alive after this long without sending anything (BEP 3: peers
  *                         drop a connection silent for two minutes)
  * @param idleTimeout      drop the peer after this long without receiving anything
@@ -15,21 +16,37 @@ import java.time.Duration;
  * @param queueSeconds     the pipeline holds this many seconds' worth of blocks at the measured rate
  * @param snubTimeout      a peer that answers none of our requests for this long is snubbed (its
  *                         blocks go elsewhere); for three times this long, dropped
+ * @param writeTimeout     drop the peer when a write to it makes no progress for this long (it
+ *                         stopped reading)
+ * @param maxQueuedBytes   drop the peer when messages other than pieces waiting to be written to it
+ *                         would exceed this many bytes (at least two frames of the largest size
+ *                         are always allowed, so a large bitfield fits)
  */
 public record PeerConfig(Duration handshakeTimeout, Duration keepAliveAfter, Duration idleTimeout, int ourReqq,
-                         int maxPipeline, double queueSeconds, Duration snubTimeout) {
+                         int maxPipeline, double queueSeconds, Duration snubTimeout, Duration writeTimeout,
+                         long maxQueuedBytes) {
     public static final PeerConfig DEFAULT = new PeerConfig(Duration.ofSeconds(10), Duration.ofSeconds(90),
-            Duration.ofSeconds(120), 500, 1000, 2.0, Duration.ofSeconds(20));
+            Duration.ofSeconds(120), 500, 1000, 2.0, Duration.ofSeconds(20), Duration.ofSeconds(30), 1024 * 1024);
 
     public PeerConfig {
-        if (ourReqq < 1 || maxPipeline < 1 || queueSeconds <= 0) throw new IllegalArgumentException("bad peer config");
+        if (ourReqq < 1 || maxPipeline < 1 || queueSeconds <= 0 || maxQueuedBytes < 1 || writeTimeout.isNegative()
+                || writeTimeout.isZero()) {
+            throw new IllegalArgumentException("bad peer config");
+        }
     }
 
     public PeerConfig withTimeouts(Duration handshake, Duration keepAlive, Duration idle) {
-        return new PeerConfig(handshake, keepAlive, idle, ourReqq, maxPipeline, queueSeconds, snubTimeout);
+        return new PeerConfig(handshake, keepAlive, idle, ourReqq, maxPipeline, queueSeconds, snubTimeout, writeTimeout,
+                maxQueuedBytes);
     }
 
     public PeerConfig withSnubTimeout(Duration timeout) {
-        return new PeerConfig(handshakeTimeout, keepAliveAfter, idleTimeout, ourReqq, maxPipeline, queueSeconds, timeout);
+        return new PeerConfig(handshakeTimeout, keepAliveAfter, idleTimeout, ourReqq, maxPipeline, queueSeconds, timeout,
+                writeTimeout, maxQueuedBytes);
+    }
+
+    public PeerConfig withWriteLimits(Duration timeout, long queuedBytes) {
+        return new PeerConfig(handshakeTimeout, keepAliveAfter, idleTimeout, ourReqq, maxPipeline, queueSeconds, snubTimeout,
+                timeout, queuedBytes);
     }
 }

@@ -1,6 +1,7 @@
 package org.jtorrent.peer;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -8,6 +9,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -33,11 +35,20 @@ import org.jtorrent.wire.MessageCodec;
 import org.jtorrent.wire.ProtocolException;
 
 /**
- * One peer, both ways: we request blocks it has and serve blocks it asks for. Three threads with
+ * One peer, both ways: we request blocks it has and serve blocks it asks for. Four threads with
  * blocking I/O: a reader that handles every incoming message (and owns the request pipeline; a
- * platform thread, see {@link #start}), and two virtual ones, an uploader that serves queued
- * requests from storage and a timer for keep-alives and the idle timeout (a socket read timeout
- * would tear frames apart mid-read).
+ * platform thread, see {@link #start}); a writer, the only thread that writes the socket, draining
+ * the connection's {@link Outbox} (a platform thread too, for the same reason when seeding); and two
+ * virtual ones, an uploader that reads requested blocks from storage and posts them, and a timer
+ * for keep-alives, the idle timeout and the write deadline (a socket read timeout would tear frames
+ * apart mid-read).
+ *
+ * <p>No thread does socket I/O while holding a lock another thread takes: the reader, the engine's
+ * threads (choke, have, cancel, refill) and the timer only post messages to the outbox, which never
+ * blocks. A peer that stops reading stalls only the writer; the timer, which never waits for a
+ * connection, drops it once a write has made no progress for {@code writeTimeout}, and a peer whose
+ * unwritten messages pass {@code maxQueuedBytes} (say, floods requests and never reads the rejects)
+ * is dropped at once.
  *
  * <p>Anything that breaks the protocol (an unrequested block or reject, spare bitfield bits, an
  * out-of-range piece, an oversized frame, Fast messages without Fast) closes the connection; the
@@ -49,10 +60,16 @@ public final class PeerConnection implements AutoCloseable {
 
     private final SocketChannel channel;
     private final Socket socket; // the channel's, for its options and addresses
+    /** Written by the writer thread only; buffered, so a burst leaves in large writes. */
     private final OutputStream out;
-    // ReentrantLock, not synchronized: a virtual thread blocked in I/O under a monitor pins its carrier on JDK 21.
-    private final ReentrantLock writeLock = new ReentrantLock();
-    /** Guards the connection state below; held by the reader while it handles a message. */
+    private final Outbox outbox;
+    /** When the writer entered the socket write it is in; 0 while it is not in one. For the write deadline. */
+    private volatile long writingSince;
+    /**
+     * Guards the connection state below; held by the reader while it handles a message, never
+     * across socket I/O. ReentrantLock, not synchronized: a virtual thread that waits on a monitor
+     * pins its carrier on JDK 21.
+     */
     private final ReentrantLock state = new ReentrantLock();
     private final PeerHost host;
     private final PeerConfig config;
@@ -94,67 +111,118 @@ public final class PeerConnection implements AutoCloseable {
     private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Thread timer;
 
-    private PeerConnection(SocketChannel channel, OutputStream out, Handshake remote, PeerHost host, PeerConfig config) {
+    /**
+     * Bytes of pieces that may wait for the writer. The writer is woken once per half of it (see
+     * {@link Outbox#postPiece}): at 128 KiB a loopback upload cost visibly more CPU in wake-ups.
+     */
+    private static final int PIECE_WINDOW = 512 * 1024;
+    private static final int WRITE_BUFFER = 64 * 1024;
+
+    private PeerConnection(SocketChannel channel, Handshake remote, PeerHost host, PeerConfig config) throws IOException {
         this.channel = channel;
         this.socket = channel.socket();
-        this.out = out;
+        this.out = new BufferedOutputStream(new WatchedOutput(socket.getOutputStream()), WRITE_BUFFER);
         this.remote = remote;
         this.host = host;
         this.config = config;
         this.layout = host.layout();
         this.codec = new MessageCodec(layout.pieceCount());
+        // A bitfield always fits, whatever the bound: twice the largest frame.
+        this.outbox = new Outbox(Math.max(config.maxQueuedBytes(), 2L * (4 + codec.maxFrameLength())), PIECE_WINDOW);
         this.fast = remote.fast();
         this.extensions = remote.extension();
         this.pipeline = new RequestPipeline(config.queueSeconds(), config.maxPipeline(), ExtensionHandshake.DEFAULT_REQQ);
     }
 
-    /** Dials a peer and completes the handshake (we speak first), or throws. */
+    /**
+     * Dials a peer and completes the handshake (we speak first), or throws. The connect and the
+     * handshake share one deadline, {@code handshakeTimeout}.
+     */
     public static PeerConnection connect(InetSocketAddress address, SocketAddress bind, PeerHost host, PeerConfig config)
             throws IOException {
+        long deadline = System.nanoTime() + config.handshakeTimeout().toNanos();
         SocketChannel channel = SocketChannel.open();
         try {
             if (bind != null) channel.bind(bind);
-            channel.socket().connect(address, (int) config.handshakeTimeout().toMillis());
-            return handshake(channel, host, config, true);
+            channel.socket().connect(address, (int) Math.max(1, config.handshakeTimeout().toMillis()));
+            return handshake(channel, host, config, true, deadline);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
-    /** Completes the handshake of an accepted connection (the peer speaks first), or throws and closes it. */
+    /**
+     * Completes the handshake of an accepted connection (the peer speaks first) within
+     * {@code handshakeTimeout} from now, or throws and closes it.
+     */
     public static PeerConnection accept(SocketChannel channel, PeerHost host, PeerConfig config) throws IOException {
         try {
-            return handshake(channel, host, config, false);
+            return handshake(channel, host, config, false, System.nanoTime() + config.handshakeTimeout().toNanos());
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
-    private static PeerConnection handshake(SocketChannel channel, PeerHost host, PeerConfig config, boolean initiator)
-            throws IOException {
+    private static PeerConnection handshake(SocketChannel channel, PeerHost host, PeerConfig config, boolean initiator,
+                                            long deadline) throws IOException {
         Socket socket = channel.socket();
         socket.setTcpNoDelay(true);
-        socket.setSoTimeout((int) config.handshakeTimeout().toMillis()); // for the stream below only
         // Unbuffered: the handshake reads exactly its 68 bytes, and what follows is the frame reader's.
-        InputStream in = socket.getInputStream();
-        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+        InputStream in = new DeadlineInput(socket, deadline, config.handshakeTimeout().toMillis());
+        // 68 bytes into a fresh connection's send buffer: these writes do not wait for the peer.
+        OutputStream out = socket.getOutputStream();
         byte[] ours = new Handshake(host.infoHash(), host.localId(), true, true).encode();
-        if (initiator) {
-            out.write(ours);
-            out.flush();
-        }
+        if (initiator) out.write(ours);
         Handshake theirs = Handshake.read(in);
         theirs.requireInfoHash(host.infoHash());
         if (theirs.peerId().equals(host.localId())) throw new ProtocolException("connected to ourselves");
-        if (!initiator) {
-            out.write(ours);
-            out.flush();
-        }
+        if (!initiator) out.write(ours);
         // From here the frame reader reads the channel, which ignores SO_TIMEOUT: the timer thread
         // watches for silence.
-        return new PeerConnection(channel, out, theirs, host, config);
+        return new PeerConnection(channel, theirs, host, config);
+    }
+
+    /**
+     * The socket's stream with one deadline for all reads: each read may wait only for what is left
+     * of it. A per-read timeout would let a peer that sends a byte just inside it hold the handshake
+     * (and a handshake slot) for 68 times the timeout.
+     */
+    private static final class DeadlineInput extends InputStream {
+        private final Socket socket;
+        private final InputStream in;
+        private final long deadline;
+        private final long timeoutMillis;
+
+        DeadlineInput(Socket socket, long deadline, long timeoutMillis) throws IOException {
+            this.socket = socket;
+            this.in = socket.getInputStream();
+            this.deadline = deadline;
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) throw expired();
+            socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, left));
+            try {
+                return in.read(b, off, len);
+            } catch (SocketTimeoutException e) {
+                throw expired();
+            }
+        }
+
+        private SocketTimeoutException expired() {
+            return new SocketTimeoutException("no complete handshake within " + timeoutMillis + " ms");
+        }
     }
 
     /** Sends our greeting and starts the connection's threads. */
@@ -171,6 +239,7 @@ public final class PeerConnection implements AutoCloseable {
         // peer that was ~9,000 epoll_ctl calls and ~0.3 s of CPU. Connections are capped (50 per
         // torrent by default), so the threads are few; the rest of a connection stays virtual.
         threads.add(Thread.ofPlatform().daemon().name("peer-read " + address()).start(this::readLoop));
+        threads.add(Thread.ofPlatform().daemon().name("peer-write " + address()).start(this::writeLoop));
         threads.add(Thread.ofVirtual().name("peer-upload " + address()).start(this::uploadLoop));
         timer = Thread.ofVirtual().name("peer-timer " + address()).start(this::timerLoop);
         threads.add(timer);
@@ -332,8 +401,8 @@ public final class PeerConnection implements AutoCloseable {
      * Withdraws a request for a block that arrived from another peer (end game): a cancel goes
      * out, and a copy that arrives anyway is accepted once, as a duplicate. The caller is the
      * winning connection's reader, which holds its own state lock; taking ours on its thread would
-     * deadlock two connections cancelling each other's blocks, so the cancel runs on a thread of
-     * its own (end game only: a handful).
+     * deadlock two connections cancelling each other's blocks, so the withdrawal runs on a thread
+     * of its own (end game only: a handful), which posts the cancel.
      */
     public void cancel(BlockRef block) {
         if (!closed.get()) Thread.ofVirtual().name("peer-cancel " + address()).start(() -> withdraw(block));
@@ -375,7 +444,7 @@ public final class PeerConnection implements AutoCloseable {
      * three times that long after the snub, it is dropped, so its slot goes to another peer.
      */
     private void checkSnub(long now) throws IOException {
-        state.lock();
+        if (!state.tryLock()) return; // the reader is handling a message: look again at the next tick
         try {
             long timeout = config.snubTimeout().toNanos();
             if (closed.get() || requested.isEmpty()) { // nothing asked, nothing owed
@@ -482,11 +551,19 @@ public final class PeerConnection implements AutoCloseable {
         if (uploads.remove(block) && fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
     }
 
+    /**
+     * Reads requested blocks from storage and posts them, waiting for the rate limit and for room in
+     * the outbox's piece window, never for the socket.
+     */
     private void uploadLoop() {
         try {
             while (!closed.get()) {
-                BlockRef block = uploads.poll(200, TimeUnit.MILLISECONDS);
-                if (block == null) continue;
+                BlockRef block = uploads.poll();
+                if (block == null) {
+                    outbox.wakeWriter(); // nothing more in hand: what was posted without a wake-up goes now
+                    block = uploads.poll(200, TimeUnit.MILLISECONDS);
+                    if (block == null) continue;
+                }
                 byte[] data = host.read(block);
                 if (data == null) {
                     if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
@@ -497,8 +574,10 @@ public final class PeerConnection implements AutoCloseable {
                     if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
                     continue;
                 }
-                sendPiece(new Piece(block.piece(), block.begin(), data), uploads.isEmpty());
-                uploaded.addAndGet(data.length);
+                // More to come: the writer may wait for a few pieces. Not under a rate limit, whose
+                // next wait could hold them back.
+                boolean moreComing = !uploads.isEmpty() && host.uploadLimit().buckets().isEmpty();
+                if (!outbox.postPiece(new Piece(block.piece(), block.begin(), data), moreComing)) return; // closed
             }
         } catch (InterruptedException e) {
             // closing
@@ -509,19 +588,23 @@ public final class PeerConnection implements AutoCloseable {
 
     // ---- timers ----
 
+    /** Never waits for the connection: the deadlines first, lock-free; the snub check only if the state is free. */
     private void timerLoop() {
-        long shortest = Math.min(config.snubTimeout().toMillis(),
+        long shortest = Math.min(Math.min(config.snubTimeout().toMillis(), config.writeTimeout().toMillis()),
                 Math.min(config.keepAliveAfter().toMillis(), config.idleTimeout().toMillis()));
         long tick = Math.max(50, Math.min(1000, shortest / 10));
         try {
             while (!closed.get()) {
                 Thread.sleep(tick);
                 long now = System.nanoTime();
-                checkSnub(now);
+                long writing = writingSince;
                 if (now - lastReceived > config.idleTimeout().toNanos()) {
                     close(new ProtocolException("no message for " + config.idleTimeout().toSeconds() + " s"));
-                } else if (now - lastSent > config.keepAliveAfter().toNanos()) {
-                    send(List.of(new KeepAlive()));
+                } else if (writing != 0 && now - writing > config.writeTimeout().toNanos()) {
+                    close(new ProtocolException("not reading: a write made no progress for " + config.writeTimeout().toMillis() + " ms"));
+                } else {
+                    checkSnub(now);
+                    if (now - lastSent > config.keepAliveAfter().toNanos() && outbox.isEmpty()) send(List.of(new KeepAlive()));
                 }
             }
         } catch (InterruptedException e) {
@@ -533,26 +616,62 @@ public final class PeerConnection implements AutoCloseable {
 
     // ---- writing ----
 
-    private void send(List<Message> messages) throws IOException {
-        writeLock.lock();
-        try {
-            for (Message m : messages) codec.write(m, out);
-            out.flush();
-            lastSent = System.nanoTime();
-        } finally {
-            writeLock.unlock();
+    /**
+     * Posts messages for the writer; never blocks, so any thread may call it, holding any lock.
+     * Throws if the peer has left more unwritten than {@code maxQueuedBytes}: it is not reading.
+     */
+    private void send(List<? extends Message> messages) throws IOException {
+        if (!outbox.post(messages)) {
+            throw new ProtocolException("not reading: more than " + config.maxQueuedBytes() + " bytes queued for it");
         }
     }
 
-    /** Pieces are flushed only when the upload queue drains, so a burst leaves in large writes. */
-    private void sendPiece(Piece piece, boolean flush) throws IOException {
-        writeLock.lock();
+    /**
+     * The only thread that writes the socket: whatever is queued, then a flush once nothing more is.
+     * Writes stay large because the uploader wakes this thread once per half window of pieces
+     * ({@link Outbox#postPiece}), not once per piece.
+     */
+    private void writeLoop() {
+        List<Message> batch = new ArrayList<>();
         try {
-            codec.write(piece, out);
-            if (flush) out.flush();
-            lastSent = System.nanoTime();
-        } finally {
-            writeLock.unlock();
+            while (outbox.takeAll(batch, -1)) {
+                long pieceBytes = 0;
+                for (Message m : batch) {
+                    codec.write(m, out);
+                    if (m instanceof Piece p) pieceBytes += p.data().length;
+                }
+                outbox.written(batch);
+                batch.clear();
+                uploaded.addAndGet(pieceBytes);
+                if (outbox.isEmpty()) out.flush();
+                lastSent = System.nanoTime();
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } catch (Throwable e) {
+            close(e);
+        }
+    }
+
+    /** The socket's stream, timing each write for the deadline. Unbuffered: the buffer is above it. */
+    private final class WatchedOutput extends FilterOutputStream {
+        WatchedOutput(OutputStream socketStream) {
+            super(socketStream);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            writingSince = System.nanoTime();
+            try {
+                this.out.write(b, off, len); // the socket's stream (FilterOutputStream.out)
+            } finally {
+                writingSince = 0;
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
         }
     }
 
@@ -561,20 +680,21 @@ public final class PeerConnection implements AutoCloseable {
     public void close(Throwable why) {
         if (!closed.compareAndSet(false, true)) return;
         closeReason = why;
+        outbox.close(); // wakes the writer and the uploader
         try {
-            socket.close();
+            socket.close(); // a writer blocked in a write lets go
         } catch (IOException ignored) {
             // already closing
         }
         // Only the timer is interrupted: an interrupt during FileChannel I/O (the uploader reading a
         // block, the reader spilling one to disk) would close the channel for every other user.
-        // The uploader polls and sees "closed" within its poll interval.
+        // The uploader polls and sees "closed" within its poll interval; the writer is woken by the outbox.
         Thread t = timer;
         if (t != null && t != Thread.currentThread()) t.interrupt();
         // The reader thread may still be inside handle(); it exits at its next read (socket closed).
         List<BlockRef> outstanding;
         BitSet had;
-        state.lock(); // the socket is closed, so a reader blocked in a write lets go soon
+        state.lock(); // held only briefly: nobody does socket I/O under it
         try {
             outstanding = List.copyOf(requested);
             requested.clear();

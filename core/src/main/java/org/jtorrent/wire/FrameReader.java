@@ -56,8 +56,8 @@ public final class FrameReader {
         require(1);
         int id = buffer.get(position++) & 0xff;
         int bodyLength = length - 1;
+        codec.checkBodyLength(id, bodyLength); // before the body is read: a "have" as long as a bitfield is refused at once
         if (id == MessageCodec.ID_PIECE) {
-            if (length < 9 || bodyLength - 8 > MessageCodec.MAX_BLOCK) throw new ProtocolException("piece message of " + length + " bytes");
             require(bodyLength);
             int piece = codec.checkPiece(readInt());
             int begin = readInt();

@@ -28,7 +28,9 @@ import org.jtorrent.wire.Message.Unknown;
  * Length-prefixed messages of one torrent, both ways. The piece count is known, so every frame can
  * be bounded before a byte of it is allocated: a length prefix above {@link #maxFrameLength()}
  * (a 16 KiB block plus header, a full bitfield, or an extended message up to
- * {@link #MAX_EXTENDED_PAYLOAD}) closes the connection. Piece indices are checked here too; block
+ * {@link #MAX_EXTENDED_PAYLOAD}) closes the connection, and so does a known message longer or
+ * shorter than its type allows ({@link #checkBodyLength}), before its body is read. Piece indices
+ * are checked here too; block
  * offsets and lengths need the piece sizes and are checked by the connection against the layout.
  */
 public final class MessageCodec {
@@ -72,8 +74,8 @@ public final class MessageCodec {
         int length = checkFrameLength(in.readInt());
         if (length == 0) return new KeepAlive();
         int id = in.readUnsignedByte();
+        checkBodyLength(id, length - 1);
         if (id == ID_PIECE) {
-            if (length < 9) throw new ProtocolException("piece message of " + length + " bytes");
             int piece = checkPiece(in.readInt());
             int begin = in.readInt();
             byte[] data = new byte[length - 9];
@@ -94,8 +96,8 @@ public final class MessageCodec {
         if (!frame.hasRemaining()) return new KeepAlive();
         if (frame.remaining() > maxFrameLength) throw new ProtocolException("frame of " + frame.remaining() + " bytes");
         int id = frame.get() & 0xff;
+        checkBodyLength(id, frame.remaining());
         if (id == ID_PIECE) {
-            if (frame.remaining() < 8) throw new ProtocolException("piece message too short");
             int piece = checkPiece(frame.getInt());
             int begin = frame.getInt();
             byte[] data = new byte[frame.remaining()];
@@ -170,6 +172,38 @@ public final class MessageCodec {
         return length;
     }
 
+    /**
+     * Refuses a body the message's type cannot have, before a byte of it is read: a frame may be as
+     * long as a bitfield, but a {@code have} is 4 bytes of body, a {@code request} 12, a block at most
+     * 8 + {@link #MAX_BLOCK}, an extended message at most 1 + {@link #MAX_EXTENDED_PAYLOAD}. Unknown
+     * ids are bounded by the frame limit only (they are skipped, never buffered).
+     */
+    void checkBodyLength(int id, int bodyLength) throws ProtocolException {
+        int min, max;
+        switch (id) {
+            case ID_CHOKE, ID_UNCHOKE, ID_INTERESTED, ID_NOT_INTERESTED, ID_HAVE_ALL, ID_HAVE_NONE -> min = max = 0;
+            case ID_HAVE, ID_SUGGEST, ID_ALLOWED_FAST -> min = max = 4;
+            case ID_REQUEST, ID_CANCEL, ID_REJECT -> min = max = 12;
+            case ID_PORT -> min = max = 2;
+            case ID_BITFIELD -> min = max = bitfieldLength;
+            case ID_PIECE -> {
+                if (bodyLength < 8 || bodyLength > 8 + MAX_BLOCK) throw new ProtocolException("piece message of " + (1 + bodyLength) + " bytes");
+                return;
+            }
+            case ID_EXTENDED -> {
+                min = 1;
+                max = 1 + MAX_EXTENDED_PAYLOAD;
+            }
+            default -> {
+                return;
+            }
+        }
+        if (bodyLength < min || bodyLength > max) {
+            throw new ProtocolException("message " + id + " with a body of " + bodyLength + " bytes, "
+                    + (min == max ? "expected " + min : "allowed " + min + ".." + max));
+        }
+    }
+
     int checkPiece(int piece) throws ProtocolException {
         if (piece < 0 || piece >= pieceCount) throw new ProtocolException("piece " + piece + " out of range 0.." + (pieceCount - 1));
         return piece;
@@ -201,6 +235,30 @@ public final class MessageCodec {
         } else {
             out.write(encode(message));
         }
+    }
+
+    /** The bytes {@link #encode} gives for this message, length prefix included, without encoding it. */
+    public static int frameLength(Message message) {
+        return 4 + switch (message) {
+            case KeepAlive k -> 0;
+            case Choke c -> 1;
+            case Unchoke u -> 1;
+            case Interested i -> 1;
+            case NotInterested n -> 1;
+            case HaveAll a -> 1;
+            case HaveNone n -> 1;
+            case Have h -> 5;
+            case SuggestPiece s -> 5;
+            case AllowedFast a -> 5;
+            case Bitfield f -> 1 + f.bits().length;
+            case Request r -> 13;
+            case Cancel c -> 13;
+            case RejectRequest r -> 13;
+            case Piece p -> 9 + p.data().length;
+            case Port p -> 3;
+            case Extended e -> 2 + e.payload().length;
+            case Unknown u -> u.length();
+        };
     }
 
     /** The frame with its length prefix. */

@@ -158,6 +158,80 @@ class HostilePeerTest {
         }
     }
 
+    /**
+     * More sockets than there are handshake slots, each sending a byte of its handshake every 300 ms:
+     * a timeout per read (1 s) would never fire, and 68 bytes would hold a slot for 20 s. With one
+     * deadline for the whole handshake every slot is free again after 1 s, and an honest peer that
+     * connects behind them completes its handshake within about that (it waits in the backlog).
+     */
+    @Test
+    void slowDripHandshakesDoNotLockHonestPeersOut() throws Exception {
+        PeerConfig quick = PeerConfig.DEFAULT.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(90), Duration.ofSeconds(120));
+        List<Socket> drips = new java.util.ArrayList<>();
+        try (Download d = Download.start(torrent.metainfo(), DownloadOptions.defaults(dir, List.of()).withPeerConfig(quick))) {
+            for (int i = 0; i < 70; i++) drips.add(new Socket("127.0.0.1", d.listenPort()));
+            byte[] handshake = new Handshake(torrent.metainfo().infoHash(), PeerId.random(), true, true).encode();
+            Thread dripper = Thread.ofVirtual().start(() -> {
+                for (int at = 0; at < handshake.length - 1 && !Thread.currentThread().isInterrupted(); at++) {
+                    for (Socket s : drips) {
+                        try {
+                            s.getOutputStream().write(handshake[at]);
+                        } catch (IOException closedByThem) {
+                            // what the deadline does
+                        }
+                    }
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            try {
+                Thread.sleep(500); // every slot taken
+                long start = System.nanoTime();
+                try (Socket honest = new Socket("127.0.0.1", d.listenPort())) {
+                    honest.setSoTimeout(10_000);
+                    honest.getOutputStream().write(new Handshake(torrent.metainfo().infoHash(), PeerId.random(), true, true).encode());
+                    Handshake ours = Handshake.read(honest.getInputStream());
+                    assertThat(ours.infoHash()).isEqualTo(torrent.metainfo().infoHash());
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the honest peer waited about one handshake timeout")
+                        .isLessThan(Duration.ofSeconds(4));
+            } finally {
+                dripper.interrupt();
+                for (Socket s : drips) s.close();
+            }
+        }
+    }
+
+    /** A peer we dial that trickles its handshake a byte at a time is dropped at the handshake deadline. */
+    @Test
+    void dialledPeerThatDripsItsHandshakeIsDroppedAtTheDeadline() throws Exception {
+        PeerConfig quick = PeerConfig.DEFAULT.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(90), Duration.ofSeconds(120));
+        try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            DownloadOptions opts = DownloadOptions.defaults(dir, List.of(new InetSocketAddress("127.0.0.1", server.getLocalPort())))
+                    .withPeerConfig(quick);
+            try (Download d = Download.start(torrent.metainfo(), opts); Socket fake = server.accept()) {
+                readHandshake(fake);
+                long start = System.nanoTime();
+                byte[] theirs = new Handshake(torrent.metainfo().infoHash(), PeerId.random(), false, false).encode();
+                OutputStream out = fake.getOutputStream();
+                boolean dropped = false;
+                for (int at = 0; at < theirs.length && !dropped; at++) {
+                    try {
+                        out.write(theirs[at]);
+                        Thread.sleep(300);
+                    } catch (SocketException closedByUs) {
+                        dropped = true;
+                    }
+                    if (Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(4)) > 0) break;
+                }
+                assertThat(dropped).as("dropped within 4 s of a 1 s handshake deadline").isTrue();
+            }
+        }
+    }
+
     // ---- helpers ----
 
     interface FakeScript {

@@ -203,6 +203,39 @@ class FrameReaderTest {
                 .isInstanceOf(ProtocolException.class).hasMessageContaining("2147483647");
     }
 
+    /**
+     * A frame may be as long as this torrent's bitfield (here 125,000 bytes), but no other known
+     * message may: each type has its own length, checked at the header, before its body is waited
+     * for or read. Only the 5-byte header is sent: a reader that waited for the body would see the
+     * end of the stream instead of refusing.
+     */
+    @Test
+    void eachKnownMessageHasItsOwnLengthLimitCheckedAtTheHeader() throws ProtocolException {
+        MessageCodec big = new MessageCodec(1_000_000);
+        int bitfieldFrame = 1 + 125_000;
+        Object[][] cases = {
+                {MessageCodec.ID_HAVE, 6, "message 4 with a body of 5 bytes, expected 4"},
+                {MessageCodec.ID_HAVE, bitfieldFrame, "message 4 with a body of 125000 bytes, expected 4"},
+                {MessageCodec.ID_REQUEST, 14, "message 6 with a body of 13 bytes, expected 12"},
+                {MessageCodec.ID_CHOKE, 2, "message 0 with a body of 1 bytes, expected 0"},
+                {MessageCodec.ID_PORT, 1000, "message 9 with a body of 999 bytes, expected 2"},
+                {MessageCodec.ID_BITFIELD, 1000, "message 5 with a body of 999 bytes, expected 125000"},
+                {MessageCodec.ID_EXTENDED, 2 + MessageCodec.MAX_EXTENDED_PAYLOAD + 1,
+                        "message 20 with a body of 65538 bytes, allowed 1..65537"},
+                {MessageCodec.ID_EXTENDED, bitfieldFrame, "message 20 with a body of 125000 bytes, allowed 1..65537"},
+        };
+        for (Object[] c : cases) {
+            byte[] header = ByteBuffer.allocate(5).putInt((Integer) c[1]).put((byte) (int) (Integer) c[0]).array();
+            assertThatThrownBy(() -> readAll(big, new ByteArrayInputStream(header))).as("reader, id " + c[0] + " length " + c[1])
+                    .isInstanceOf(ProtocolException.class).hasMessage((String) c[2]);
+            assertThatThrownBy(() -> big.read(new ByteArrayInputStream(header))).as("codec, id " + c[0] + " length " + c[1])
+                    .isInstanceOf(ProtocolException.class).hasMessage((String) c[2]);
+        }
+        // The largest extended message still passes, and so does a bitfield of the full length.
+        byte[] largest = big.encode(new Extended(3, new byte[MessageCodec.MAX_EXTENDED_PAYLOAD]));
+        assertThat(big.decode(ByteBuffer.wrap(largest, 4, largest.length - 4))).isInstanceOf(Extended.class);
+    }
+
     @Test
     void theEndOfTheStreamMidFrameIsAnEndOfFile() {
         byte[] frame = codec.encode(new Piece(1, 0, new byte[16_384]));

@@ -40,6 +40,7 @@ class MessageCodecTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         codec.write(m, out);
         assertThat(out.toByteArray()).isEqualTo(frame);
+        assertThat(MessageCodec.frameLength(m)).as("what the outbound queue counts").isEqualTo(frame.length);
     }
 
     @Test
