@@ -1,6 +1,7 @@
 package org.jtorrent.engine;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -83,11 +84,11 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
         return known.size();
     }
 
+    /** Forgets every idle candidate at the banned address, whatever its port. */
     @Override
-    public void banned(InetSocketAddress peer) {
+    public void banned(InetAddress peer) {
         synchronized (this) {
-            Candidate c = known.get(peer);
-            if (c != null && !c.busy) known.remove(peer);
+            known.values().removeIf(c -> !c.busy && peer.equals(c.address.getAddress()));
         }
     }
 
