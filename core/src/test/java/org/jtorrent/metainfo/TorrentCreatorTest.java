@@ -80,6 +80,59 @@ class TorrentCreatorTest {
         assertThat(m.info().pieceLength()).isEqualTo(PieceLengths.forTotalSize(1_000_003));
     }
 
+    /**
+     * Workers hash through 64 MiB windows of each file: pieces that straddle a window's end, and a
+     * file's end, hash the bytes on either side (checked against the files read as one stream).
+     */
+    @Test
+    void piecesAcrossMappedWindowsAndFilesHashTheirBytes() throws Exception {
+        Path root = dir.resolve("windows");
+        Files.createDirectories(root);
+        Files.write(root.resolve("a"), random(1_000, 4));
+        Files.write(root.resolve("b"), random((64 << 20) + 300_000, 5));
+        Files.write(root.resolve("c"), random(5_000, 6));
+        byte[] torrent = new TorrentCreator(root).pieceLength(1 << 20).threads(2).creationDate(null).create();
+        assertThat(new TorrentCreator(root).pieceLength(1 << 20).threads(2).creationDate(null).readWithoutMapping().create())
+                .as("read, not mapped").isEqualTo(torrent);
+        Metainfo m = Metainfo.parse(torrent);
+        assertThat(m.info().pieceCount()).isEqualTo(65);
+        byte[] piece = new byte[1 << 20];
+        try (var stream = new java.io.SequenceInputStream(java.util.Collections.enumeration(List.of(
+                Files.newInputStream(root.resolve("a")), Files.newInputStream(root.resolve("b")),
+                Files.newInputStream(root.resolve("c")))))) {
+            for (int p = 0; p < m.info().pieceCount(); p++) {
+                int n = stream.readNBytes(piece, 0, piece.length);
+                MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+                sha1.update(piece, 0, n);
+                assertThat(m.info().hashMatches(p, sha1.digest())).as("piece %d", p).isTrue();
+            }
+        }
+    }
+
+    /**
+     * A file cut short while it is hashed, mapped (reading mapped bytes past the new end faults) or
+     * read: a clear error naming the file, not a crash.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "mapped: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aFileCutShortWhileItIsHashedIsAClearError(boolean mapped) throws Exception {
+        Path file = dir.resolve("shrinks.bin");
+        Files.write(file, random(300_000, 8));
+        java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
+        TorrentCreator creator = new TorrentCreator(file).pieceLength(16384).threads(1).onProgress(bytes -> {
+            if (cut.compareAndSet(false, true)) {
+                try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                    channel.truncate(100_000);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        if (!mapped) creator.readWithoutMapping();
+        assertThatThrownBy(creator::create).isInstanceOf(IOException.class).hasMessageContaining("shrinks.bin");
+        assertThat(cut).isTrue();
+    }
+
     @Test
     void refusesEmptyContentAndBadPieceLengths() throws IOException {
         Path empty = dir.resolve("empty");
