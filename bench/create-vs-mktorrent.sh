@@ -2,17 +2,18 @@
 # `jtorrent create` against `mktorrent -t 2` on one large file in the page cache (issue 13: at most
 # 1.25x mktorrent's wall time on 8 GiB), in rounds that alternate the two, with the piece hashes of
 # both compared. Prints each run (wall, user, sys, load average before it), the medians and their
-# ratio. Whole processes are timed: the JVM's start-up is in jtorrent's figure.
+# ratio, and the same for CPU time (user + sys), which load from elsewhere disturbs less. Whole
+# processes are timed: the JVM's start-up is in jtorrent's figure.
 #
 # Environment (all optional):
 #   SIZE_GIB  payload size (default 8)
-#   ROUNDS    runs of each (default 5)
+#   ROUNDS    runs of each (default 7); who goes first alternates
 #   THREADS   mktorrent's hashing threads (default 2, the cores of the benchmark VM)
 #   WORK      where the payload goes (default bench/target/create-vs-mktorrent); it is deleted at exit
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 size_gib=${SIZE_GIB:-8}
-rounds=${ROUNDS:-5}
+rounds=${ROUNDS:-7}
 threads=${THREADS:-2}
 work=${WORK:-$root/bench/target/create-vs-mktorrent}
 command -v mktorrent >/dev/null || { echo "mktorrent is not installed" >&2; exit 1; }
@@ -57,16 +58,26 @@ EOF
 
 echo "payload: $size_gib GiB in $work; 1 MiB pieces; mktorrent -t $threads; $(nproc) cores"
 printf '%-6s %-10s %7s %7s %7s  %s\n' round tool wall_s user_s sys_s "load avg before"
-mk_walls=() jt_walls=()
-for ((r = 1; r <= rounds; r++)); do
+mk_walls=() jt_walls=() mk_cpus=() jt_cpus=()
+run_mktorrent() {
+  local load wall user sys
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   read -r wall user sys < <(timed mktorrent -t "$threads" -l 20 -a http://127.0.0.1/announce -o "$work/m.torrent" "$work/payload")
   printf '%-6s %-10s %7s %7s %7s  %s\n' "$r" mktorrent "$wall" "$user" "$sys" "$load"
   mk_walls+=("$wall")
+  mk_cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')")
+}
+run_jtorrent() {
+  local load wall user sys
   load=$(cut -d' ' -f1-3 /proc/loadavg)
   read -r wall user sys < <(timed "$root/jtorrent" create --piece-length 1M --no-date -o "$work/j.torrent" "$work/payload")
   printf '%-6s %-10s %7s %7s %7s  %s\n' "$r" jtorrent "$wall" "$user" "$sys" "$load"
   jt_walls+=("$wall")
+  jt_cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')")
+}
+for ((r = 1; r <= rounds; r++)); do
+  # Who goes first alternates, so that a burst of load from elsewhere favours neither.
+  if ((r % 2)); then run_mktorrent; run_jtorrent; else run_jtorrent; run_mktorrent; fi
   if [[ $(pieces "$work/m.torrent") != $(pieces "$work/j.torrent") ]]; then
     echo "piece hashes differ" >&2
     exit 1
@@ -76,5 +87,8 @@ done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 mk=$(median "${mk_walls[@]}")
 jt=$(median "${jt_walls[@]}")
+mkc=$(median "${mk_cpus[@]}")
+jtc=$(median "${jt_cpus[@]}")
 echo "piece hashes: equal in every round"
 awk -v m="$mk" -v j="$jt" 'BEGIN {printf "median wall: mktorrent %.2f s, jtorrent %.2f s, ratio jtorrent/mktorrent %.2f\n", m, j, j / m}'
+awk -v m="$mkc" -v j="$jtc" 'BEGIN {printf "median CPU (user+sys): mktorrent %.2f s, jtorrent %.2f s, ratio %.2f\n", m, j, j / m}'

@@ -82,19 +82,22 @@ class TorrentCreatorTest {
     }
 
     /**
-     * Workers read 1 MiB at a time: pieces of 4 MiB whose chunks straddle file ends, and a file
-     * larger than many chunks, hash the bytes on either side (checked against the files read as one
-     * stream).
+     * Workers hash through 64 MiB windows of each mapped file, or read 1 MiB at a time: pieces that
+     * straddle a window's end, a chunk's end and a file's end hash the bytes on either side (checked
+     * against the files read as one stream), and both ways give the same torrent.
      */
     @Test
-    void piecesReadInChunksAcrossFilesHashTheirBytes() throws Exception {
+    void piecesAcrossWindowsChunksAndFilesHashTheirBytes() throws Exception {
         Path root = dir.resolve("windows");
         Files.createDirectories(root);
         Files.write(root.resolve("a"), random(1_000, 4));
-        Files.write(root.resolve("b"), random((12 << 20) + 300_000, 5));
+        Files.write(root.resolve("b"), random((64 << 20) + 300_000, 5));
         Files.write(root.resolve("c"), random(5_000, 6));
-        Metainfo m = Metainfo.parse(new TorrentCreator(root).pieceLength(4 << 20).threads(2).create());
-        assertThat(m.info().pieceCount()).isEqualTo(4);
+        byte[] torrent = new TorrentCreator(root).pieceLength(4 << 20).threads(2).creationDate(null).create();
+        assertThat(new TorrentCreator(root).pieceLength(4 << 20).threads(2).creationDate(null).readWithoutMapping().create())
+                .as("read, not mapped").isEqualTo(torrent);
+        Metainfo m = Metainfo.parse(torrent);
+        assertThat(m.info().pieceCount()).isEqualTo(17);
         byte[] piece = new byte[4 << 20];
         try (var stream = new java.io.SequenceInputStream(java.util.Collections.enumeration(List.of(
                 Files.newInputStream(root.resolve("a")), Files.newInputStream(root.resolve("b")),
@@ -108,9 +111,13 @@ class TorrentCreatorTest {
         }
     }
 
-    /** A file cut short while it is hashed: a clear error naming the file. */
-    @Test
-    void aFileCutShortWhileItIsHashedIsAClearError() throws Exception {
+    /**
+     * A file cut short while it is hashed, mapped (reading mapped bytes past the new end faults) or
+     * read: a clear error naming the file, not a crash.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "mapped: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aFileCutShortWhileItIsHashedIsAClearError(boolean mapped) throws Exception {
         Path file = dir.resolve("shrinks.bin");
         Files.write(file, random(300_000, 8));
         java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
@@ -123,8 +130,9 @@ class TorrentCreatorTest {
                 }
             }
         });
-        assertThatThrownBy(creator::create).isInstanceOf(IOException.class)
-                .hasMessageContaining("shrinks.bin is shorter than when the torrent was started");
+        if (!mapped) creator.readWithoutMapping();
+        assertThatThrownBy(creator::create).isInstanceOf(IOException.class).hasMessageContaining("shrinks.bin")
+                .hasMessageMatching(".*(is shorter than when the torrent was started|changed while the torrent was being made)");
         assertThat(cut).isTrue();
     }
 
