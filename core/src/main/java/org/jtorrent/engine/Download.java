@@ -218,6 +218,8 @@ public final class Download implements AutoCloseable {
             Thread.ofVirtual().name("accept " + socket.socket().getRemoteSocketAddress()).start(() -> {
                 try {
                     if (torrent.connectionCount() >= options.maxPeers()) throw new IOException("too many connections");
+                    // A banned address gets no handshake slot, whatever port it comes from now.
+                    if (torrent.isBanned(socket.getRemoteAddress())) throw new IOException("banned");
                     torrent.add(PeerConnection.accept(socket, torrent, options.peer()));
                 } catch (IOException e) {
                     closeQuietly(socket);

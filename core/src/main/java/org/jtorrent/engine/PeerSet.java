@@ -1,6 +1,7 @@
 package org.jtorrent.engine;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -149,11 +150,14 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
         return known.size();
     }
 
+    /** Forgets every idle candidate at the banned address, whatever its port. */
     @Override
-    public void banned(InetSocketAddress peer) {
+    public void banned(InetAddress peer) {
         synchronized (this) {
-            Candidate c = known.get(peer);
-            if (c != null && !c.busy) forget(c);
+            // A ban is rare: a scan of the (capped) list is fine. Copied first, as forget() edits it.
+            for (Candidate c : List.copyOf(known.values())) {
+                if (!c.busy && peer.equals(c.address.getAddress())) forget(c);
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 package org.jtorrent.engine;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -37,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * not yet had reaches storage (a verified piece is never written again); later copies, blocks of
  * pieces that failed their hash and unsolicited leftovers of cancelled requests are counted as
  * {@link #wastedBytes()}. Peers that contribute to failed pieces lose trust and are banned
- * ({@link PeerTrust}).
+ * ({@link PeerTrust}); a ban covers the peer's address, whatever port it comes from.
  */
 public final class Torrent implements PeerHost {
     private static final Logger log = LoggerFactory.getLogger(Torrent.class);
@@ -57,7 +59,7 @@ public final class Torrent implements PeerHost {
     private final AtomicLong verifiedBytes = new AtomicLong();
     private final AtomicLong wastedBytes = new AtomicLong();
     private final PeerTrust trust = new PeerTrust();
-    private final Set<InetSocketAddress> banned = ConcurrentHashMap.newKeySet();
+    private final Set<InetAddress> banned = ConcurrentHashMap.newKeySet();
     /** Bytes of each piece that are not padding: what a tracker's {@code left} counts. */
     private final int[] payloadBytes;
     private volatile Events events = Events.NONE;
@@ -74,7 +76,7 @@ public final class Torrent implements PeerHost {
         default void closed(PeerConnection connection) {
         }
 
-        default void banned(InetSocketAddress peer) {
+        default void banned(InetAddress peer) {
         }
     }
 
@@ -160,18 +162,25 @@ public final class Torrent implements PeerHost {
         return left;
     }
 
-    public boolean isBanned(InetSocketAddress peer) {
-        return banned.contains(peer);
+    /** Whether the peer's address is banned (any port of it). */
+    public boolean isBanned(SocketAddress peer) {
+        InetAddress host = host(peer);
+        return host != null && banned.contains(host);
+    }
+
+    /** The address of a socket address, or null for an unresolved or non-IP one (never banned). */
+    private static InetAddress host(SocketAddress peer) {
+        return peer instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
     /**
-     * Starts a handshaken connection, unless it comes from a banned address and port or is a second
+     * Starts a handshaken connection, unless it comes from a banned address or is a second
      * connection to a peer we are already connected to (same peer id: it dialled us as we dialled it).
      * Returns whether it was taken; if not, it is closed.
      */
     public boolean add(PeerConnection connection) {
         String refusal = null;
-        if (connection.address() instanceof InetSocketAddress a && banned.contains(a)) refusal = "banned";
+        if (isBanned(connection.address())) refusal = "banned";
         synchronized (this) {
             if (refusal == null) {
                 for (PeerConnection c : connections) {
@@ -266,7 +275,8 @@ public final class Torrent implements PeerHost {
             return;
         }
         for (Object loser : arrival.losers()) ((PeerConnection) loser).cancel(block);
-        if (from.address() instanceof InetSocketAddress a) trust.contributed(block.piece(), a);
+        InetAddress contributor = host(from.address());
+        if (contributor != null) trust.contributed(block.piece(), contributor);
         CompletableFuture<Boolean> done;
         try {
             done = partial.add(block.piece(), block.begin(), buffer, offset, block.length());
@@ -295,17 +305,17 @@ public final class Torrent implements PeerHost {
         wastedBytes.addAndGet(layout.pieceSize(piece));
         // Blame first, then free the piece: once the picker wants it again, blocks of the next
         // attempt (honest ones, perhaps) add contributors that must not share this failure.
-        List<InetSocketAddress> banned = trust.failed(piece);
+        List<InetAddress> banned = trust.failed(piece);
         picker.failed(piece);
-        for (InetSocketAddress peer : banned) ban(peer);
+        for (InetAddress peer : banned) ban(peer);
         connections.forEach(PeerConnection::refill);
     }
 
-    private void ban(InetSocketAddress peer) {
+    private void ban(InetAddress peer) {
         if (!banned.add(peer)) return;
-        log.warn("banning {}: it took part in repeated hash failures", peer);
+        log.warn("banning {}: it took part in repeated hash failures", peer.getHostAddress());
         for (PeerConnection c : connections) {
-            if (peer.equals(c.address())) c.close(new IOException("banned: sent data that failed hash checks"));
+            if (peer.equals(host(c.address()))) c.close(new IOException("banned: sent data that failed hash checks"));
         }
         events.banned(peer);
     }

@@ -23,8 +23,20 @@ import org.slf4j.LoggerFactory;
  * size. A write is split into its aligned middle, written directly, and an unaligned head and tail,
  * written through the page cache. The middle goes out of the caller's buffer when its memory is on
  * the grid too ({@link #allocate} makes such buffers), else through a staging buffer in chunks of at
- * most {@link #CHUNK}. Pieces tile a file without overlap, so every block of a file is written one
- * way only. A file system that refuses direct I/O (tmpfs on older kernels, some network file
+ * most {@link #CHUNK}.
+ *
+ * <p>The grid is the larger of the block size and the memory page size, not the block size alone.
+ * On a file system with blocks smaller than a page (ext4 made with 1 KiB blocks, XFS or a block
+ * device with 512-byte sectors) a cached head or tail and a direct write next to it would otherwise
+ * share a page: the direct write flushes and then invalidates that page, and a cached write landing
+ * in between (another piece, on another hashing thread) leaves it dirty, with the bytes the page
+ * held of the direct write's range before it; when writeback later writes the whole page, as file
+ * systems without per-block dirty state do, those old bytes overwrite the direct write on disk
+ * (the kernel's "Page cache invalidation failure on direct I/O. Possible data corruption"). With
+ * the page grid, a direct write covers whole pages, each lying inside one run; the page holding a
+ * run's head or tail also holds bytes of that run, so it is never inside another run's direct
+ * middle either: every page of a file is written one way only, and pieces tile a file without
+ * overlap. A file system that refuses direct I/O (tmpfs on older kernels, some network file
  * systems), when opening or when writing, turns direct writes off for the rest of the download; the
  * data then goes through the page cache, and a failure there is a real one (a full disk, say).
  */
@@ -34,6 +46,10 @@ final class DirectWriter implements AutoCloseable {
     static final int CHUNK = 1 << 20;
     /** Staging buffers at most: as many as pieces hash at once (PieceHasher), with room to spare. */
     static final int MAX_STAGING = 8;
+    /** The memory page size, which the grid of direct writes is never finer than. */
+    static final int PAGE_SIZE = pageSize();
+    /** Assumed when the JVM will not tell: the largest page size in common use (arm64, ppc64). */
+    private static final int LARGEST_COMMON_PAGE = 64 * 1024;
 
     /** Thrown by an opener that has no direct channel to offer. */
     static final class Unsupported extends IOException {
@@ -49,11 +65,11 @@ final class DirectWriter implements AutoCloseable {
     private volatile boolean enabled;
 
     /**
-     * @param alignment the file system's block size, a power of two; 0 turns direct writes off
+     * @param blockSize the file system's block size, a power of two; 0 turns direct writes off
      * @param opener    opens a file's direct channel, or throws {@link Unsupported}
      */
-    DirectWriter(int alignment, int openFileCap, FileHandles.Opener opener) {
-        this.alignment = alignment;
+    DirectWriter(int blockSize, int openFileCap, FileHandles.Opener opener) {
+        this.alignment = blockSize > 0 ? Math.max(blockSize, PAGE_SIZE) : 0;
         this.enabled = alignment > 0 && Integer.bitCount(alignment) == 1 && alignment <= CHUNK;
         this.handles = new FileHandles(openFileCap, opener);
     }
@@ -150,6 +166,18 @@ final class DirectWriter implements AutoCloseable {
 
     private long alignUp(long position) {
         return (position + alignment - 1) & -(long) alignment;
+    }
+
+    @SuppressWarnings("sunapi") // Unsafe.pageSize: the JDK's only way to the page size (jdk.unsupported, not deprecated)
+    private static int pageSize() {
+        try {
+            java.lang.reflect.Field field = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            field.setAccessible(true);
+            int size = ((sun.misc.Unsafe) field.get(null)).pageSize();
+            return size > 0 && Integer.bitCount(size) == 1 ? size : LARGEST_COMMON_PAGE;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return LARGEST_COMMON_PAGE;
+        }
     }
 
     static void writeFully(FileChannel channel, ByteBuffer data, long position) throws IOException {

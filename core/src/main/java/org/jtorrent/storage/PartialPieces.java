@@ -142,9 +142,6 @@ public final class PartialPieces {
     }
 
     private CompletableFuture<Boolean> verifyFromDisk(int piece) {
-        return hasher.submit(() -> {
-            byte[] data = storage.readPiece(piece);
-            return data != null && info.hashMatches(piece, PieceHasher.sha1(data));
-        });
+        return hasher.verifyOnDisk(storage, piece);
     }
 }

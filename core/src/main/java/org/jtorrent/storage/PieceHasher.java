@@ -13,10 +13,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A small pool of platform threads for SHA-1 and the piece writes that follow it, so hashing never
  * runs on a connection's thread (the network keeps flowing while a 4 MiB piece hashes) and at most
- * a few cores hash at once.
+ * a few cores hash at once. Pieces hashed from disk are read in chunks of {@link #CHUNK}, never
+ * whole.
  */
 public final class PieceHasher implements AutoCloseable {
+    /** Bytes read from disk at a time when a piece is hashed from there. */
+    static final int CHUNK = 1 << 20;
     private final ExecutorService pool;
+
+    /**
+     * What a piece hashed from disk is read through, one per pool thread and reused, so the memory
+     * a re-check takes is threads x {@link #CHUNK} whatever the piece size. Direct: the kernel copies
+     * into it with no bounce through a temporary buffer of the JDK's.
+     */
+    private final ThreadLocal<ByteBuffer> chunk = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK));
 
     public PieceHasher(int threads) {
         AtomicInteger n = new AtomicInteger();
@@ -30,6 +40,17 @@ public final class PieceHasher implements AutoCloseable {
     /** One thread per core, at most four: hashing is memory-bound past that. */
     public static PieceHasher forThisMachine() {
         return new PieceHasher(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+    }
+
+    /**
+     * Hashes a piece from disk on the pool, through this thread's chunk buffer, and compares it with
+     * the torrent's hash: true when it matches, false when it differs or is not all on disk.
+     */
+    public CompletableFuture<Boolean> verifyOnDisk(Storage storage, int piece) {
+        return submit(() -> {
+            MessageDigest sha1 = newSha1();
+            return storage.digestPiece(piece, sha1, chunk.get()) && storage.info().hashMatches(piece, sha1.digest());
+        });
     }
 
     public <T> CompletableFuture<T> submit(Callable<T> task) {
@@ -50,10 +71,14 @@ public final class PieceHasher implements AutoCloseable {
 
     /** The SHA-1 of {@code data}'s remaining bytes, which it consumes. */
     public static byte[] sha1(ByteBuffer data) {
+        MessageDigest digest = newSha1();
+        digest.update(data);
+        return digest.digest();
+    }
+
+    private static MessageDigest newSha1() {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-1");
-            digest.update(data);
-            return digest.digest();
+            return MessageDigest.getInstance("SHA-1");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-1", e);
         }

@@ -9,7 +9,8 @@ import java.util.concurrent.ExecutionException;
 /**
  * Verifies what is already on disk when a download starts, so a download over complete (or partly
  * complete) data serves and keeps it instead of fetching it again. Pieces are read and hashed on
- * the hasher pool, a bounded number at a time so memory stays at a few pieces.
+ * the hasher pool, a bounded number at a time, each read in chunks ({@link PieceHasher#verifyOnDisk}),
+ * so memory stays at a chunk per hashing thread however large the pieces.
  */
 public final class Recheck {
     private Recheck() {
@@ -23,12 +24,8 @@ public final class Recheck {
         List<Integer> pieces = new ArrayList<>();
         List<CompletableFuture<Boolean>> window = new ArrayList<>();
         for (int piece = candidates.nextSetBit(0); piece >= 0; piece = candidates.nextSetBit(piece + 1)) {
-            int p = piece;
-            pieces.add(p);
-            window.add(hasher.submit(() -> {
-                byte[] data = storage.readPiece(p);
-                return data != null && storage.info().hashMatches(p, PieceHasher.sha1(data));
-            }));
+            pieces.add(piece);
+            window.add(hasher.verifyOnDisk(storage, piece));
             if (window.size() == parallel || candidates.nextSetBit(piece + 1) < 0) {
                 for (int i = 0; i < window.size(); i++) {
                     if (join(window.get(i))) have.set(pieces.get(i));

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,8 +29,8 @@ import org.jtorrent.metainfo.InfoDict;
  * re-check. So a stale or foreign resume file costs a re-check, never a wrong "have".
  *
  * <p>Saving: the data files are fsynced first (a resume file must never outlive the data it
- * vouches for), then the resume file is written to a temporary name, fsynced and renamed over the
- * old one atomically. Format: magic, info-hash, piece count, bitfield, per file (size, mtime in
+ * vouches for), then the resume file is written to a new temporary file (never through a symbolic
+ * link), fsynced and renamed over the old one atomically. Format: magic, info-hash, piece count, bitfield, per file (size, mtime in
  * ns; -1 for a file that does not exist), and a CRC-32 of all that, so a damaged file is ignored.
  * It lives in the download folder as {@code .<info-hash>.jtorrent-resume}.
  */
@@ -56,8 +57,12 @@ public final class ResumeData {
         byte[] body = encode(infoHash, info, have, stamps(downloadFolder, files));
         Path target = file(downloadFolder, infoHash);
         Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel c = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        // Never through a link: whatever is at the temporary name (a leftover, or a symlink planted
+        // to redirect our write) is removed, not followed, and CREATE_NEW (O_EXCL) refuses to
+        // follow one planted between the delete and the open.
+        Files.deleteIfExists(temp);
+        try (FileChannel c = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer b = ByteBuffer.wrap(body);
             while (b.hasRemaining()) c.write(b);
             c.force(true);

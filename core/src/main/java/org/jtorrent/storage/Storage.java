@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.BitSet;
 import java.util.List;
 import org.jtorrent.metainfo.FileEntry;
@@ -202,10 +203,22 @@ public final class Storage implements AutoCloseable {
         return direct.allocate(size);
     }
 
-    /** Reads a whole piece, or returns null when its data is not all on disk. */
-    public byte[] readPiece(int piece) throws StorageException {
-        byte[] data = new byte[layout.pieceSize(piece)];
-        return read(piece, 0, ByteBuffer.wrap(data)) ? data : null;
+    /**
+     * Feeds a piece from disk to {@code digest}, {@code chunk.capacity()} bytes at a time through
+     * {@code chunk}: memory stays at one chunk, whatever the piece size (pieces of up to 1 GiB are
+     * valid, and several hash at once). Returns false, the digest part-fed, when the piece's data
+     * is not all on disk.
+     */
+    public boolean digestPiece(int piece, MessageDigest digest, ByteBuffer chunk) throws StorageException {
+        int size = layout.pieceSize(piece);
+        for (int done = 0; done < size; ) {
+            int length = Math.min(chunk.capacity(), size - done);
+            chunk.clear().limit(length);
+            if (!read(piece, done, chunk)) return false;
+            digest.update(chunk.flip());
+            done += length;
+        }
+        return true;
     }
 
     private boolean existsOnDisk(int file) throws StorageException {

@@ -3,6 +3,7 @@ package org.jtorrent.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,15 +35,13 @@ class HostileSwarmTest {
     private final TestTorrent torrent = TestTorrent.single("swarm.bin", 1024 * 1024, 16 * 1024);
     private final PeerConfig quickSnub = PeerConfig.DEFAULT.withSnubTimeout(Duration.ofSeconds(1));
 
+    /** Bans are by address: a liar needs one of its own, apart from the honest seeder's 127.0.0.1. */
+    private static final InetAddress LIAR_ADDRESS = loopback(2);
+
     /** Repeated: races between hash outcomes, end-game cancels and re-requests showed 1 run in 25. */
     @RepeatedTest(5)
     void corruptPeerIsBannedAndTheDownloadCompletes() throws Exception {
-        Random random = new Random(7);
-        try (FakePeer liar = new FakePeer(torrent, (link, r) -> {
-            byte[] junk = new byte[r.length()];
-            random.nextBytes(junk);
-            link.send(new Message.Piece(r.piece(), r.begin(), junk));
-        })) {
+        try (FakePeer liar = new FakePeer(torrent, sendsJunk(new Random(7)), LIAR_ADDRESS)) {
             // The liar alone first, so that it surely sends pieces (the honest seeder, in this JVM,
             // could otherwise serve the whole megabyte before the liar is unchoked); the honest
             // seeder joins once the liar has been asked for a few blocks, or has already been dropped:
@@ -53,6 +52,46 @@ class HostileSwarmTest {
             assertThat(r.peers()).anyMatch(p -> p.address().endsWith(":" + liar.address().getPort())
                     && p.closedBecause().contains("banned"));
             assertThat(liar.connections.get()).as("a banned peer is not dialled again").isEqualTo(1);
+        }
+    }
+
+    /**
+     * The liar dials us, is banned, and dials again from a new port: the ban holds for its address,
+     * so the second connection is refused before it is asked for a single block.
+     */
+    @Test
+    void aBannedPeerThatDialsBackFromANewPortIsRefused() throws Exception {
+        try (FakePeer liar = new FakePeer(torrent, sendsJunk(new Random(7)), LIAR_ADDRESS);
+             Download leech = Download.start(torrent.metainfo(), DownloadOptions.defaults(dir.resolve("leech"), List.of()))) {
+            InetSocketAddress us = new InetSocketAddress(InetAddress.getLoopbackAddress(), leech.listenPort());
+            Thread first = liar.dial(us);
+            first.join(Duration.ofSeconds(20));
+            assertThat(first.isAlive()).as("the liar's first connection was closed").isFalse();
+            assertThat(leech.torrent().summaries()).anyMatch(p -> p.closedBecause().contains("banned"));
+            int requestsBefore = liar.requests.get();
+            assertThat(requestsBefore).isPositive();
+
+            Thread second = liar.dial(us);
+            second.join(Duration.ofSeconds(20));
+            assertThat(second.isAlive()).as("the liar's second connection was closed").isFalse();
+            assertThat(liar.requests.get()).as("no block asked of a banned address").isEqualTo(requestsBefore);
+            assertThat(leech.torrent().connectionCount()).isZero();
+        }
+    }
+
+    private static FakePeer.Behaviour sendsJunk(Random random) {
+        return (link, r) -> {
+            byte[] junk = new byte[r.length()];
+            random.nextBytes(junk);
+            link.send(new Message.Piece(r.piece(), r.begin(), junk));
+        };
+    }
+
+    private static InetAddress loopback(int last) {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last});
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
         }
     }
 

@@ -2,13 +2,13 @@ package org.jtorrent.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import org.junit.jupiter.api.Test;
 
 class PeerTrustTest {
-    private final InetSocketAddress liar = new InetSocketAddress("127.0.0.1", 6881);
-    private final InetSocketAddress honest = new InetSocketAddress("127.0.0.1", 6882);
-    private final InetSocketAddress samePortElsewhere = new InetSocketAddress("127.0.0.2", 6881);
+    private final InetAddress liar = address(2);
+    private final InetAddress honest = address(3);
 
     @Test
     void aPeerAloneOnTwoFailedPiecesIsBanned() {
@@ -38,12 +38,30 @@ class PeerTrustTest {
     }
 
     @Test
-    void peersAreKeyedByAddressAndPort() {
+    void peersAreKeyedByAddress() {
         PeerTrust trust = new PeerTrust();
         trust.contributed(0, liar);
         trust.failed(0);
-        assertThat(trust.trustOf(samePortElsewhere)).isZero();
-        assertThat(trust.trustOf(new InetSocketAddress("127.0.0.1", 6883))).isZero();
+        assertThat(trust.trustOf(address(2))).isEqualTo(PeerTrust.SOLE_FAILURE);
+        assertThat(trust.trustOf(honest)).isZero();
+    }
+
+    /** Two connections from one address (one peer redialling from a new port) are one contributor. */
+    @Test
+    void twoConnectionsFromOneAddressAreOneContributor() {
+        PeerTrust trust = new PeerTrust();
+        trust.contributed(0, liar);
+        trust.contributed(0, address(2));
+        assertThat(trust.failed(0)).isEmpty();
+        assertThat(trust.trustOf(liar)).isEqualTo(PeerTrust.SOLE_FAILURE);
+    }
+
+    private static InetAddress address(int last) {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last});
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

@@ -219,6 +219,46 @@ class DirectWriterTest {
         assertWrittenThroughThePageCache(t, opener);
     }
 
+    /**
+     * On a file system with blocks smaller than a page (512 bytes here), a cached head or tail must
+     * not share a page with a direct write: the kernel cannot keep the two coherent when they race
+     * (DirectWriter's comment). Runs of every length tile a file at offsets off every grid, as
+     * blocks, pieces and file boundaries do; every page is then written one way only. The "direct"
+     * channel is a plain one that records what it is given: the split is what is under test.
+     */
+    @Test
+    void cachedAndDirectWritesNeverShareAPageWhenBlocksAreSmallerThanAPage() throws IOException {
+        Path file = dir.resolve("small-blocks.bin");
+        Random random = new Random(11);
+        byte[] content = new byte[4 << 20];
+        random.nextBytes(content);
+        FailingChannel cached = new FailingChannel(ChannelOpener.DEFAULT.open(file), Long.MAX_VALUE);
+        FailingChannel direct = new FailingChannel(ChannelOpener.DEFAULT.open(file), Long.MAX_VALUE);
+        try (cached; DirectWriter writer = new DirectWriter(512, 4, f -> direct)) {
+            for (int at = 0; at < content.length; ) {
+                int length = Math.min(content.length - at, random.nextInt(1, 3 * 16_384));
+                writer.write(0, ByteBuffer.wrap(content, at, length).slice(), at, cached);
+                at += length;
+            }
+        }
+        int page = DirectWriter.PAGE_SIZE;
+        assertThat(page).isGreaterThanOrEqualTo(4096);
+        java.util.BitSet directPages = new java.util.BitSet();
+        for (FailingChannel.Write w : direct.writes()) {
+            assertThat(w.position() % page).as("a direct write starts on a page").isZero();
+            assertThat(w.length() % page).as("a direct write is whole pages").isZero();
+            directPages.set((int) (w.position() / page), (int) ((w.position() + w.length()) / page));
+        }
+        assertThat(directPages.cardinality()).as("most pages went direct").isGreaterThan(content.length / page / 2);
+        for (FailingChannel.Write w : cached.writes()) {
+            int first = (int) (w.position() / page);
+            int last = (int) ((w.position() + w.length() - 1) / page);
+            assertThat(directPages.get(first, last + 1).isEmpty())
+                    .as("cached write [%d, +%d) shares no page with a direct one", w.position(), w.length()).isTrue();
+        }
+        assertThat(Files.readAllBytes(file)).isEqualTo(content);
+    }
+
     @Test
     void aFullDiskIsStillAClearError() throws IOException {
         TestTorrent t = TestTorrent.single("full.bin", 8 * 65_536, 65_536);

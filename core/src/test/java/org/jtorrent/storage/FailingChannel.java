@@ -16,6 +16,11 @@ public final class FailingChannel extends FileChannel {
     private final FileChannel real;
     private long budget;
     private long written;
+    private final java.util.List<Write> writes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    /** One positional write that went through: where, and how many bytes. */
+    public record Write(long position, int length) {
+    }
     private final java.util.concurrent.atomic.AtomicInteger forces = new java.util.concurrent.atomic.AtomicInteger();
 
     public FailingChannel(FileChannel real, long budget) {
@@ -29,7 +34,13 @@ public final class FailingChannel extends FileChannel {
         budget -= src.remaining();
         int n = real.write(src, position);
         written += n;
+        writes.add(new Write(position, n));
         return n;
+    }
+
+    /** The positional writes that went through, in order. */
+    public java.util.List<Write> writes() {
+        return java.util.List.copyOf(writes);
     }
 
     /** Bytes written through this channel so far. */

@@ -76,6 +76,7 @@ public final class FakePeer implements AutoCloseable {
     private final TestTorrent torrent;
     private final Behaviour behaviour;
     private final MessageCodec codec;
+    private final InetAddress address;
     private final ServerSocket server;
     public final AtomicInteger connections = new AtomicInteger();
     public final AtomicInteger requests = new AtomicInteger();
@@ -86,34 +87,61 @@ public final class FakePeer implements AutoCloseable {
     public final List<Message> log = new CopyOnWriteArrayList<>();
 
     public FakePeer(TestTorrent torrent, Behaviour behaviour) throws IOException {
+        this(torrent, behaviour, InetAddress.getLoopbackAddress());
+    }
+
+    /**
+     * A fake at its own loopback address (127.0.0.x): bans are by address, so a fake that is to be
+     * banned must not share one with the honest peers beside it.
+     */
+    public FakePeer(TestTorrent torrent, Behaviour behaviour, InetAddress address) throws IOException {
         this.torrent = torrent;
         this.behaviour = behaviour;
         this.codec = new MessageCodec(torrent.metainfo().info().pieceCount());
-        this.server = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+        this.address = address;
+        this.server = new ServerSocket(0, 16, address);
         Thread.ofVirtual().name("fake-accept").start(this::acceptLoop);
     }
 
     public InetSocketAddress address() {
-        return new InetSocketAddress("127.0.0.1", server.getLocalPort());
+        return new InetSocketAddress(address, server.getLocalPort());
+    }
+
+    /**
+     * Dials {@code target} from this fake's address and a new ephemeral port, and serves that
+     * connection as it serves accepted ones. Returns the thread serving it, which ends with it.
+     */
+    public Thread dial(InetSocketAddress target) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(new InetSocketAddress(address, 0));
+        socket.connect(target, 5_000);
+        return Thread.ofVirtual().name("fake-peer-out").start(() -> serve(socket, true));
     }
 
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
-                Thread.ofVirtual().name("fake-peer").start(() -> serve(s));
+                Thread.ofVirtual().name("fake-peer").start(() -> serve(s, false));
             } catch (IOException e) {
                 return;
             }
         }
     }
 
-    private void serve(Socket socket) {
+    private void serve(Socket socket, boolean dialled) {
         try (socket) {
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
             OutputStream out = new BufferedOutputStream(socket.getOutputStream());
-            Handshake.read(in);
-            out.write(new Handshake(torrent.metainfo().infoHash(), PeerId.random(), false, false).encode());
+            byte[] handshake = new Handshake(torrent.metainfo().infoHash(), PeerId.random(), false, false).encode();
+            if (dialled) { // the dialler speaks first
+                out.write(handshake);
+                out.flush();
+                Handshake.read(in);
+            } else {
+                Handshake.read(in);
+                out.write(handshake);
+            }
             Link link = new Link(socket, out, connections.incrementAndGet());
             int pieces = torrent.metainfo().info().pieceCount();
             byte[] bits = new byte[(pieces + 7) / 8];
