@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -62,14 +63,20 @@ final class HttpFrontEnd implements AutoCloseable {
                 return;
             }
             announces.increment();
-            send(exchange, 200, announceReply(exchange));
+            send(exchange, 200, announceReply(swarms, config, exchange.getRequestURI().getRawQuery(),
+                    exchange.getRemoteAddress().getAddress()));
         }
     }
 
-    private byte[] announceReply(HttpExchange exchange) {
+    /**
+     * The reply to an announce from {@code from} with this raw query: everything the server does
+     * with a request's bytes after the JDK has parsed its request line (static, so that the fuzz
+     * target runs it without a socket).
+     */
+    static byte[] announceReply(Swarms swarms, TrackerServerConfig config, String rawQuery, InetAddress from) {
         Map<String, List<byte[]>> q;
         try {
-            q = UrlEncoding.decodeQuery(exchange.getRequestURI().getRawQuery());
+            q = UrlEncoding.decodeQuery(rawQuery);
         } catch (IllegalArgumentException e) {
             return failure("bad query: " + e.getMessage());
         }
@@ -83,7 +90,7 @@ final class HttpFrontEnd implements AutoCloseable {
         if (left < 0) return failure("left must be a non-negative number");
         long numWant = number(q, "numwant", -1);
         AnnounceEvent event = AnnounceEvent.fromHttpName(text(q, "event"));
-        PeerAddress address = new PeerAddress(exchange.getRemoteAddress().getAddress(), (int) port);
+        PeerAddress address = new PeerAddress(from, (int) port);
         Swarms.Reply reply;
         try {
             reply = swarms.announce(new Swarms.Announce(InfoHash.of(hash), address, PeerId.of(peerId), left, event,
@@ -128,14 +135,15 @@ final class HttpFrontEnd implements AutoCloseable {
                 send(exchange, 404, new byte[0]);
                 return;
             }
-            send(exchange, 200, scrapeReply(exchange));
+            send(exchange, 200, scrapeReply(swarms, exchange.getRequestURI().getRawQuery()));
         }
     }
 
-    private byte[] scrapeReply(HttpExchange exchange) {
+    /** The reply to a scrape with this raw query (static for the fuzz target, as {@link #announceReply}). */
+    static byte[] scrapeReply(Swarms swarms, String rawQuery) {
         List<byte[]> hashes;
         try {
-            hashes = UrlEncoding.decodeQuery(exchange.getRequestURI().getRawQuery()).getOrDefault("info_hash", List.of());
+            hashes = UrlEncoding.decodeQuery(rawQuery).getOrDefault("info_hash", List.of());
         } catch (IllegalArgumentException e) {
             return failure("bad query: " + e.getMessage());
         }
