@@ -17,6 +17,7 @@ import java.util.Set;
 import org.jtorrent.bencode.Bencode;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.testing.FuzzChecks;
+import org.jtorrent.testing.LookupGuard;
 
 /**
  * Fuzz targets of what a tracker sends us (docs/fuzzing.md): an HTTP reply, read by
@@ -24,7 +25,7 @@ import org.jtorrent.testing.FuzzChecks;
  * datagram read by {@link UdpWire#decodeReply}. Only the documented exceptions come out
  * ({@link IOException} from HTTP, of which {@link TrackerException} from the parsers,
  * {@link UdpWire.MalformedPacket}); the body stays under its cap, the peers under what the bytes
- * can hold, and what was parsed, written back, parses the same.
+ * can hold, no host name is ever looked up, and what was parsed, written back, parses the same.
  */
 class TrackerReplyFuzzTest {
     private static final URI TRACKER = URI.create("http://127.0.0.1:6969/announce");
@@ -59,7 +60,7 @@ class TrackerReplyFuzzTest {
         AnnounceResponse response;
         try {
             response = FuzzChecks.boundedAllocation(200L * body.length + 64 * 1024, "parseAnnounce",
-                    () -> HttpTrackerProtocol.parseAnnounce(TRACKER, body, SELF));
+                    () -> LookupGuard.forbidLookups("parseAnnounce", () -> HttpTrackerProtocol.parseAnnounce(TRACKER, body, SELF)));
         } catch (TrackerException e) {
             assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("\r");
             return;
