@@ -8,9 +8,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.LongAdder;
@@ -151,8 +153,12 @@ final class HttpFrontEnd implements AutoCloseable {
         if (hashes.isEmpty()) return failure("full scrape is not supported; name info_hash");
         if (hashes.size() > MAX_SCRAPE_HASHES) return failure("at most " + MAX_SCRAPE_HASHES + " info_hash per scrape");
         Map<byte[], Object> files = new LinkedHashMap<>();
+        Set<InfoHash> named = new HashSet<>();
         for (byte[] h : hashes) {
             if (h.length != InfoHash.LENGTH) return failure("info_hash must be 20 bytes");
+            // A hash named twice is answered once: a dictionary cannot hold a key twice (the encoder
+            // refuses, and the request died without a reply; found by the fuzz target).
+            if (!named.add(InfoHash.of(h))) continue;
             ScrapeStats s = swarms.scrape(InfoHash.of(h));
             files.put(h, Map.of("complete", s.complete(), "downloaded", s.downloaded(), "incomplete", s.incomplete()));
         }
