@@ -101,18 +101,18 @@ class WireFuzzTest {
         }
     }
 
-    private static List<Outcome> readWithFrameReader(MessageCodec codec, byte[] stream, int readSize) {
-        FrameReader reader = new FrameReader(codec, new Trickle(stream, readSize));
+    /** One message off a stream, or the exception that ends it. */
+    @FunctionalInterface
+    private interface NextMessage {
+        Message next() throws IOException;
+    }
+
+    /** Messages until the stream ends or breaks the protocol; any other exception is a finding. */
+    private static List<Outcome> readAll(MessageCodec codec, NextMessage stream) {
         List<Outcome> out = new ArrayList<>();
         while (true) {
             try {
-                Piece[] block = new Piece[1];
-                Message m = reader.next((piece, begin, buffer, offset, length) -> {
-                    byte[] data = new byte[length];
-                    buffer.get(offset, data);
-                    block[0] = new Piece(piece, begin, data);
-                });
-                out.add(Outcome.of(codec, m != null ? m : block[0]));
+                out.add(Outcome.of(codec, stream.next()));
             } catch (ProtocolException | EOFException e) {
                 out.add(new Outcome(null, e.getClass()));
                 return out;
@@ -122,19 +122,22 @@ class WireFuzzTest {
         }
     }
 
+    private static List<Outcome> readWithFrameReader(MessageCodec codec, byte[] stream, int readSize) {
+        FrameReader reader = new FrameReader(codec, new Trickle(stream, readSize));
+        return readAll(codec, () -> {
+            Piece[] block = new Piece[1];
+            Message m = reader.next((piece, begin, buffer, offset, length) -> {
+                byte[] data = new byte[length];
+                buffer.get(offset, data);
+                block[0] = new Piece(piece, begin, data);
+            });
+            return m != null ? m : block[0];
+        });
+    }
+
     private static List<Outcome> readWithCodec(MessageCodec codec, byte[] stream) {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(stream));
-        List<Outcome> out = new ArrayList<>();
-        while (true) {
-            try {
-                out.add(Outcome.of(codec, codec.read(in)));
-            } catch (ProtocolException | EOFException e) {
-                out.add(new Outcome(null, e.getClass()));
-                return out;
-            } catch (IOException e) {
-                throw new AssertionError("only ProtocolException or EOFException may come out", e);
-            }
-        }
+        return readAll(codec, () -> codec.read(in));
     }
 
     /** Splits the stream by its length prefixes and decodes each frame whole; a frame cut short is an EOF. */
