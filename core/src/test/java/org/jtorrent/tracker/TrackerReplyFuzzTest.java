@@ -136,7 +136,7 @@ class TrackerReplyFuzzTest {
         UdpWire.Reply reply;
         try {
             reply = FuzzChecks.boundedAllocation(32L * packet.length + 64 * 1024, "UdpWire.decodeReply",
-                    () -> UdpWire.decodeReply(ByteBuffer.wrap(packet), ipv6));
+                    () -> LookupGuard.forbidLookups("decodeReply", () -> UdpWire.decodeReply(ByteBuffer.wrap(packet), ipv6)));
         } catch (UdpWire.MalformedPacket e) {
             return;
         }

@@ -30,12 +30,14 @@ import org.jtorrent.tracker.SelfFilter;
 import org.jtorrent.tracker.TrackerException;
 import org.jtorrent.tracker.UdpWire;
 import org.jtorrent.testing.FuzzChecks;
+import org.jtorrent.testing.LookupGuard;
 
 /**
  * Fuzz targets of the embedded tracker's request handling (docs/fuzzing.md), run on bytes without
  * a socket: an HTTP announce or scrape query, handled as {@link HttpFrontEnd} handles it after the
  * JDK has parsed the request line, and a BEP 15 datagram, handled as {@link UdpFrontEnd} does. No
- * exception may come out at all (a bad request is a refusal or silence); a reply is well formed for
+ * exception may come out at all (a bad request is a refusal or silence), no host name is looked
+ * up; a reply is well formed for
  * our own client, answers the request it was for, and stays within the configured caps.
  */
 class TrackerRequestFuzzTest {
@@ -98,7 +100,8 @@ class TrackerRequestFuzzTest {
             stats.forEach((hash, s) -> assertThat(s).isEqualTo(hash.equals(KNOWN) ? new ScrapeStats(1, 0, 5) : new ScrapeStats(0, 0, 0)));
             return;
         }
-        byte[] reply = FuzzChecks.boundedAllocation(limit, "announceReply", () -> HttpFrontEnd.announceReply(swarms, CONFIG, rawQuery, from));
+        byte[] reply = FuzzChecks.boundedAllocation(limit, "announceReply",
+                () -> LookupGuard.forbidLookups("announceReply", () -> HttpFrontEnd.announceReply(swarms, CONFIG, rawQuery, from)));
         BDict root = (BDict) Bencode.decode(reply).root();
         AnnounceResponse response;
         try {
@@ -137,7 +140,8 @@ class TrackerRequestFuzzTest {
         Swarms swarms = swarmWithPeers();
         LongAdder announces = new LongAdder();
         byte[] reply = FuzzChecks.boundedAllocation(32L * packet.length + 256 * 1024, "UdpFrontEnd.answer",
-                () -> UdpFrontEnd.answer(ByteBuffer.wrap(packet), from, IDS, swarms, CONFIG, announces));
+                () -> LookupGuard.forbidLookups("UdpFrontEnd.answer",
+                        () -> UdpFrontEnd.answer(ByteBuffer.wrap(packet), from, IDS, swarms, CONFIG, announces)));
         if (request == null) {
             assertThat(reply).as("a malformed packet is dropped silently").isNull();
             return;
