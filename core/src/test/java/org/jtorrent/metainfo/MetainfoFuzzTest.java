@@ -2,6 +2,7 @@ package org.jtorrent.metainfo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +38,9 @@ class MetainfoFuzzTest {
         return 400L * inputLength + 1024 * 1024;
     }
 
+    @DictionaryEntries({"4:info", "6:pieces", "12:piece length", "5:files", "4:path", "9:path.utf-8", "6:length",
+            "4:name", "9:name.utf-8", "12:meta version", "9:file tree", "11:pieces root", "4:attr", "12:symlink path",
+            "13:announce-list", "8:url-list", "7:private", "18:_____padding_file_"})
     @FuzzTest(maxDuration = "60s")
     void parse(byte[] input) {
         check(input);

@@ -2,6 +2,7 @@ package org.jtorrent.tracker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -34,6 +35,8 @@ class TrackerReplyFuzzTest {
     /** Small, so that the size checks are reached by small inputs. */
     private static final int MAX_BODY = 2048;
 
+    @DictionaryEntries({"HTTP/1.1 200 OK\r\n", "HTTP/1.0 ", "\r\n\r\n", "Content-Length: ", "Transfer-Encoding: chunked\r\n",
+            "Location: ", "\r\n0\r\n\r\n", "7fffffffffffffff", "d8:intervali", "5:peers", "6:peers6"})
     @FuzzTest(maxDuration = "60s")
     void httpReply(byte[] input) throws IOException {
         HttpGet.Reply reply;
@@ -50,6 +53,8 @@ class TrackerReplyFuzzTest {
     }
 
     /** A reply body alone, parsed as an announce and a scrape reply: reaches the parsers without HTTP in the way. */
+    @DictionaryEntries({"8:interval", "12:min interval", "5:peers", "6:peers6", "2:ip", "4:port", "14:failure reason",
+            "15:warning message", "10:tracker id", "8:complete", "10:incomplete", "5:files", "10:downloaded"})
     @FuzzTest(maxDuration = "60s")
     void announceReply(byte[] body) throws TrackerException {
         announceBody(body);

@@ -2,6 +2,7 @@ package org.jtorrent.tracker.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -77,6 +78,8 @@ class TrackerRequestFuzzTest {
      * Input: a flags byte (bit 0: scrape rather than announce; bit 1: the client is IPv6), then the
      * query string as it follows {@code ?} in the request line.
      */
+    @DictionaryEntries({"info_hash=", "&peer_id=", "&port=", "&left=", "&numwant=", "&compact=0", "&no_peer_id=1",
+            "&event=", "started", "stopped", "completed", "%01", "%"})
     @FuzzTest(maxDuration = "60s")
     void httpRequest(byte[] input) throws TrackerException {
         if (input.length < 1) return;
