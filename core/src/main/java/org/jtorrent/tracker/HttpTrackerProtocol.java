@@ -162,7 +162,7 @@ public final class HttpTrackerProtocol {
     /**
      * An IP literal, never a DNS lookup. {@code InetAddress.getByName} is not enough on its own: it
      * sends a dotted quad with an octet over 255 ({@code 999.0.0.1}), or a string that does not
-     * start like an address ({@code .:}), to the resolver as a host name (found by the fuzz target,
+     * start like an address ({@code .:}), to the resolver as a host name (shown by a fuzz target,
      * docs/fuzzing.md). So a dotted quad is parsed here, and anything else goes in brackets, where the
      * JDK accepts only an IPv6 literal.
      */

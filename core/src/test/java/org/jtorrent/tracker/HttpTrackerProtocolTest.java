@@ -134,7 +134,7 @@ class HttpTrackerProtocolTest {
         assertThat(r.minInterval()).isEmpty();
     }
 
-    /** Found by the fuzz target: these went to the resolver as host names through InetAddress.getByName. */
+    /** Shown by the announce reply fuzz target (docs/fuzzing.md): these went to the resolver as host names through InetAddress.getByName. */
     @Test
     void addressesThatAreNotLiteralsAreSkippedWithoutALookup() throws Exception {
         byte[] body = Bencode.encode(Map.of("interval", 60, "peers", List.of(

@@ -157,7 +157,7 @@ final class HttpFrontEnd implements AutoCloseable {
         for (byte[] h : hashes) {
             if (h.length != InfoHash.LENGTH) return failure("info_hash must be 20 bytes");
             // A hash named twice is answered once: a dictionary cannot hold a key twice (the encoder
-            // refuses, and the request died without a reply; found by the fuzz target).
+            // refuses, and the request died without a reply; docs/fuzzing.md).
             if (!named.add(InfoHash.of(h))) continue;
             ScrapeStats s = swarms.scrape(InfoHash.of(h));
             files.put(h, Map.of("complete", s.complete(), "downloaded", s.downloaded(), "incomplete", s.incomplete()));

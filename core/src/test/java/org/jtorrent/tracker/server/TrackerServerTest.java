@@ -96,7 +96,7 @@ class TrackerServerTest {
         }
     }
 
-    /** Found by the fuzz target: a hash named twice made the reply a dictionary with a repeated key, and no reply at all. */
+    /** Shown by the HTTP request fuzz target: a hash named twice made the reply a dictionary with a repeated key, and no reply at all. */
     @Test
     void aScrapeThatNamesAHashTwiceIsAnsweredOnce() throws Exception {
         try (TrackerServer server = TrackerServer.start(TrackerServerConfig.loopback())) {
