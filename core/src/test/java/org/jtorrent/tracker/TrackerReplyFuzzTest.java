@@ -35,8 +35,10 @@ class TrackerReplyFuzzTest {
     /** Small, so that the size checks are reached by small inputs. */
     private static final int MAX_BODY = 2048;
 
-    @DictionaryEntries({"HTTP/1.1 200 OK\r\n", "HTTP/1.0 ", "\r\n\r\n", "Content-Length: ", "Transfer-Encoding: chunked\r\n",
-            "Location: ", "\r\n0\r\n\r\n", "7fffffffffffffff", "d8:intervali", "5:peers", "6:peers6"})
+    // libFuzzer's dictionary format: control bytes as \xNN escapes (a raw CR or LF ends the entry).
+    @DictionaryEntries({"HTTP/1.1 200 OK\\x0D\\x0A", "HTTP/1.0 ", "\\x0D\\x0A\\x0D\\x0A", "Content-Length: ",
+            "Transfer-Encoding: chunked\\x0D\\x0A", "Location: ", "\\x0D\\x0A0\\x0D\\x0A\\x0D\\x0A", "7fffffffffffffff",
+            "d8:intervali", "5:peers", "6:peers6"})
     @FuzzTest(maxDuration = "60s")
     void httpReply(byte[] input) throws IOException {
         HttpGet.Reply reply;
