@@ -159,15 +159,30 @@ public final class HttpTrackerProtocol {
         }
     }
 
-    /** An IP literal, never a DNS lookup: host names are refused before {@code getByName} sees them. */
+    /**
+     * An IP literal, never a DNS lookup. {@code InetAddress.getByName} is not enough on its own: it
+     * sends a dotted quad with an octet over 255 ({@code 999.0.0.1}), or a string that does not
+     * start like an address ({@code .:}), to the resolver as a host name (shown by a fuzz target,
+     * docs/fuzzing.md). So a dotted quad is parsed here, and anything else goes in brackets, where the
+     * JDK accepts only an IPv6 literal.
+     */
     static Optional<InetAddress> parseLiteral(String text) {
-        boolean literal = IPV4_LITERAL.matcher(text).matches() || (text.indexOf(':') >= 0 && text.matches("[0-9a-fA-F:.]+"));
-        if (!literal) return Optional.empty();
         try {
-            return Optional.of(InetAddress.getByName(text));
+            if (IPV4_LITERAL.matcher(text).matches()) {
+                byte[] address = new byte[4];
+                String[] octets = text.split("\\.");
+                for (int i = 0; i < 4; i++) {
+                    int octet = Integer.parseInt(octets[i]);
+                    if (octet > 255) return Optional.empty();
+                    address[i] = (byte) octet;
+                }
+                return Optional.of(InetAddress.getByAddress(address));
+            }
+            if (text.indexOf(':') >= 0 && text.matches("[0-9a-fA-F:.]+")) return Optional.of(InetAddress.getByName("[" + text + "]"));
         } catch (UnknownHostException e) {
-            return Optional.empty();
+            // not a valid literal
         }
+        return Optional.empty();
     }
 
     private static Optional<String> text(BDict d, String key) {

@@ -18,6 +18,7 @@ import net.jqwik.api.constraints.Size;
 import org.jtorrent.bencode.Bencode;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
+import org.jtorrent.testing.LookupGuard;
 import org.junit.jupiter.api.Test;
 
 class HttpTrackerProtocolTest {
@@ -131,6 +132,20 @@ class HttpTrackerProtocolTest {
         assertThat(r.peers()).extracting(PeerAddress::toString).containsExactly("10.1.2.3:7000", "[0:0:0:0:0:0:0:1]:7001");
         assertThat(r.seeders()).isEqualTo(-1);
         assertThat(r.minInterval()).isEmpty();
+    }
+
+    /** Shown by the announce reply fuzz target (docs/fuzzing.md): these went to the resolver as host names through InetAddress.getByName. */
+    @Test
+    void addressesThatAreNotLiteralsAreSkippedWithoutALookup() throws Exception {
+        byte[] body = Bencode.encode(Map.of("interval", 60, "peers", List.of(
+                Map.of("ip", "999.0.0.1", "port", 7000),
+                Map.of("ip", "1.2.3.256", "port", 7001),
+                Map.of("ip", ".:", "port", 7002),
+                Map.of("ip", ".1::2", "port", 7003),
+                Map.of("ip", "10.0.0.07", "port", 7004),
+                Map.of("ip", "::ffff:10.0.0.8", "port", 7005))));
+        AnnounceResponse r = LookupGuard.forbidLookups("parseAnnounce", () -> HttpTrackerProtocol.parseAnnounce(TRACKER, body, SELF));
+        assertThat(r.peers()).extracting(PeerAddress::toString).containsExactly("10.0.0.7:7004", "10.0.0.8:7005");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,45 +153,53 @@ final class HttpFrontEnd implements AutoCloseable {
     /** One request, one reply; any I/O error (the deadline closing the socket among them) just ends it. */
     private void serve(Socket socket) {
         try {
-            InputStream in = new BufferedInputStream(socket.getInputStream(), 2048);
-            OutputStream out = socket.getOutputStream();
-            String requestLine = readHead(in);
-            if (requestLine == null) {
-                reply(out, 431, "request head over " + MAX_HEAD_BYTES + " bytes\n");
-                return;
-            }
-            String[] parts = requestLine.split(" ", -1);
-            if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
-                reply(out, 400, "not an HTTP/1.x request line\n");
-                return;
-            }
-            if (!parts[0].equals("GET")) {
-                reply(out, 405, "only GET\n");
-                return;
-            }
-            String target = parts[1];
-            int hash = target.indexOf('#');
-            if (hash >= 0) target = target.substring(0, hash);
-            int q = target.indexOf('?');
-            String path = q < 0 ? target : target.substring(0, q);
-            Map<String, List<byte[]>> query;
-            try {
-                query = UrlEncoding.decodeQuery(q < 0 ? null : target.substring(q + 1));
-            } catch (IllegalArgumentException e) {
-                reply(out, 400, "bad query: " + e.getMessage() + "\n");
-                return;
-            }
-            switch (path) {
-                case "/announce" -> {
-                    announces.increment();
-                    reply(out, 200, announceReply(query, socket.getInetAddress()));
-                }
-                case "/scrape" -> reply(out, 200, scrapeReply(query));
-                default -> reply(out, 404, "not a tracker URL; use /announce or /scrape\n");
-            }
+            Response response = respond(new BufferedInputStream(socket.getInputStream(), 2048), socket.getInetAddress(),
+                    swarms, config, announces);
+            reply(socket.getOutputStream(), response);
         } catch (IOException e) {
             // closed by the deadline, reset by the client: nothing to answer
         }
+    }
+
+    /** A reply's status and body; every reply is {@code text/plain} and closes the connection. */
+    record Response(int status, byte[] body) {
+        static Response text(int status, String text) {
+            return new Response(status, text.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    /**
+     * Everything the server does with a request's bytes: reads the head from {@code in}, parses the
+     * request line and the query, and answers an announce (counted in {@code announces}) or a
+     * scrape. Static and socket-free, so that the fuzz target (docs/fuzzing.md) runs exactly this on
+     * arbitrary bytes. Throws only if {@code in} ends before the head does.
+     */
+    static Response respond(InputStream in, InetAddress from, Swarms swarms, TrackerServerConfig config, LongAdder announces)
+            throws IOException {
+        String requestLine = readHead(in);
+        if (requestLine == null) return Response.text(431, "request head over " + MAX_HEAD_BYTES + " bytes\n");
+        String[] parts = requestLine.split(" ", -1);
+        if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) return Response.text(400, "not an HTTP/1.x request line\n");
+        if (!parts[0].equals("GET")) return Response.text(405, "only GET\n");
+        String target = parts[1];
+        int hash = target.indexOf('#');
+        if (hash >= 0) target = target.substring(0, hash);
+        int q = target.indexOf('?');
+        String path = q < 0 ? target : target.substring(0, q);
+        Map<String, List<byte[]>> query;
+        try {
+            query = UrlEncoding.decodeQuery(q < 0 ? null : target.substring(q + 1));
+        } catch (IllegalArgumentException e) {
+            return Response.text(400, "bad query: " + e.getMessage() + "\n");
+        }
+        return switch (path) {
+            case "/announce" -> {
+                announces.increment();
+                yield new Response(200, announceReply(swarms, config, query, from));
+            }
+            case "/scrape" -> new Response(200, scrapeReply(swarms, query));
+            default -> Response.text(404, "not a tracker URL; use /announce or /scrape\n");
+        };
     }
 
     /**
@@ -216,7 +225,7 @@ final class HttpFrontEnd implements AutoCloseable {
         return new String(head, 0, end, StandardCharsets.ISO_8859_1);
     }
 
-    private byte[] announceReply(Map<String, List<byte[]>> q, InetAddress from) {
+    private static byte[] announceReply(Swarms swarms, TrackerServerConfig config, Map<String, List<byte[]>> q, InetAddress from) {
         byte[] hash = first(q, "info_hash");
         byte[] peerId = first(q, "peer_id");
         if (hash == null || hash.length != InfoHash.LENGTH) return failure("info_hash must be 20 bytes");
@@ -266,14 +275,18 @@ final class HttpFrontEnd implements AutoCloseable {
         return b.array();
     }
 
-    private byte[] scrapeReply(Map<String, List<byte[]>> q) {
+    private static byte[] scrapeReply(Swarms swarms, Map<String, List<byte[]>> q) {
         List<byte[]> hashes = q.getOrDefault("info_hash", List.of());
         // A full scrape would list every torrent: costly and a privacy leak, so we do not offer it.
         if (hashes.isEmpty()) return failure("full scrape is not supported; name info_hash");
         if (hashes.size() > MAX_SCRAPE_HASHES) return failure("at most " + MAX_SCRAPE_HASHES + " info_hash per scrape");
         Map<byte[], Object> files = new LinkedHashMap<>();
+        Set<InfoHash> named = new HashSet<>();
         for (byte[] h : hashes) {
             if (h.length != InfoHash.LENGTH) return failure("info_hash must be 20 bytes");
+            // A hash named twice is answered once: a dictionary cannot hold a key twice (the encoder
+            // refuses, and the request died without a reply; docs/fuzzing.md).
+            if (!named.add(InfoHash.of(h))) continue;
             ScrapeStats s = swarms.scrape(InfoHash.of(h));
             files.put(h, Map.of("complete", s.complete(), "downloaded", s.downloaded(), "incomplete", s.incomplete()));
         }
@@ -305,11 +318,9 @@ final class HttpFrontEnd implements AutoCloseable {
         }
     }
 
-    private static void reply(OutputStream out, int status, String text) throws IOException {
-        reply(out, status, text.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static void reply(OutputStream out, int status, byte[] body) throws IOException {
+    private static void reply(OutputStream out, Response response) throws IOException {
+        int status = response.status();
+        byte[] body = response.body();
         String head = "HTTP/1.1 " + status + " " + reason(status) + "\r\nContent-Type: text/plain\r\nContent-Length: "
                 + body.length + "\r\nConnection: close\r\n\r\n";
         byte[] h = head.getBytes(StandardCharsets.US_ASCII);

@@ -81,6 +81,15 @@ final class UdpFrontEnd implements AutoCloseable {
 
     /** The reply datagram, or null to stay silent. */
     byte[] answer(ByteBuffer packet, InetSocketAddress from) {
+        return answer(packet, from, ids, swarms, config, announces);
+    }
+
+    /**
+     * What the server does with a datagram's bytes (static, so that the fuzz target runs it without
+     * a socket); {@code announces} counts the announces served.
+     */
+    static byte[] answer(ByteBuffer packet, InetSocketAddress from, ConnectionIds ids, Swarms swarms,
+                         TrackerServerConfig config, LongAdder announces) {
         UdpWire.Request request;
         try {
             request = UdpWire.decodeRequest(packet);
@@ -91,7 +100,10 @@ final class UdpFrontEnd implements AutoCloseable {
             case UdpWire.Connect c -> new UdpWire.Connected(c.transactionId(), ids.issue(from)).encode();
             case UdpWire.Announce a when !ids.isValid(a.connectionId(), from) -> badConnection(a);
             case UdpWire.Scrape s when !ids.isValid(s.connectionId(), from) -> badConnection(s);
-            case UdpWire.Announce a -> announce(a, from);
+            case UdpWire.Announce a -> {
+                announces.increment();
+                yield announce(a, from, swarms, config);
+            }
             case UdpWire.Scrape s -> {
                 List<ScrapeStats> stats = new ArrayList<>(s.hashes().size());
                 s.hashes().forEach(h -> stats.add(swarms.scrape(h)));
@@ -100,8 +112,7 @@ final class UdpFrontEnd implements AutoCloseable {
         };
     }
 
-    private byte[] announce(UdpWire.Announce a, InetSocketAddress from) {
-        announces.increment();
+    private static byte[] announce(UdpWire.Announce a, InetSocketAddress from, Swarms swarms, TrackerServerConfig config) {
         PeerAddress address = new PeerAddress(from.getAddress(), a.port());
         try {
             Swarms.Reply reply = swarms.announce(new Swarms.Announce(a.infoHash(), address, PeerId.of(a.peerId().bytes()),

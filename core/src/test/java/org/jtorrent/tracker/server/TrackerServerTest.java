@@ -96,6 +96,16 @@ class TrackerServerTest {
         }
     }
 
+    /** Shown by the HTTP request fuzz target: a hash named twice made the reply a dictionary with a repeated key, and no reply at all. */
+    @Test
+    void aScrapeThatNamesAHashTwiceIsAnsweredOnce() throws Exception {
+        try (TrackerServer server = TrackerServer.start(TrackerServerConfig.loopback())) {
+            announce(server.httpAnnounceUri(), 7001, 0, AnnounceEvent.STARTED);
+            assertThat(client(server.httpAnnounceUri(), 1).scrape(List.of(HASH, HASH), SHORT))
+                    .containsExactly(java.util.Map.entry(HASH, new ScrapeStats(1, 0, 0)));
+        }
+    }
+
     @Test
     void peersAreKeyedByAddressAndPortNotAddressAlone() throws Exception {
         try (TrackerServer server = TrackerServer.start(TrackerServerConfig.loopback())) {
