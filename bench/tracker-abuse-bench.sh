@@ -20,7 +20,7 @@ if [ -z "${JT_IN_NETNS:-}" ]; then
 fi
 SECONDS_RUN=${1:-15}; RATE=${2:-5000}; HONEST=${3:-16}; HASHES=${4:-1000}
 
-JAVA=$(bench/newest-jdk.sh)
+JAVA="$(scripts/find-jdk)/bin/java"   # the newest JDK >= 21, as the launcher finds it
 JAR=cli/target/jtorrent.jar
 [ -f "$JAR" ] && [ -d bench/target/classes ] || { echo "build first: mvn -q -o package -DskipTests" >&2; exit 1; }
 GEN="$JAVA -cp bench/target/classes:$JAR"

@@ -13,7 +13,7 @@ if [ -z "${JT_IN_NETNS:-}" ]; then
 fi
 SECONDS_RUN=${1:-10}; CLIENTS=${2:-64}; HASHES=${3:-1000}
 
-JAVA=$(bench/newest-jdk.sh)
+JAVA="$(scripts/find-jdk)/bin/java"   # the newest JDK >= 21, as the launcher finds it
 JAR=cli/target/jtorrent.jar
 [ -f "$JAR" ] && [ -d bench/target/classes ] || { echo "build first: mvn -q -o package -DskipTests" >&2; exit 1; }
 GEN="$JAVA -cp bench/target/classes:$JAR org.jtorrent.bench.UdpAnnounceLoad"
