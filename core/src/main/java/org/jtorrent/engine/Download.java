@@ -120,6 +120,7 @@ public final class Download implements AutoCloseable {
             torrent.listenPort(port(listener));
             Download d = new Download(metainfo, options, storage, hasher, torrent, listener, peerId);
             d.acceptThread = Thread.ofVirtual().name("accept").start(d::acceptLoop);
+            d.peerSet.start();
             if (d.announcer != null) {
                 // "completed" is for a download that completes in this run: one that starts
                 // complete is a seeder, announced by "started" with left = 0.

@@ -95,14 +95,18 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
     private int unpinned;
     private final AtomicBoolean closed = new AtomicBoolean();
     private int dialing;
-    private final Thread loop;
+    private volatile Thread loop;
     /** Wakes the loop early when a peer arrives or leaves; a semaphore, as a monitor wait would pin a virtual thread on JDK 21. */
     private final Semaphore wake = new Semaphore(0);
 
     PeerSet(Torrent torrent, DownloadOptions options) {
         this.torrent = torrent;
         this.options = options;
-        this.loop = Thread.ofVirtual().name("peer-set").start(this::run);
+    }
+
+    /** Starts dialling: the loop runs until {@link #close}. Peers offered before wait for it. */
+    void start() {
+        loop = Thread.ofVirtual().name("peer-set").start(this::run);
     }
 
     /**
@@ -267,6 +271,7 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
-        loop.interrupt();
+        Thread t = loop;
+        if (t != null) t.interrupt();
     }
 }

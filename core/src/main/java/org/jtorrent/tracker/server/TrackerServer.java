@@ -41,9 +41,8 @@ public final class TrackerServer implements AutoCloseable {
         }
         this.http = h;
         this.udp = u;
+        // Its thread starts with the first task, in start(): a constructor starts no threads.
         this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("jtorrent-tracker-expiry").daemon().factory());
-        long every = config.interval().toMillis();
-        sweeper.scheduleWithFixedDelay(swarms::expire, every, every, TimeUnit.MILLISECONDS);
     }
 
     public static TrackerServer start(TrackerServerConfig config) throws IOException {
@@ -54,6 +53,9 @@ public final class TrackerServer implements AutoCloseable {
     public static TrackerServer start(TrackerServerConfig config, Clock clock) throws IOException {
         TrackerServer server = new TrackerServer(config, clock);
         if (server.http != null) server.http.start();
+        if (server.udp != null) server.udp.start();
+        long every = config.interval().toMillis();
+        server.sweeper.scheduleWithFixedDelay(server.swarms::expire, every, every, TimeUnit.MILLISECONDS);
         var perAddress = config.perAddress();
         LOG.info("tracker started: http {}, udp {}, interval {} s, caps {} torrents / {} peers per torrent / {} peers, "
                         + "per address {} ports per torrent / {} peers / {} HTTP connections, HTTP {} connections / {} ms{}",

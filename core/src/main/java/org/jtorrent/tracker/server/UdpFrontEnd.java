@@ -28,7 +28,7 @@ final class UdpFrontEnd implements AutoCloseable {
     private final Swarms swarms;
     private final TrackerServerConfig config;
     private final ConnectionIds ids;
-    private final Thread loop;
+    private volatile Thread loop;
     final LongAdder announces = new LongAdder();
     final LongAdder dropped = new LongAdder();
 
@@ -46,6 +46,10 @@ final class UdpFrontEnd implements AutoCloseable {
             channel.close();
             throw new IOException("cannot listen for UDP on " + at + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Starts answering datagrams, until {@link #close}. */
+    void start() {
         loop = Thread.ofPlatform().name("jtorrent-tracker-udp").daemon().start(this::serve);
     }
 
@@ -135,8 +139,10 @@ final class UdpFrontEnd implements AutoCloseable {
     @Override
     public void close() throws IOException {
         channel.close();
+        Thread t = loop;
+        if (t == null) return;
         try {
-            loop.join(2000);
+            t.join(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
