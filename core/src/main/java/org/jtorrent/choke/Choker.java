@@ -13,11 +13,14 @@ import java.util.Set;
  * Decides which peers we upload to (BEP 3's tit-for-tat), as a pure function of what the engine
  * measured, so it can be tested without a network.
  *
+ * <p>The slots are shared by every peer of every torrent given (a session runs one choker over all
+ * its torrents, as libtorrent does), each peer ranked by what its torrent needs:
  * <ul>
- *   <li><b>Leeching</b>: the {@code slots - 1} interested peers that upload to us fastest, skipping
- *       snubbed ones (anti-snubbing: a peer that sent nothing for a minute earns no regular slot).</li>
- *   <li><b>Seeding</b>: the interested peers we upload to fastest, but a peer unchoked for longer than
- *       {@code seedRotation} yields to one that is waiting, so every interested peer gets served.</li>
+ *   <li><b>Leeching</b> (the peer's torrent is incomplete): ranked by how fast it uploads to us,
+ *       snubbed ones skipped (anti-snubbing: a peer that sent nothing for a minute earns no regular slot).</li>
+ *   <li><b>Seeding</b> (the peer's torrent is complete): ranked by how fast we upload to it, but a peer
+ *       unchoked for longer than {@code seedRotation} yields to one that is waiting, so every
+ *       interested peer gets served.</li>
  *   <li><b>Optimistic unchoke</b>: one more interested peer, rotated every {@code optimisticInterval},
  *       chosen at random with new peers weighted three to one; it is how a newcomer with nothing to
  *       trade gets its first pieces and how we find faster partners.</li>
@@ -31,19 +34,25 @@ public final class Choker<P> {
     /**
      * What the engine knows of one connected peer at this moment.
      *
+     * @param seeding        whether the peer's torrent is complete (we only upload to it)
      * @param downloadRate   bytes/s of payload this peer sent us lately
      * @param uploadRate     bytes/s of payload we sent it lately
      * @param connectedAt    monotonic nanos when it connected
      * @param unchokedSince  monotonic nanos since we unchoked it, or -1 while it is choked
      */
     public record Candidate<P>(P peer, boolean interested, boolean snubbed, long downloadRate, long uploadRate,
-                               long connectedAt, long unchokedSince) {
+                               long connectedAt, long unchokedSince, boolean seeding) {
         public Candidate {
             Objects.requireNonNull(peer);
         }
 
         boolean isUnchoked() {
             return unchokedSince >= 0;
+        }
+
+        /** The rate that earns a regular slot: reciprocation when leeching, throughput when seeding. */
+        long rankingRate() {
+            return seeding ? uploadRate : downloadRate;
         }
     }
 
@@ -58,18 +67,14 @@ public final class Choker<P> {
     }
 
     /** The peers to have unchoked after this round; every other peer is to be choked. */
-    public Set<P> rechoke(List<Candidate<P>> peers, boolean seeding, long now) {
+    public Set<P> rechoke(List<Candidate<P>> peers, long now) {
         List<Candidate<P>> interested = peers.stream().filter(Candidate::interested).toList();
         List<Candidate<P>> ranked = new ArrayList<>(interested.stream()
-                .filter(c -> seeding || !c.snubbed()).toList());
-        if (seeding) {
-            long rotation = config.seedRotation().toNanos();
-            // Peers that have had their turn go behind those still waiting; within each group, fastest first.
-            ranked.sort(Comparator.<Candidate<P>, Boolean>comparing(c -> c.isUnchoked() && now - c.unchokedSince() >= rotation)
-                    .thenComparing(Comparator.comparingLong(Candidate<P>::uploadRate).reversed()));
-        } else {
-            ranked.sort(Comparator.comparingLong(Candidate<P>::downloadRate).reversed());
-        }
+                .filter(c -> c.seeding() || !c.snubbed()).toList());
+        long rotation = config.seedRotation().toNanos();
+        // Seeding peers that have had their turn go behind everyone still waiting; within each group, fastest first.
+        ranked.sort(Comparator.<Candidate<P>, Boolean>comparing(c -> c.seeding() && c.isUnchoked() && now - c.unchokedSince() >= rotation)
+                .thenComparing(Comparator.comparingLong(Candidate<P>::rankingRate).reversed()));
         Set<P> unchoke = new LinkedHashSet<>();
         for (Candidate<P> c : ranked) {
             if (unchoke.size() == config.slots() - 1) break;

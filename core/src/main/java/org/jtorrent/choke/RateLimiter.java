@@ -16,6 +16,13 @@ public record RateLimiter(List<TokenBucket> buckets) {
         return new RateLimiter(List.of(buckets));
     }
 
+    /** Subject to this limiter's buckets and the other's: a torrent's own limit under the session's. */
+    public RateLimiter and(RateLimiter other) {
+        List<TokenBucket> both = new java.util.ArrayList<>(buckets);
+        both.addAll(other.buckets);
+        return new RateLimiter(both);
+    }
+
     /** Charges every bucket and returns the longest wait in nanoseconds. */
     public long reserve(long bytes) {
         long wait = 0;

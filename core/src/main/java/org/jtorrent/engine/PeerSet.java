@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jtorrent.peer.PeerConfig;
 import org.jtorrent.peer.PeerConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +24,11 @@ import org.slf4j.LoggerFactory;
  * its address <em>and</em> port: on one machine, or behind one NAT address, every peer has the
  * same address.
  *
- * <p>One virtual thread looks four times a second for room (open connections plus dials in
- * progress below {@code maxPeers}) and dials due candidates in parallel, each dial bounded by the
- * handshake timeout. A candidate is never dialled twice at once, nor while connected. One whose
+ * <p>One virtual thread dials due candidates in parallel while there is room (open connections plus
+ * dials in progress below {@code maxPeers}, and the session's caps on connections and dials in
+ * progress, {@link ConnectionSlots}), each dial bounded by the handshake timeout. It sleeps until the
+ * next candidate is due, or until woken (a peer offered or gone), at most {@link #MAX_NAP_MILLIS}:
+ * a session of a thousand idle torrents costs no polling. A candidate is never dialled twice at once, nor while connected. One whose
  * dial or connection failed waits {@code 0.5 s x 2^(n-1)} (at most 30 s) after its n-th
  * consecutive failure, so a peer that refuses us, or accepts and drops us at once, is never
  * hammered; a connection that delivered data or lasted {@link #HEALTHY_NANOS} resets the count
@@ -55,7 +58,8 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
      * be tried before a tracker's next answer anyway. Pinned candidates (the user's) do not count.
      */
     static final int MAX_CANDIDATES = 3000;
-    private static final long TICK_MILLIS = 250;
+    /** The longest sleep: room freed by another torrent (the session's caps) wakes no one here. */
+    static final long MAX_NAP_MILLIS = 2000;
 
     private static final class Candidate {
         final InetSocketAddress address;
@@ -87,21 +91,32 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
             .thenComparing((a, b) -> Long.compare(a.lastOffered - b.lastOffered, 0));
 
     private final Torrent torrent;
-    private final DownloadOptions options;
+    private final Dialing dialing;
+    private final ConnectionSlots slots;
     private final Map<InetSocketAddress, Candidate> known = new HashMap<>();
     /** The idle candidates (neither dialling nor connected), soonest due first. */
     private final TreeSet<Candidate> idle = new TreeSet<>(BY_RETRY_AT);
     private long arrivals;
     private int unpinned;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private int dialing;
+    private int dialsInProgress;
     private volatile Thread loop;
     /** Wakes the loop early when a peer arrives or leaves; a semaphore, as a monitor wait would pin a virtual thread on JDK 21. */
     private final Semaphore wake = new Semaphore(0);
 
-    PeerSet(Torrent torrent, DownloadOptions options) {
+    /**
+     * How this torrent dials.
+     *
+     * @param maxPeers connections plus dials in progress of this torrent, at most
+     * @param bind     the local address to dial from
+     */
+    record Dialing(int maxPeers, InetAddress bind, PeerConfig peer) {
+    }
+
+    PeerSet(Torrent torrent, Dialing dialing, ConnectionSlots slots) {
         this.torrent = torrent;
-        this.options = options;
+        this.dialing = dialing;
+        this.slots = slots;
     }
 
     /** Starts dialling: the loop runs until {@link #close}. Peers offered before wait for it. */
@@ -170,7 +185,10 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
         if (!(connection.address() instanceof InetSocketAddress a)) return;
         synchronized (this) {
             Candidate c = known.get(a);
-            if (c == null || !c.busy) return; // an incoming connection, or not one we dialled
+            if (c == null || !c.busy) { // an incoming connection, or not one we dialled: its slot is free
+                wake.release();
+                return;
+            }
             c.busy = false;
             c.seenComplete |= connection.peerHasAll();
             long now = System.nanoTime();
@@ -190,7 +208,7 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
         try {
             while (!closed.get()) {
                 for (Candidate c : due()) Thread.ofVirtual().name("dial " + c.address).start(() -> dial(c));
-                wake.tryAcquire(TICK_MILLIS, TimeUnit.MILLISECONDS);
+                wake.tryAcquire(napMillis(), TimeUnit.MILLISECONDS);
                 wake.drainPermits();
             }
         } catch (InterruptedException e) {
@@ -198,26 +216,39 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
         }
     }
 
+    /** Until the first idle candidate is due (within bounds), or the longest nap when there is none. */
+    private synchronized long napMillis() {
+        if (idle.isEmpty()) return MAX_NAP_MILLIS;
+        long untilDue = (idle.first().retryAt - System.nanoTime()) / 1_000_000;
+        return Math.max(10, Math.min(MAX_NAP_MILLIS, untilDue));
+    }
+
     /**
-     * Candidates to dial now, marked busy, within the room left under {@code maxPeers}: taken from
-     * the head of the queue, so the cost is the candidates dialled (plus any banned ones dropped).
+     * Candidates to dial now, marked busy, within the room left under {@code maxPeers} and the
+     * session's caps: taken from the head of the queue, so the cost is the candidates dialled (plus
+     * any banned ones dropped).
      */
     private synchronized List<Candidate> due() {
-        int room = options.maxPeers() - torrent.connectionCount() - dialing;
+        int room = dialing.maxPeers() - torrent.connectionCount() - dialsInProgress;
         List<Candidate> due = new ArrayList<>();
         if (room <= 0) return due;
         long now = System.nanoTime();
         boolean complete = torrent.isComplete();
         while (due.size() < room && !idle.isEmpty() && idle.first().retryAt - now <= 0) {
-            Candidate c = idle.pollFirst();
+            Candidate c = idle.first();
             if (torrent.isBanned(c.address)) {
+                idle.pollFirst();
                 forget(c);
             } else if (complete && c.seenComplete) {
+                idle.pollFirst();
                 retryAt(c, now + BACKOFF_MAX_NANOS); // a seed is no use to a seed: look again later
-            } else {
+            } else if (slots.tryDial()) {
+                idle.pollFirst();
                 c.busy = true;
-                dialing++;
+                dialsInProgress++;
                 due.add(c);
+            } else {
+                break; // the session's caps are reached: look again after a nap
             }
         }
         return due;
@@ -226,12 +257,13 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
     private void dial(Candidate c) {
         PeerConnection connection = null;
         try {
-            connection = PeerConnection.connect(c.address, new InetSocketAddress(options.bind(), 0), torrent, options.peer());
+            connection = PeerConnection.connect(c.address, new InetSocketAddress(dialing.bind(), 0), torrent, dialing.peer());
         } catch (IOException | RuntimeException e) {
             log.info("dialing {} failed: {}", c.address, e.toString());
         }
+        slots.dialEnded();
         synchronized (this) {
-            dialing--;
+            dialsInProgress--;
             if (connection == null || closed.get()) {
                 c.busy = false;
                 failed(c, System.nanoTime());
@@ -255,10 +287,11 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
         retryAt(c, now + backoff);
     }
 
-    /** Queues an idle candidate (not in the queue now) for {@code when}. */
+    /** Queues an idle candidate (not in the queue now) for {@code when}, waking the loop to sleep until the new first one. */
     private void retryAt(Candidate c, long when) {
         c.retryAt = when;
         idle.add(c);
+        wake.release();
     }
 
     /** Forgets a candidate, queued or not (removing one that is not queued finds nothing: arrivals are unique). */

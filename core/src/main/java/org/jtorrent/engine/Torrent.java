@@ -67,6 +67,8 @@ public final class Torrent implements PeerHost {
     /** Uploads read whole pieces through this: 16 MiB, a few pieces of any usual size. */
     private final ReadCache readCache;
     private volatile TransferLimits limits = TransferLimits.DEFAULT;
+    private final int maxPeers;
+    private final ConnectionSlots slots;
 
     /** What the peer set needs to hear from the torrent. Called from connection and hasher threads. */
     interface Events {
@@ -78,9 +80,26 @@ public final class Torrent implements PeerHost {
 
         default void banned(InetAddress peer) {
         }
+
+        default void pieceVerified(int piece) {
+        }
+
+        default void pieceFailed(int piece) {
+        }
     }
 
     public Torrent(Metainfo metainfo, Storage storage, PartialPieces partial, BitSet have, PeerId localId) {
+        this(metainfo, storage, partial, have, localId, Integer.MAX_VALUE, new ConnectionSlots(Integer.MAX_VALUE, Integer.MAX_VALUE));
+    }
+
+    /**
+     * @param maxPeers this torrent's connections at most
+     * @param slots    the session's connection caps, shared by every torrent
+     */
+    Torrent(Metainfo metainfo, Storage storage, PartialPieces partial, BitSet have, PeerId localId, int maxPeers,
+            ConnectionSlots slots) {
+        this.maxPeers = maxPeers;
+        this.slots = slots;
         this.metainfo = metainfo;
         this.layout = metainfo.info().layout();
         this.storage = storage;
@@ -174,8 +193,9 @@ public final class Torrent implements PeerHost {
     }
 
     /**
-     * Starts a handshaken connection, unless it comes from a banned address or is a second
-     * connection to a peer we are already connected to (same peer id: it dialled us as we dialled it).
+     * Starts a handshaken connection, unless it comes from a banned address, is a second
+     * connection to a peer we are already connected to (same peer id: it dialled us as we dialled it),
+     * or would pass this torrent's or the session's connection cap.
      * Returns whether it was taken; if not, it is closed.
      */
     public boolean add(PeerConnection connection) {
@@ -190,6 +210,8 @@ public final class Torrent implements PeerHost {
                     }
                 }
             }
+            if (refusal == null && connections.size() >= maxPeers) refusal = "too many connections for this torrent";
+            if (refusal == null && !slots.tryOpen()) refusal = "too many connections";
             if (refusal == null) connections.add(connection);
         }
         if (refusal != null) {
@@ -212,6 +234,47 @@ public final class Torrent implements PeerHost {
         List<PeerSummary> all = new ArrayList<>(finished);
         for (PeerConnection c : connections) all.add(summary(c));
         return all;
+    }
+
+    /** The open connections as they are now. */
+    public List<PeerStatus> peers() {
+        List<PeerStatus> peers = new ArrayList<>();
+        int pieces = Math.max(1, layout.pieceCount());
+        for (PeerConnection c : connections) {
+            peers.add(new PeerStatus(String.valueOf(c.address()), c.peerClient().orElse(""), c.peerPieceCount() / (double) pieces,
+                    c.downloaded(), c.uploaded(), c.isChoking(), c.isPeerInterested(), c.isSnubbed()));
+        }
+        return peers;
+    }
+
+    /** Payload received over every connection of this torrent, open and closed, verified or not. */
+    public synchronized long receivedBytes() {
+        long bytes = 0;
+        for (PeerSummary p : finished) bytes += p.downloadedBytes();
+        for (PeerConnection c : connections) bytes += c.downloaded();
+        return bytes;
+    }
+
+    /** Payload sent over every connection of this torrent, open and closed. */
+    public synchronized long sentBytes() {
+        long bytes = 0;
+        for (PeerSummary p : finished) bytes += p.uploadedBytes();
+        for (PeerConnection c : connections) bytes += c.uploaded();
+        return bytes;
+    }
+
+    /** Verified payload bytes per file (padding files count 0), from the pieces we have. */
+    public long[] fileProgress() {
+        return fileProgress(layout, metainfo.info().files().size(), picker.have());
+    }
+
+    /** Verified payload bytes per file (padding files count 0) of {@code have}. */
+    static long[] fileProgress(PieceLayout layout, int files, BitSet have) {
+        long[] perFile = new long[files];
+        for (int piece = have.nextSetBit(0); piece >= 0; piece = have.nextSetBit(piece + 1)) {
+            for (FileSlice slice : layout.slices(piece)) if (!slice.padding()) perFile[slice.file()] += slice.length();
+        }
+        return perFile;
     }
 
     private static PeerSummary summary(PeerConnection c) {
@@ -309,6 +372,7 @@ public final class Torrent implements PeerHost {
         picker.failed(piece);
         for (InetAddress peer : banned) ban(peer);
         connections.forEach(PeerConnection::refill);
+        events.pieceFailed(piece);
     }
 
     private void ban(InetAddress peer) {
@@ -327,6 +391,7 @@ public final class Torrent implements PeerHost {
         verifiedBytes.addAndGet(layout.pieceSize(piece));
         picker.verified(piece);
         connections.forEach(c -> c.pieceVerified(piece));
+        events.pieceVerified(piece);
         if (picker.complete()) completion.complete(null);
     }
 
@@ -351,7 +416,10 @@ public final class Torrent implements PeerHost {
     public void closed(PeerConnection connection, BitSet peerHad, Throwable why) {
         picker.peerGone(peerHad);
         synchronized (this) {
-            if (connections.remove(connection)) finished.add(summary(connection));
+            if (connections.remove(connection)) {
+                finished.add(summary(connection));
+                slots.closed();
+            }
         }
         events.closed(connection);
         interestChanged(connection); // its slot is free

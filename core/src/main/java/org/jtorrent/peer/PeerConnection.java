@@ -20,10 +20,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.function.Function;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jtorrent.id.InfoHash;
 import org.jtorrent.metainfo.PieceLayout;
 import org.jtorrent.wire.BlockRef;
 import org.jtorrent.wire.ExtensionHandshake;
@@ -145,7 +147,7 @@ public final class PeerConnection implements AutoCloseable {
         try {
             if (bind != null) channel.bind(bind);
             channel.socket().connect(address, (int) Math.max(1, config.handshakeTimeout().toMillis()));
-            return handshake(channel, host, config, true, deadline);
+            return handshake(channel, ignored -> host, config, true, deadline);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -157,31 +159,47 @@ public final class PeerConnection implements AutoCloseable {
      * {@code handshakeTimeout} from now, or throws and closes it.
      */
     public static PeerConnection accept(SocketChannel channel, PeerHost host, PeerConfig config) throws IOException {
+        return accept(channel, offered -> offered.equals(host.infoHash()) ? host : null, config);
+    }
+
+    /**
+     * Completes the handshake of an accepted connection for whichever torrent its handshake names:
+     * {@code route} gives the host of an info-hash, or null when we do not serve it (the connection is
+     * then closed before we say anything, as libtorrent does). One deadline, {@code handshakeTimeout}.
+     */
+    public static PeerConnection accept(SocketChannel channel, Function<InfoHash, PeerHost> route, PeerConfig config)
+            throws IOException {
         try {
-            return handshake(channel, host, config, false, System.nanoTime() + config.handshakeTimeout().toNanos());
+            return handshake(channel, route, config, false, System.nanoTime() + config.handshakeTimeout().toNanos());
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
-    private static PeerConnection handshake(SocketChannel channel, PeerHost host, PeerConfig config, boolean initiator,
-                                            long deadline) throws IOException {
+    private static PeerConnection handshake(SocketChannel channel, Function<InfoHash, PeerHost> route, PeerConfig config,
+                                            boolean initiator, long deadline) throws IOException {
         Socket socket = channel.socket();
         socket.setTcpNoDelay(true);
         // Unbuffered: the handshake reads exactly its 68 bytes, and what follows is the frame reader's.
         InputStream in = new DeadlineInput(socket, deadline, config.handshakeTimeout().toMillis());
         // 68 bytes into a fresh connection's send buffer: these writes do not wait for the peer.
         OutputStream out = socket.getOutputStream();
-        byte[] ours = new Handshake(host.infoHash(), host.localId(), true, true).encode();
-        if (initiator) out.write(ours);
+        PeerHost dialled = initiator ? route.apply(null) : null;
+        if (initiator) out.write(ourHandshake(dialled));
         Handshake theirs = Handshake.read(in);
+        PeerHost host = initiator ? dialled : route.apply(theirs.infoHash());
+        if (host == null) throw new ProtocolException("no torrent with info-hash " + theirs.infoHash().hex());
         theirs.requireInfoHash(host.infoHash());
         if (theirs.peerId().equals(host.localId())) throw new ProtocolException("connected to ourselves");
-        if (!initiator) out.write(ours);
+        if (!initiator) out.write(ourHandshake(host));
         // From here the frame reader reads the channel, which ignores SO_TIMEOUT: the timer thread
         // watches for silence.
         return new PeerConnection(channel, theirs, host, config);
+    }
+
+    private static byte[] ourHandshake(PeerHost host) {
+        return new Handshake(host.infoHash(), host.localId(), true, true).encode();
     }
 
     /**
@@ -777,9 +795,14 @@ public final class PeerConnection implements AutoCloseable {
 
     /** Whether the peer has (or, once closed, had) every piece. */
     public boolean peerHasAll() {
+        return peerPieceCount() == layout.pieceCount();
+    }
+
+    /** How many pieces the peer has (or, once closed, had). */
+    public int peerPieceCount() {
         state.lock();
         try {
-            return peerHas.cardinality() == layout.pieceCount();
+            return peerHas.cardinality();
         } finally {
             state.unlock();
         }

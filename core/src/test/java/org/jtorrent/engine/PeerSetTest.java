@@ -35,7 +35,7 @@ class PeerSetTest {
 
     /**
      * A peer that accepts and hangs up at once (before any handshake) is dialled again only after
-     * 0.5, 1, 2 s (and the 250 ms tick): in 5 s three to five attempts, with growing gaps, never a
+     * 0.5, 1, 2 s: in 5 s three to five attempts, with growing gaps, never a
      * tight loop.
      */
     @Test

@@ -1,0 +1,342 @@
+package org.jtorrent.engine;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.jtorrent.id.InfoHash;
+import org.jtorrent.id.PeerId;
+import org.jtorrent.metainfo.Metainfo;
+import org.jtorrent.peer.PeerConnection;
+import org.jtorrent.peer.PeerHost;
+import org.jtorrent.storage.PieceHasher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Many torrents in one process, sharing what is process-wide: one listen port (an incoming
+ * connection goes to the torrent its handshake names; an unknown info-hash is closed), one peer id,
+ * one hashing pool, the connection caps ({@link ConnectionSlots}), one choker over every active
+ * torrent's peers ({@link ChokeDriver}) and the global rate limits. Torrents are
+ * {@link TorrentHandle}s: checked one at a time on the checking thread, then run as the queue
+ * allows ({@link QueuePolicy}).
+ *
+ * <p>Threads, all started by {@link #start}: the acceptor, the choker, the queue and sampling loop
+ * (once a second, or when a torrent changes state), the checker (one check at a time, as
+ * libtorrent's default), the event dispatcher, and each active torrent's own (its peer set, its
+ * trackers, its connections). Constructing a session, or adding a torrent before the start, starts
+ * none.
+ */
+public final class Session implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    /**
+     * Incoming connections in their handshake at once. Each holds its slot for at most the handshake
+     * timeout (one deadline for the whole handshake), and while all are taken new connections wait
+     * in the kernel's backlog instead of being turned away: a flood of slow handshakes delays an
+     * honest peer by about one timeout, never locks it out.
+     */
+    static final int HANDSHAKE_SLOTS = 64;
+    /** Back-off after a failed accept (out of file descriptors, say): doubling from the first to the last. */
+    static final long ACCEPT_BACKOFF_FIRST_MILLIS = 10, ACCEPT_BACKOFF_MAX_MILLIS = 1000;
+    private static final long TICK_MILLIS = 1000;
+
+    private final SessionConfig config;
+    private final PeerId peerId = PeerId.random();
+    private final PieceHasher hasher;
+    private final ConnectionSlots slots;
+    private final ChokeDriver choker;
+    /** Every torrent, in queue order. */
+    private final List<TorrentHandle> queue = new CopyOnWriteArrayList<>();
+    private final Map<InfoHash, TorrentHandle> byInfoHash = new ConcurrentHashMap<>();
+    /** The active torrents, by info-hash: where incoming connections are routed. */
+    private final Map<InfoHash, Torrent> running = new ConcurrentHashMap<>();
+    private final Semaphore handshaking = new Semaphore(HANDSHAKE_SLOTS);
+    private final Semaphore queueWake = new Semaphore(0);
+    private final ExecutorService checker = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("checker").factory());
+    private final LinkedBlockingQueue<SessionEvent> events = new LinkedBlockingQueue<>();
+    private final List<Consumer<SessionEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile ServerSocketChannel listener;
+    private volatile SessionContext context;
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+
+    public Session(SessionConfig config) {
+        this.config = config;
+        this.hasher = PieceHasher.forThisMachine();
+        this.slots = new ConnectionSlots(config.maxConnections(), config.maxHalfOpen());
+        this.choker = new ChokeDriver(() -> running.values(), config.limits().choker(), new Random());
+    }
+
+    /** Binds the listen port and starts the session's threads; torrents added before start now. */
+    public void start() throws IOException {
+        ServerSocketChannel channel = ServerSocketChannel.open(); // channels: the frame reader reads them into direct buffers
+        try {
+            channel.bind(new InetSocketAddress(config.bind(), config.listenPort()), HANDSHAKE_SLOTS);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        start(channel);
+    }
+
+    /** Starts with a bound listener of the caller's (tests hand in one that fails on purpose). */
+    void start(ServerSocketChannel channel) {
+        if (!started.compareAndSet(false, true)) throw new IllegalStateException("session already started");
+        listener = channel;
+        context = new SessionContext(config, peerId, channel.socket().getLocalPort(), hasher, slots, choker);
+        choker.start();
+        threads.add(Thread.ofVirtual().name("accept").start(this::acceptLoop));
+        threads.add(Thread.ofVirtual().name("session-queue").start(this::queueLoop));
+        threads.add(Thread.ofVirtual().name("session-events").start(this::dispatchEvents));
+        for (TorrentHandle h : queue) h.begin();
+    }
+
+    /**
+     * Adds a torrent at the end of the queue; it is checked, then runs when the queue has room
+     * (or stays paused if added paused). Adding the same info-hash twice is refused.
+     */
+    public TorrentHandle add(Metainfo metainfo, TorrentOptions options) {
+        if (closed.get()) throw new IllegalStateException("session closed");
+        TorrentHandle handle;
+        synchronized (queue) {
+            handle = new TorrentHandle(this, metainfo, options, queue.size());
+            if (byInfoHash.putIfAbsent(metainfo.infoHash(), handle) != null) {
+                throw new IllegalArgumentException("already in the session: " + metainfo.infoHash().hex());
+            }
+            queue.add(handle);
+        }
+        emit(new SessionEvent.Added(metainfo.infoHash()));
+        if (started.get()) handle.begin();
+        return handle;
+    }
+
+    public Optional<TorrentHandle> torrent(InfoHash infoHash) {
+        return Optional.ofNullable(byInfoHash.get(infoHash));
+    }
+
+    /** Every torrent, in queue order. */
+    public List<TorrentHandle> torrents() {
+        return List.copyOf(queue);
+    }
+
+    /** Hears every {@link SessionEvent}, in order, on the session's event thread. */
+    public void listen(Consumer<SessionEvent> listener) {
+        listeners.add(listener);
+    }
+
+    public int listenPort() {
+        SessionContext c = context;
+        return c == null ? 0 : c.listenPort();
+    }
+
+    public PeerId peerId() {
+        return peerId;
+    }
+
+    public SessionConfig config() {
+        return config;
+    }
+
+    /** Open peer connections over all torrents. */
+    public int connectionCount() {
+        return slots.open();
+    }
+
+    // ---- for the handles ----
+
+    PieceHasher hasher() {
+        return hasher;
+    }
+
+    void check(Runnable task) {
+        checker.execute(task);
+    }
+
+    void register(InfoHash infoHash, Torrent torrent) {
+        running.put(infoHash, torrent);
+        choker.wake();
+    }
+
+    void unregister(InfoHash infoHash, Torrent torrent) {
+        running.remove(infoHash, torrent);
+    }
+
+    /** A torrent's state changed: the queue looks again now rather than at the next tick. */
+    void queueChanged() {
+        queueWake.release();
+    }
+
+    void forget(TorrentHandle handle) {
+        synchronized (queue) {
+            queue.remove(handle);
+            byInfoHash.remove(handle.infoHash(), handle);
+            for (int i = 0; i < queue.size(); i++) queue.get(i).queuePosition(i);
+        }
+        queueChanged();
+    }
+
+    void emit(SessionEvent event) {
+        if (!closed.get()) events.add(event);
+    }
+
+    // ---- the session's threads ----
+
+    /**
+     * Once a second, or when woken: samples every active torrent's rates, then gives the active
+     * slots to the first torrents in the queue ({@link QueuePolicy}), stopping those that lost theirs.
+     */
+    private void queueLoop() {
+        try {
+            while (!closed.get()) {
+                applyQueue();
+                queueWake.tryAcquire(TICK_MILLIS, TimeUnit.MILLISECONDS);
+                queueWake.drainPermits();
+            }
+        } catch (InterruptedException e) {
+            // closing
+        } catch (RuntimeException e) {
+            log.error("the session's queue loop failed", e);
+        }
+    }
+
+    private void applyQueue() {
+        long now = System.nanoTime();
+        List<QueuePolicy.Entry<TorrentHandle>> runnable = new ArrayList<>();
+        for (TorrentHandle h : queue) {
+            boolean idle = h.sample(now, config.inactiveRate(), config.inactiveAfter());
+            if (h.isRunnable()) runnable.add(new QueuePolicy.Entry<>(h, h.isComplete(), h.state().isActive(), idle));
+        }
+        Set<TorrentHandle> active = QueuePolicy.chooseActive(runnable, config.activeDownloads(), config.activeSeeds());
+        for (QueuePolicy.Entry<TorrentHandle> e : runnable) {
+            if (closed.get()) return;
+            if (e.active() && !active.contains(e.torrent())) e.torrent().deactivate();
+        }
+        for (TorrentHandle h : active) {
+            if (closed.get()) return;
+            if (h.state() == TorrentState.QUEUED) h.activate(context);
+        }
+    }
+
+    private void dispatchEvents() {
+        try {
+            while (!closed.get()) {
+                SessionEvent e = events.take();
+                for (Consumer<SessionEvent> l : listeners) {
+                    try {
+                        l.accept(e);
+                    } catch (RuntimeException failure) {
+                        log.warn("a session listener failed on {}: {}", e, failure.toString());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing
+        }
+    }
+
+    /**
+     * Accepts until closed. A free handshake slot is taken before each accept, so a flood waits in
+     * the kernel's backlog, costing neither a thread nor a descriptor here. A failed accept (out of
+     * file descriptors, say) is logged and retried after a short back-off, doubling while it lasts:
+     * the listener stops only when the session closes.
+     */
+    private void acceptLoop() {
+        long backoff = ACCEPT_BACKOFF_FIRST_MILLIS;
+        while (!closed.get()) {
+            SocketChannel socket;
+            try {
+                handshaking.acquire();
+            } catch (InterruptedException e) {
+                return; // closing
+            }
+            try {
+                socket = listener.accept();
+                backoff = ACCEPT_BACKOFF_FIRST_MILLIS;
+            } catch (IOException | RuntimeException e) {
+                handshaking.release();
+                if (closed.get() || !listener.isOpen()) return;
+                log.warn("accepting failed, again in {} ms: {}", backoff, e.toString());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException closing) {
+                    return;
+                }
+                backoff = Math.min(ACCEPT_BACKOFF_MAX_MILLIS, 2 * backoff);
+                continue;
+            }
+            Thread.ofVirtual().name("accept " + socket.socket().getRemoteSocketAddress()).start(() -> handshake(socket));
+        }
+    }
+
+    /** Reads the handshake and hands the connection to the torrent it names (which may still refuse it). */
+    private void handshake(SocketChannel socket) {
+        try {
+            if (!slots.roomForIncoming()) throw new IOException("too many connections");
+            Torrent[] routed = new Torrent[1];
+            PeerConnection connection = PeerConnection.accept(socket, infoHash -> {
+                Torrent t = running.get(infoHash);
+                routed[0] = t;
+                return (PeerHost) t;
+            }, config.peer());
+            Torrent torrent = routed[0];
+            // A banned address gets no connection, whatever port it comes from now.
+            if (torrent.isBanned(socket.getRemoteAddress())) {
+                connection.close(new IOException("banned"));
+                return;
+            }
+            torrent.add(connection);
+        } catch (IOException e) {
+            closeQuietly(socket);
+            log.info("incoming {} refused: {}", socket.socket().getRemoteSocketAddress(), e.toString());
+        } finally {
+            handshaking.release();
+        }
+    }
+
+    private static void closeQuietly(SocketChannel socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing to do: we are dropping it
+        }
+    }
+
+    /** Stops every torrent (saving its resume data, telling its trackers), then the session's threads. */
+    @Override
+    public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) return;
+        choker.close();
+        ServerSocketChannel l = listener;
+        if (l != null) l.close();
+        for (Thread t : threads) t.interrupt(); // the acceptor may be waiting for a handshake slot
+        checker.shutdownNow();
+        List<Thread> closing = new ArrayList<>();
+        for (TorrentHandle h : queue) closing.add(Thread.ofVirtual().name("close " + h.infoHash()).start(h::close));
+        for (Thread t : closing) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        hasher.close();
+    }
+}

@@ -1,0 +1,499 @@
+package org.jtorrent.engine;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jtorrent.id.InfoHash;
+import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.metainfo.Metainfo;
+import org.jtorrent.storage.DataRemoval;
+import org.jtorrent.storage.Recheck;
+import org.jtorrent.storage.ResumeData;
+import org.jtorrent.storage.Storage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A torrent in a {@link Session}: what a program holds to watch and steer it. Its state is explicit
+ * ({@link TorrentState}); every transition happens under the handle's transition lock, which only
+ * the session's threads and callers of {@link #pause}, {@link #resume}, {@link #recheck} and
+ * {@link #remove} take, never a connection's thread. Creating a handle starts nothing: the session
+ * checks it, then runs it when the queue gives it a slot.
+ *
+ * <p>What outlives a run (the pieces had while paused or queued, the byte counters for the ratio)
+ * is kept here; the run ({@link TorrentRun}) holds what only an active torrent needs.
+ */
+public final class TorrentHandle {
+    private static final Logger log = LoggerFactory.getLogger(TorrentHandle.class);
+
+    private final Session session;
+    private final InfoHash infoHash;
+    private final Metainfo metainfo; // null until the metadata arrives: room for magnet links
+    private final TorrentOptions options;
+    private final ReentrantLock transitions = new ReentrantLock();
+
+    // Written under "transitions"; volatile for the readers of status().
+    private volatile TorrentState state;
+    private volatile String error = "";
+    private volatile TorrentRun run;
+    private volatile CompletableFuture<Void> completion = new CompletableFuture<>();
+    private boolean paused;
+    private boolean removed;
+    /** Bumped whenever a check in flight is superseded (recheck, remove): its result is then dropped. */
+    private int checkGeneration;
+    /** The pieces on disk while there is no run; null until checked. */
+    private BitSet have;
+    /** Counters of runs that ended. */
+    private volatile long downloadedBefore, uploadedBefore;
+
+    // The session's sampler writes these once a second.
+    private volatile long downloadRate, uploadRate;
+    private long lastDownloaded, lastUploaded, lastSampleNanos;
+    private long idleSinceNanos = -1;
+    private volatile int queuePosition;
+
+    TorrentHandle(Session session, Metainfo metainfo, TorrentOptions options, int queuePosition) {
+        this.session = session;
+        this.metainfo = metainfo;
+        this.infoHash = metainfo.infoHash();
+        this.options = options;
+        this.paused = options.paused();
+        this.queuePosition = queuePosition;
+        this.state = TorrentState.CHECKING;
+    }
+
+    public InfoHash infoHash() {
+        return infoHash;
+    }
+
+    /** The torrent's metadata; empty while it is being fetched (a magnet link). */
+    public Optional<Metainfo> metainfo() {
+        return Optional.ofNullable(metainfo);
+    }
+
+    public TorrentOptions options() {
+        return options;
+    }
+
+    public TorrentState state() {
+        return state;
+    }
+
+    /**
+     * Completes when every wanted piece is verified; fails when the torrent goes to
+     * {@link TorrentState#ERROR}. A resume after an error starts a new future.
+     */
+    public CompletableFuture<Void> completion() {
+        return completion;
+    }
+
+    // ---- the user's commands ----
+
+    /** Stops transferring (closing connections, telling trackers {@code stopped}) until {@link #resume}. */
+    public void pause() {
+        transitions.lock();
+        try {
+            paused = true;
+            if (removed) return;
+            if (run != null) stopRun(TorrentState.PAUSED);
+            else if (state == TorrentState.QUEUED || state == TorrentState.ERROR) moveTo(TorrentState.PAUSED);
+            // CHECKING ends in PAUSED by itself.
+        } finally {
+            transitions.unlock();
+        }
+        session.queueChanged();
+    }
+
+    /** Lets a paused torrent run again when the queue has room; a torrent in error is checked again first. */
+    public void resume() {
+        transitions.lock();
+        try {
+            paused = false;
+            if (removed) return;
+            if (state == TorrentState.ERROR || (state == TorrentState.PAUSED && have == null)) beginCheck(false);
+            else if (state == TorrentState.PAUSED) moveTo(TorrentState.QUEUED);
+        } finally {
+            transitions.unlock();
+        }
+        session.queueChanged();
+    }
+
+    /** Hashes every piece on disk again, ignoring resume data; afterwards the torrent goes on as before (or stays paused). */
+    public void recheck() {
+        transitions.lock();
+        try {
+            if (removed) return;
+            beginCheck(true);
+        } finally {
+            transitions.unlock();
+        }
+    }
+
+    /** Takes the torrent out of the session; with {@code deleteData}, its files too (only its own files, see {@link DataRemoval}). */
+    public void remove(boolean deleteData) throws IOException {
+        transitions.lock();
+        try {
+            if (removed) return;
+            removed = true;
+            checkGeneration++;
+            if (run != null) stopRun(state);
+            session.forget(this);
+            if (deleteData && metainfo != null) {
+                java.nio.file.Files.deleteIfExists(ResumeData.file(options.folder(), infoHash));
+                DataRemoval.delete(metainfo.info(), options.folder());
+            }
+        } finally {
+            transitions.unlock();
+        }
+        completion.completeExceptionally(new IOException("removed"));
+        session.emit(new SessionEvent.Removed(infoHash, deleteData));
+    }
+
+    // ---- the session's side ----
+
+    /** Starts the first check (or waits for metadata). Called once, by the session, after adding. */
+    void begin() {
+        transitions.lock();
+        try {
+            if (metainfo == null) moveTo(TorrentState.FETCHING_METADATA);
+            else beginCheck(false);
+        } finally {
+            transitions.unlock();
+        }
+    }
+
+    /** With the lock held: stops any run and hands a check to the session's checking queue. */
+    private void beginCheck(boolean force) {
+        if (run != null) stopRun(TorrentState.CHECKING);
+        moveTo(TorrentState.CHECKING);
+        int generation = ++checkGeneration;
+        session.check(() -> check(generation, force));
+    }
+
+    /** Runs on the session's checking thread, without the lock: a re-check may take minutes. */
+    private void check(int generation, boolean force) {
+        BitSet found;
+        try {
+            found = findPiecesOnDisk(force);
+        } catch (IOException | RuntimeException e) {
+            fail(generation, e);
+            return;
+        }
+        transitions.lock();
+        try {
+            if (removed || generation != checkGeneration) return;
+            have = found;
+            moveTo(paused ? TorrentState.PAUSED : TorrentState.QUEUED);
+        } finally {
+            transitions.unlock();
+        }
+        session.queueChanged();
+    }
+
+    /** The pieces on disk: from resume data that still matches the files (unless forced), else by hashing them all. */
+    private BitSet findPiecesOnDisk(boolean force) throws IOException {
+        if (!force) {
+            var resumed = ResumeData.load(options.folder(), infoHash, metainfo.info());
+            if (resumed.isPresent()) {
+                log.info("{}: fast resume, {} of {} pieces", metainfo.info().name(), resumed.get().cardinality(), pieceCount());
+                return resumed.get();
+            }
+        }
+        try (Storage storage = Storage.open(metainfo.info(), options.folder(), session.config().storage())) {
+            BitSet found = Recheck.run(storage, session.hasher(), 8);
+            log.info("{}: re-check found {} of {} pieces", metainfo.info().name(), found.cardinality(), pieceCount());
+            return found;
+        }
+    }
+
+    /** Whether the queue may run it: checked, not paused, not failed, not removed. */
+    boolean isRunnable() {
+        TorrentState s = state;
+        return s == TorrentState.QUEUED || s.isActive();
+    }
+
+    /** Whether every wanted piece is on disk (it would seed); false while unchecked. */
+    boolean isComplete() {
+        TorrentRun r = run;
+        if (r != null) return r.torrent().isComplete();
+        transitions.lock();
+        try {
+            return have != null && have.cardinality() == pieceCount();
+        } finally {
+            transitions.unlock();
+        }
+    }
+
+    /** The queue gave it a slot: opens its files and starts its run. */
+    void activate(SessionContext context) {
+        transitions.lock();
+        try {
+            if (removed || state != TorrentState.QUEUED) return;
+            TorrentRun started;
+            try {
+                started = TorrentRun.open(metainfo, options, have, context, runOwner());
+            } catch (IOException | RuntimeException e) {
+                moveToError(e);
+                return;
+            }
+            run = started;
+            lastDownloaded = downloadedBefore;
+            lastUploaded = uploadedBefore;
+            lastSampleNanos = System.nanoTime();
+            idleSinceNanos = -1;
+            session.register(infoHash, started.torrent());
+            started.start();
+            Torrent torrent = started.torrent();
+            moveTo(torrent.isComplete() ? TorrentState.SEEDING : TorrentState.DOWNLOADING);
+            // On a thread of its own: the completion may come on a hasher thread, and the outcome takes this lock.
+            torrent.completion().whenCompleteAsync((done, failure) -> runEnded(started, failure),
+                    r -> Thread.ofVirtual().name("torrent-outcome").start(r));
+        } finally {
+            transitions.unlock();
+        }
+    }
+
+    /** The queue took its slot away: back to waiting. */
+    void deactivate() {
+        transitions.lock();
+        try {
+            if (run != null) stopRun(TorrentState.QUEUED);
+        } finally {
+            transitions.unlock();
+        }
+    }
+
+    /** The session is closing: stops the run, leaving the state as it is for the record. */
+    void close() {
+        transitions.lock();
+        try {
+            checkGeneration++;
+            if (run != null) stopRun(state);
+        } finally {
+            transitions.unlock();
+        }
+    }
+
+    private TorrentRun.Owner runOwner() {
+        return new TorrentRun.Owner() {
+            @Override
+            public void pieceVerified(int piece) {
+                session.emit(new SessionEvent.PieceVerified(infoHash, piece));
+            }
+
+            @Override
+            public void pieceFailed(int piece) {
+                session.emit(new SessionEvent.PieceFailed(infoHash, piece));
+            }
+
+            @Override
+            public void banned(InetAddress peer) {
+                session.emit(new SessionEvent.PeerBanned(infoHash, peer));
+            }
+        };
+    }
+
+    /** The run's torrent completed or failed (a storage error). */
+    private void runEnded(TorrentRun ended, Throwable failure) {
+        if (failure != null) {
+            transitions.lock();
+            try {
+                if (run == ended) moveToError(failure instanceof java.util.concurrent.CompletionException c ? c.getCause() : failure);
+            } finally {
+                transitions.unlock();
+            }
+            session.queueChanged();
+            return;
+        }
+        transitions.lock();
+        try {
+            if (run != ended) return;
+            saveResumeData(ended.torrent().have());
+            moveTo(TorrentState.SEEDING);
+        } finally {
+            transitions.unlock();
+        }
+        completion.complete(null);
+        session.emit(new SessionEvent.Completed(infoHash));
+        session.queueChanged();
+    }
+
+    /** With the lock held: ends the run, keeps what it had, and moves to {@code next}. */
+    private void stopRun(TorrentState next) {
+        TorrentRun ending = run;
+        run = null;
+        session.unregister(infoHash, ending.torrent());
+        Torrent torrent = ending.torrent();
+        try {
+            have = ending.close();
+        } catch (IOException e) {
+            have = torrent.have();
+            log.warn("{}: closing its files: {}", metainfo.info().name(), e.getMessage());
+        }
+        downloadedBefore += torrent.receivedBytes();
+        uploadedBefore += torrent.sentBytes();
+        downloadRate = 0;
+        uploadRate = 0;
+        saveResumeData(have);
+        moveTo(next);
+    }
+
+    /** So the next start can skip the re-check (see {@link ResumeData}). */
+    private void saveResumeData(BitSet pieces) {
+        if (pieces == null || pieces.isEmpty()) return;
+        try {
+            ResumeData.save(options.folder(), infoHash, metainfo.info(), pieces);
+        } catch (IOException e) {
+            log.warn("{}: could not save resume data (the next start re-checks instead): {}", metainfo.info().name(), e.toString());
+        }
+    }
+
+    private void fail(int generation, Throwable why) {
+        transitions.lock();
+        try {
+            if (removed || generation != checkGeneration) return;
+            moveToError(why);
+        } finally {
+            transitions.unlock();
+        }
+        session.queueChanged();
+    }
+
+    /** With the lock held: stops any run, records a one-line reason and fails the completion. */
+    private void moveToError(Throwable why) {
+        String reason = oneLine(why);
+        if (run != null) stopRun(TorrentState.ERROR);
+        error = reason;
+        moveTo(TorrentState.ERROR);
+        log.error("{}: stopped: {}", metainfo.info().name(), reason);
+        CompletableFuture<Void> failed = completion;
+        completion = new CompletableFuture<>();
+        failed.completeExceptionally(why instanceof IOException io ? io : new IOException(reason, why));
+        session.emit(new SessionEvent.Error(infoHash, reason));
+    }
+
+    private static String oneLine(Throwable why) {
+        String message = why.getMessage() == null ? why.getClass().getSimpleName() : why.getMessage();
+        return message.lines().findFirst().orElse(message).strip();
+    }
+
+    /** With the lock held. */
+    private void moveTo(TorrentState next) {
+        TorrentState from = state;
+        if (next != TorrentState.ERROR) error = "";
+        if (from == next) return;
+        state = next;
+        session.emit(new SessionEvent.StateChanged(infoHash, from, next));
+    }
+
+    // ---- status ----
+
+    /** The live torrent while active (for tests and the one-torrent facade); empty otherwise. */
+    Optional<Torrent> liveTorrent() {
+        TorrentRun r = run;
+        return r == null ? Optional.empty() : Optional.of(r.torrent());
+    }
+
+    Optional<TorrentRun> liveRun() {
+        return Optional.ofNullable(run);
+    }
+
+    void queuePosition(int position) {
+        queuePosition = position;
+    }
+
+    int queuePosition() {
+        return queuePosition;
+    }
+
+    /**
+     * Called by the session's sampler about once a second: measures the rates, and returns whether
+     * the torrent has been idle (below {@code idleRate}) for at least {@code idleAfter}.
+     */
+    boolean sample(long now, long idleRate, Duration idleAfter) {
+        TorrentRun r = run;
+        if (r == null) {
+            idleSinceNanos = -1;
+            return false;
+        }
+        long down = downloadedBefore + r.torrent().receivedBytes();
+        long up = uploadedBefore + r.torrent().sentBytes();
+        double seconds = Math.max(1e-3, (now - lastSampleNanos) / 1e9);
+        downloadRate = (long) ((down - lastDownloaded) / seconds);
+        uploadRate = (long) ((up - lastUploaded) / seconds);
+        lastDownloaded = down;
+        lastUploaded = up;
+        lastSampleNanos = now;
+        if (downloadRate + uploadRate >= idleRate) idleSinceNanos = -1;
+        else if (idleSinceNanos < 0) idleSinceNanos = now;
+        return idleSinceNanos >= 0 && now - idleSinceNanos >= idleAfter.toNanos();
+    }
+
+    public TorrentStatus status() {
+        TorrentRun r = run;
+        Torrent live = r == null ? null : r.torrent();
+        long downloaded = downloadedBefore + (live == null ? 0 : live.receivedBytes());
+        long uploaded = uploadedBefore + (live == null ? 0 : live.sentBytes());
+        int peers = 0, seeds = 0;
+        if (live != null) {
+            for (PeerStatus p : live.peers()) {
+                peers++;
+                if (p.progress() >= 1.0) seeds++;
+            }
+        }
+        if (metainfo == null) {
+            return new TorrentStatus(infoHash, infoHash.hex(), state, error, 0, 0, 0, downloadRate, uploadRate, downloaded,
+                    uploaded, peers, seeds, Optional.empty(), ratio(uploaded, downloaded), List.of(), queuePosition);
+        }
+        long[] perFile = live != null ? live.fileProgress()
+                : Torrent.fileProgress(metainfo.info().layout(), metainfo.info().files().size(), haveSnapshot());
+        long total = 0, had = 0;
+        List<FileEntry> files = metainfo.info().files();
+        List<Long> fileProgress = new ArrayList<>(perFile.length);
+        for (int i = 0; i < perFile.length; i++) {
+            fileProgress.add(perFile[i]);
+            if (files.get(i).isPadding()) continue;
+            total += files.get(i).length();
+            had += perFile[i];
+        }
+        double progress = total == 0 ? 1.0 : had / (double) total;
+        long rate = downloadRate;
+        Optional<Duration> eta = had < total && rate > 0 ? Optional.of(Duration.ofSeconds((total - had) / rate)) : Optional.empty();
+        return new TorrentStatus(infoHash, metainfo.info().name(), state, error, total, had, progress, downloadRate, uploadRate,
+                downloaded, uploaded, peers, seeds, eta, ratio(uploaded, downloaded), fileProgress, queuePosition);
+    }
+
+    /** The open connections now; empty while not active. */
+    public List<PeerStatus> peers() {
+        TorrentRun r = run;
+        return r == null ? List.of() : r.torrent().peers();
+    }
+
+    private BitSet haveSnapshot() {
+        transitions.lock();
+        try {
+            return have == null ? new BitSet() : (BitSet) have.clone();
+        } finally {
+            transitions.unlock();
+        }
+    }
+
+    private static double ratio(long uploaded, long downloaded) {
+        return downloaded == 0 ? 0 : uploaded / (double) downloaded;
+    }
+
+    private int pieceCount() {
+        return metainfo.info().pieceCount();
+    }
+
+    @Override
+    public String toString() {
+        return (metainfo == null ? infoHash.hex() : metainfo.info().name()) + " [" + state + "]";
+    }
+}

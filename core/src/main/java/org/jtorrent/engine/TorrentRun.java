@@ -1,0 +1,142 @@
+package org.jtorrent.engine;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.BitSet;
+import org.jtorrent.metainfo.Metainfo;
+import org.jtorrent.peer.PeerConnection;
+import org.jtorrent.storage.PartialPieces;
+import org.jtorrent.storage.Storage;
+import org.jtorrent.tracker.TrackerSession;
+
+/**
+ * One active stretch of a torrent in a session, from a slot or a resume to a pause, a lost slot or
+ * an error: its open files, its live state ({@link Torrent}), the peers it dials ({@link PeerSet})
+ * and its trackers ({@link Announcer}). A paused or queued torrent has no run, so it costs no
+ * threads, sockets or file handles; what must outlive a run (the pieces had, the byte counters) is
+ * the {@link TorrentHandle}'s.
+ */
+final class TorrentRun implements Torrent.Events {
+    /** What the run reports to its handle; called from connection and hasher threads. */
+    interface Owner {
+        void pieceVerified(int piece);
+
+        void pieceFailed(int piece);
+
+        void banned(InetAddress peer);
+    }
+
+    private final Storage storage;
+    private final Torrent torrent;
+    private final PeerSet peerSet;
+    private final Announcer announcer; // null without trackers
+    private final Owner owner;
+
+    private TorrentRun(Storage storage, Torrent torrent, PeerSet peerSet, Announcer announcer, Owner owner) {
+        this.storage = storage;
+        this.torrent = torrent;
+        this.peerSet = peerSet;
+        this.announcer = announcer;
+        this.owner = owner;
+    }
+
+    /**
+     * Opens the files and builds the run; nothing is started and nothing dialled until {@link #start}.
+     *
+     * @param have    the pieces verified on disk, from the check or an earlier run
+     * @param context the session's shared parts
+     */
+    static TorrentRun open(Metainfo metainfo, TorrentOptions options, BitSet have, SessionContext context, Owner owner)
+            throws IOException {
+        SessionConfig config = context.config();
+        Storage storage = Storage.open(metainfo.info(), options.folder(), config.storage());
+        try {
+            PartialPieces partial = new PartialPieces(storage, context.hasher(), config.memoryCap());
+            Torrent torrent = new Torrent(metainfo, storage, partial, have, context.peerId(), options.maxPeers(), context.slots());
+            torrent.listenPort(context.listenPort());
+            TransferLimits limits = config.limits();
+            torrent.transfers(context.choker(), limits.withUpload(options.upload().and(limits.upload()))
+                    .withDownload(options.download().and(limits.download())));
+            PeerSet peerSet = new PeerSet(torrent, new PeerSet.Dialing(options.maxPeers(), config.bind(), config.peer()),
+                    context.slots());
+            Announcer announcer = null;
+            if (config.useTrackers() && !metainfo.trackers().isEmpty()) {
+                announcer = new Announcer(metainfo.trackers(), metainfo.infoHash(), context.peerId(), context.listenPort(),
+                        config.tracker(), () -> progress(torrent), peers -> peerSet.offer(peers, false),
+                        () -> torrent.connectionCount() == 0 && !torrent.isComplete());
+            }
+            TorrentRun run = new TorrentRun(storage, torrent, peerSet, announcer, owner);
+            torrent.events(run);
+            peerSet.offer(options.peers(), true);
+            return run;
+        } catch (RuntimeException e) {
+            storage.close();
+            throw e;
+        }
+    }
+
+    private static TrackerSession.Progress progress(Torrent torrent) {
+        return new TrackerSession.Progress(torrent.sentBytes(), torrent.verifiedBytes(), torrent.leftBytes());
+    }
+
+    /** Starts dialling and announcing. */
+    void start() {
+        peerSet.start();
+        if (announcer != null) {
+            // "completed" is for a download that completes in this run: one that starts complete is
+            // a seeder, announced by "started" with left = 0.
+            if (!torrent.isComplete()) torrent.completion().thenRun(announcer::completed);
+            announcer.start();
+        }
+        // The last data is made durable while the session reports, not after.
+        torrent.completion().thenRun(storage::flushInBackground);
+    }
+
+    Torrent torrent() {
+        return torrent;
+    }
+
+    PeerSet peerSet() {
+        return peerSet;
+    }
+
+    /**
+     * Stops everything and closes the files. The trackers hear {@code stopped} after the peers are
+     * gone, so it carries the final counters. Returns the pieces had at the end.
+     */
+    BitSet close() throws IOException {
+        peerSet.close();
+        for (PeerConnection c : torrent.connections()) c.close();
+        if (announcer != null) announcer.close();
+        storage.close();
+        return torrent.have();
+    }
+
+    /** Where the torrent's files are. */
+    Storage storage() {
+        return storage;
+    }
+
+    // ---- Torrent.Events ----
+
+    @Override
+    public void closed(PeerConnection connection) {
+        peerSet.closed(connection);
+    }
+
+    @Override
+    public void banned(InetAddress peer) {
+        peerSet.banned(peer);
+        owner.banned(peer);
+    }
+
+    @Override
+    public void pieceVerified(int piece) {
+        owner.pieceVerified(piece);
+    }
+
+    @Override
+    public void pieceFailed(int piece) {
+        owner.pieceFailed(piece);
+    }
+}
