@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class ResumeTest {
-    private static final Pattern PERCENT = Pattern.compile("^\\s*(\\d+\\.\\d)%");
+    private static final Pattern PERCENT = Pattern.compile("\\s(\\d+\\.\\d)%");
 
     @TempDir
     Path dir;

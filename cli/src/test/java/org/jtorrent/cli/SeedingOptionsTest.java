@@ -37,7 +37,7 @@ class SeedingOptionsTest {
         CommandSpec spec = CommandSpec.create();
         TransferOptions options = new TransferOptions(spec);
         new CommandLine(spec).parseArgs("--upload-slots", "7", "--max-upload-rate", "1M");
-        TransferLimits limits = options.limits();
+        TransferLimits limits = options.limits(1);
         assertThat(limits.choker().slots()).isEqualTo(7);
         assertThat(limits.upload().buckets()).singleElement().satisfies(b -> assertThat(b.bytesPerSecond()).isEqualTo(1L << 20));
         assertThat(limits.download().buckets()).isEmpty();
