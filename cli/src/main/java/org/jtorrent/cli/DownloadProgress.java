@@ -98,9 +98,9 @@ final class DownloadProgress {
                 100 * s.progress());
         if (s.state() == TorrentState.ERROR) return head + "  " + printable(s.error());
         String eta = s.isComplete() ? "done" : s.eta().map(d -> clock(d.toSeconds())).orElse("--:--");
-        return head + String.format(Locale.ROOT, "  %s of %s  down %s/s  up %s/s  peers %d (%d seeds)  ETA %s",
+        return head + String.format(Locale.ROOT, "  %s of %s  down %s/s  up %s/s  peers %d (%d seed%s)  ETA %s",
                 Sizes.human(s.haveBytes()), Sizes.human(s.totalBytes()), Sizes.human(s.downloadRate()),
-                Sizes.human(s.uploadRate()), s.peers(), s.seeds(), eta);
+                Sizes.human(s.uploadRate()), s.peers(), s.seeds(), s.seeds() == 1 ? "" : "s", eta);
     }
 
     static String total(List<Row> rows, int nameWidth) {

@@ -17,8 +17,9 @@ final class StateOptions {
     /** Adds this option to {@code spec}. */
     StateOptions(CommandSpec spec) {
         state = Arg.option(spec, Path.class, OptionSpec.builder("--state").paramLabel("DIR")
-                .description("Folder for the session's state: each torrent's .torrent, options and resume data "
-                        + "(default: $XDG_STATE_HOME/jtorrent, else ~/.local/state/jtorrent)."));
+                // %n: picocli would wrap inside "~/.local", after its dot
+                .description("Where the session keeps its state: each torrent's metainfo, options and resume data "
+                        + "(default: $XDG_STATE_HOME/jtorrent if set, else%n  ~/.local/state/jtorrent)."));
     }
 
     /** The folder given, else the default for this user. */

@@ -29,7 +29,7 @@ class DownloadProgressTest {
     @Test
     void aLineShowsNameStatePercentRatesPeersAndEta() {
         assertThat(DownloadProgress.line(downloading("movie.mkv", 2 * MIB, 4 * MIB), 12))
-                .isEqualTo("movie.mkv     downloading  50.0%  2.00 MiB of 4.00 MiB  down 512 KiB/s  up 256 KiB/s  peers 2 (1 seeds)  ETA 0:04");
+                .isEqualTo("movie.mkv     downloading  50.0%  2.00 MiB of 4.00 MiB  down 512 KiB/s  up 256 KiB/s  peers 2 (1 seed)  ETA 0:04");
         TorrentStatus stalled = status("a", TorrentState.DOWNLOADING, 100, 1000, 0, 0, 0, 0, Optional.empty(), "");
         assertThat(DownloadProgress.line(stalled, 1)).endsWith("ETA --:--");
         TorrentStatus done = status("a", TorrentState.SEEDING, 1000, 1000, 0, 0, 0, 0, Optional.empty(), "");
