@@ -143,6 +143,32 @@ class SessionTest {
     }
 
     @Test
+    void aLongSeedingTorrentKeepsABoundedReportOfTheConnectionsItHad() throws Exception {
+        Session s = session(5);
+        TestTorrent served = torrents(1).get(0);
+        TorrentHandle h = seed(s, served);
+        await(() -> h.state() == TorrentState.SEEDING, "seeding");
+        int connections = Torrent.FINISHED_KEPT + 50;
+        List<Thread> batch = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            batch.add(Thread.ofVirtual().start(() -> {
+                try {
+                    handshakeReply(s.listenPort(), served.metainfo().infoHash());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+            if (batch.size() == 50) {
+                for (Thread t : batch) t.join();
+                batch.clear();
+            }
+        }
+        Torrent torrent = h.liveTorrent().orElseThrow();
+        await(() -> torrent.connectionCount() == 0, "every connection closed");
+        assertThat(torrent.summaries()).hasSize(Torrent.FINISHED_KEPT);
+    }
+
+    @Test
     void aPausedTorrentMovesNoPayloadAndResumesWhereItStopped() throws Exception {
         TestTorrent t = TestTorrent.single("slow.bin", 2 * 1024 * 1024, 32 * 1024);
         Session seeder = session(5);
