@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>One virtual thread dials due candidates in parallel while there is room (open connections plus
  * dials in progress below {@code maxPeers}, and the session's caps on connections and dials in
  * progress, {@link ConnectionSlots}), each dial bounded by the handshake timeout. It sleeps until the
- * next candidate is due, or until woken (a peer offered or gone), at most {@link #MAX_NAP_MILLIS}:
- * a session of a thousand idle torrents costs no polling. A candidate is never dialled twice at once, nor while connected. One whose
+ * next candidate is due (at most {@link #MAX_NAP_MILLIS}), or with no candidate until one is
+ * offered, and wakes early when a peer is offered or leaves: a session of a thousand torrents with
+ * nobody to dial costs no polling. A candidate is never dialled twice at once, nor while connected. One whose
  * dial or connection failed waits {@code 0.5 s x 2^(n-1)} (at most 30 s) after its n-th
  * consecutive failure, so a peer that refuses us, or accepts and drops us at once, is never
  * hammered; a connection that delivered data or lasted {@link #HEALTHY_NANOS} resets the count
@@ -216,9 +217,9 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
         }
     }
 
-    /** Until the first idle candidate is due (within bounds), or the longest nap when there is none. */
+    /** Until the first idle candidate is due (within bounds); with none, until one is offered. */
     private synchronized long napMillis() {
-        if (idle.isEmpty()) return MAX_NAP_MILLIS;
+        if (idle.isEmpty()) return Long.MAX_VALUE;
         long untilDue = (idle.first().retryAt - System.nanoTime()) / 1_000_000;
         return Math.max(10, Math.min(MAX_NAP_MILLIS, untilDue));
     }

@@ -54,7 +54,14 @@ public final class Torrent implements PeerHost {
     private final PeerId localId;
     private volatile int listenPort;
     private final Set<PeerConnection> connections = ConcurrentHashMap.newKeySet();
-    private final List<PeerSummary> finished = new ArrayList<>();
+    /**
+     * Summaries of the latest closed connections, for the end-of-run report: at most
+     * {@link #FINISHED_KEPT}, so a torrent seeding for months does not keep one per connection it
+     * ever had. Their bytes stay counted in {@link #closedReceived} and {@link #closedSent}.
+     */
+    private final java.util.ArrayDeque<PeerSummary> finished = new java.util.ArrayDeque<>();
+    static final int FINISHED_KEPT = 1000;
+    private long closedReceived, closedSent; // guarded by this
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
     private final AtomicLong verifiedBytes = new AtomicLong();
     private final AtomicLong wastedBytes = new AtomicLong();
@@ -249,16 +256,14 @@ public final class Torrent implements PeerHost {
 
     /** Payload received over every connection of this torrent, open and closed, verified or not. */
     public synchronized long receivedBytes() {
-        long bytes = 0;
-        for (PeerSummary p : finished) bytes += p.downloadedBytes();
+        long bytes = closedReceived;
         for (PeerConnection c : connections) bytes += c.downloaded();
         return bytes;
     }
 
     /** Payload sent over every connection of this torrent, open and closed. */
     public synchronized long sentBytes() {
-        long bytes = 0;
-        for (PeerSummary p : finished) bytes += p.uploadedBytes();
+        long bytes = closedSent;
         for (PeerConnection c : connections) bytes += c.uploaded();
         return bytes;
     }
@@ -417,7 +422,10 @@ public final class Torrent implements PeerHost {
         picker.peerGone(peerHad);
         synchronized (this) {
             if (connections.remove(connection)) {
-                finished.add(summary(connection));
+                finished.addLast(summary(connection));
+                if (finished.size() > FINISHED_KEPT) finished.removeFirst();
+                closedReceived += connection.downloaded();
+                closedSent += connection.uploaded();
                 slots.closed();
             }
         }
