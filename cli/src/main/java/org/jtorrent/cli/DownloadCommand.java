@@ -75,12 +75,14 @@ final class DownloadCommand extends Command {
     public Integer call() throws Exception {
         SeedGoals goals = seedGoals();
         TorrentOptions options = torrentOptions();
-        List<TorrentSources.Source> torrents = TorrentSources.load(sources.get());
+        List<TorrentSources.Source> torrents = TorrentSources.load(sources.get(), true);
+        double every = progressEvery.get();
+        if (!(every > 0)) throw new IllegalArgumentException("--progress-every must be a positive number of seconds");
         SessionConfig config = sessionConfig(torrents.size());
         // Progress goes to stderr, so that --json leaves stdout to the JSON objects.
         PrintWriter err = spec.commandLine().getErr();
         DownloadProgress progress = new DownloadProgress(err, ProgressBar.isTerminal(),
-                Duration.ofMillis((long) (progressEvery.get() * 1000)));
+                Duration.ofMillis((long) (every * 1000)));
         try (Session session = Sessions.open(config, this.session.stateDirectory())) {
             DownloadSession run = new DownloadSession(session, goals, progress, !json.get());
             for (TorrentSources.Source torrent : torrents) run.add(torrent, options);

@@ -41,6 +41,9 @@ final class DownloadSession {
         }
     }
 
+    /** Between looks at the torrents: often enough for seed times and progress, never a busy loop. */
+    private static final long MIN_TICK_MILLIS = 50, MAX_TICK_MILLIS = 1000;
+
     private final Session session;
     private final SeedGoals goals;
     private final DownloadProgress progress;
@@ -88,7 +91,8 @@ final class DownloadSession {
             }
             progress.update(rows, now);
             if (allDone) break;
-            if (wake.tryAcquire(Math.min(1000, progress.intervalMillis()), TimeUnit.MILLISECONDS)) wake.drainPermits();
+            long wait = Math.clamp(progress.intervalMillis(), MIN_TICK_MILLIS, MAX_TICK_MILLIS);
+            if (wake.tryAcquire(wait, TimeUnit.MILLISECONDS)) wake.drainPermits();
         }
         progress.finish();
         List<Outcome> outcomes = new ArrayList<>();

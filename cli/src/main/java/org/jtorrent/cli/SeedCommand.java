@@ -37,7 +37,7 @@ final class SeedCommand extends Command {
     @Override
     public Integer call() throws Exception {
         Path data = this.data.get();
-        List<TorrentSources.Source> sources = TorrentSources.load(torrents.get());
+        List<TorrentSources.Source> sources = TorrentSources.load(torrents.get(), false);
         Integer active = maxActive.get();
         if (active != null && active < 1) throw new IllegalArgumentException("--max-active must be at least 1");
         SessionConfig config = session.config(sources.size(), TorrentOptions.in(data).maxPeers());

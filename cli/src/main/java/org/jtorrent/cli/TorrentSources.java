@@ -14,9 +14,9 @@ import org.jtorrent.metainfo.Metainfo;
 
 /**
  * The torrents named on a command line, read and checked before anything starts: a file that is
- * missing or not a torrent, the same torrent given twice, or two torrents that would write the same
- * path in one folder stop the command with one line each, before a byte is written, instead of
- * failing one torrent minutes into the run.
+ * missing or not a torrent, the same torrent given twice, or two downloads that would write the
+ * same path in one folder stop the command with one line each, before a byte is written, instead
+ * of failing one torrent minutes into the run.
  */
 final class TorrentSources {
     private TorrentSources() {
@@ -29,8 +29,12 @@ final class TorrentSources {
         }
     }
 
-    /** Every source, read; throws one line per bad one (a missing file, a corrupt torrent, a clash). */
-    static List<Source> load(List<Path> files) {
+    /**
+     * Every source, read; throws one line per bad one (a missing file, a corrupt torrent, the same
+     * torrent twice, and with {@code distinctNames} two torrents of the same name: they would write
+     * the same files in one folder, while seeding both from the same files is fine).
+     */
+    static List<Source> load(List<Path> files, boolean distinctNames) {
         List<Source> sources = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         Map<InfoHash, Path> seen = new HashMap<>();
@@ -55,7 +59,7 @@ final class TorrentSources {
                 continue;
             }
             // Both go into the same folder under their names: their files would overwrite each other.
-            Path clash = names.putIfAbsent(metainfo.info().name(), file);
+            Path clash = distinctNames ? names.putIfAbsent(metainfo.info().name(), file) : null;
             if (clash != null) {
                 problems.add(file + ": writes " + metainfo.info().name() + ", as " + clash + " does");
                 continue;

@@ -95,6 +95,15 @@ class DownloadCommandTest {
     }
 
     @Test
+    void aBadProgressIntervalIsAOneLineError() throws Exception {
+        Path t = TestTorrent.single("f.bin", 1000, 16 * 1024).writeTorrent(dir.resolve("f.torrent"));
+        CliTest.Result r = CliTest.run("download", t.toString(), "-o", dir.toString(), "--progress-every", "0", "--port", "0");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("jtorrent download: --progress-every must be a positive number of seconds"
+                + System.lineSeparator());
+    }
+
+    @Test
     void badPeerIsAOneLineError() {
         assertThat(Main.run("download", "x.torrent", "-o", dir.toString(), "--peer", "nonsense")).isEqualTo(1);
         assertThatThrownBy(() -> DownloadCommand.parsePeer("host:99999")).isInstanceOf(IllegalArgumentException.class);
