@@ -30,7 +30,8 @@ class DownloadCommandTest {
         t.writeTo(dir.resolve("seed"));
         try (Download seed = Download.start(t.metainfo(), DownloadOptions.defaults(dir.resolve("seed"), List.of()))) {
             String out = captureStdout(() -> assertThat(Main.run("download", torrent.toString(), "-o",
-                    dir.resolve("out").toString(), "--peer", "127.0.0.1:" + seed.listenPort(), "--json")).isZero());
+                    dir.resolve("out").toString(), "--peer", "127.0.0.1:" + seed.listenPort(), "--json", "--state",
+                    dir.resolve("state").toString())).isZero());
             assertThat(out.strip()).startsWith("{").endsWith("}").doesNotContain("\n")
                     .contains("\"info_hash\":\"" + t.metainfo().infoHash().hex() + "\"", "\"complete\":true",
                             "\"downloaded_bytes\":300001", "\"uploaded_bytes\":0", "\"wall_seconds\":", "\"peers\":[{");
@@ -90,14 +91,15 @@ class DownloadCommandTest {
         Path torrent = t.writeTorrent(dir.resolve("f.torrent"));
         t.writeTo(dir.resolve("out"));
         String out = captureStdout(() -> assertThat(Main.run("download", torrent.toString(), "-o",
-                dir.resolve("out").toString(), "--json")).isZero());
+                dir.resolve("out").toString(), "--json", "--state", dir.resolve("state").toString())).isZero());
         assertThat(out).contains("\"complete\":true", "\"downloaded_bytes\":0");
     }
 
     @Test
     void aBadProgressIntervalIsAOneLineError() throws Exception {
         Path t = TestTorrent.single("f.bin", 1000, 16 * 1024).writeTorrent(dir.resolve("f.torrent"));
-        CliTest.Result r = CliTest.run("download", t.toString(), "-o", dir.toString(), "--progress-every", "0", "--port", "0");
+        CliTest.Result r = CliTest.run("download", t.toString(), "-o", dir.toString(), "--progress-every", "0", "--port", "0",
+                "--state", dir.resolve("state").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("jtorrent download: --progress-every must be a positive number of seconds"
                 + System.lineSeparator());

@@ -46,7 +46,7 @@ class ResumeTest {
         })) {
             String peer = "127.0.0.1:" + seeder.address().getPort();
             Process first = JavaProcess.start("download", torrentFile.toString(), "-o", out.toString(), "--peer", peer,
-                    "--progress-every", "0.2");
+                    "--progress-every", "0.2", "--state", dir.resolve("state").toString());
             double killedAt = killWhenPastForty(first);
             assertThat(killedAt).as("killed part-way").isBetween(40.0, 95.0);
 
@@ -60,7 +60,7 @@ class ResumeTest {
 
             slow.set(false);
             Process second = JavaProcess.start("download", torrentFile.toString(), "-o", out.toString(), "--peer", peer,
-                    "--json");
+                    "--json", "--state", dir.resolve("state").toString());
             CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(second));
             assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("second run finished").isTrue();
             String text = output.get(5, TimeUnit.SECONDS);

@@ -40,7 +40,8 @@ class SeedCommandTest {
         Files.write(data.resolve("file.bin"), content);
         Path torrent = torrentOf(data.resolve("file.bin"));
 
-        Process seeder = JavaProcess.start("seed", torrent.toString(), "--data", data.toString());
+        Process seeder = JavaProcess.start("seed", torrent.toString(), "--data", data.toString(), "--state",
+                dir.resolve("state").toString());
         try (BufferedReader out = new BufferedReader(new InputStreamReader(seeder.getInputStream(), StandardCharsets.UTF_8))) {
             String line = out.readLine();
             Matcher m = Pattern.compile("^listening on port (\\d+)$").matcher(String.valueOf(line));
@@ -66,7 +67,8 @@ class SeedCommandTest {
         Files.write(data.resolve("file.bin"), new byte[100_000]);
         Path torrent = torrentOf(data.resolve("file.bin"));
         Files.write(data.resolve("file.bin"), new byte[] {1, 2, 3}); // changed since
-        CliTest.Result r = CliTest.run("seed", torrent.toString(), "--data", data.toString());
+        CliTest.Result r = CliTest.run("seed", torrent.toString(), "--data", data.toString(), "--state",
+                dir.resolve("state").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).startsWith("jtorrent seed: file.bin: the data in ").contains("refusing to seed it");
         assertThat(r.err().lines()).hasSize(1);

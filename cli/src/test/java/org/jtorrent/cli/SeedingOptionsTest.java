@@ -53,7 +53,8 @@ class SeedingOptionsTest {
         Path torrent = dir.resolve("f.torrent");
         Files.write(torrent, new TorrentCreator(data.resolve("f.bin")).create());
         long start = System.nanoTime();
-        CliTest.Result r = CliTest.run("download", torrent.toString(), "-o", data.toString(), "--seed-time", "2s", "--json");
+        CliTest.Result r = CliTest.run("download", torrent.toString(), "-o", data.toString(), "--seed-time", "2s", "--json",
+                "--state", dir.resolve("state").toString());
         double seconds = (System.nanoTime() - start) / 1e9;
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(seconds).isGreaterThanOrEqualTo(2.0);
