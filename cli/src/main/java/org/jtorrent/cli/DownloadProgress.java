@@ -17,6 +17,8 @@ import org.jtorrent.engine.TorrentStatus;
 final class DownloadProgress {
     /** Longest name shown; longer ones are cut, so that a line fits a terminal. */
     static final int NAME_WIDTH = 30;
+    /** Torrent lines drawn at most on a terminal, so that the whole block fits a 24-line screen. */
+    static final int LIVE_ROWS = 20;
     private static final String CLEAR_TO_END_OF_LINE = "\033[K", CLEAR_TO_END_OF_SCREEN = "\033[J";
     /** Lines longer than the terminal are clipped, not wrapped, while drawing: a wrapped line would break the count of lines to redraw. */
     private static final String NO_WRAP = "\033[?7l", WRAP = "\033[?7h";
@@ -83,13 +85,24 @@ final class DownloadProgress {
         return lines == 0 ? "\r" : "\033[" + lines + "F";
     }
 
-    /** Every row on a terminal; in a log, the rows not done; the total line when there are several torrents. */
-    static List<String> lines(List<Row> rows, boolean all) {
+    /**
+     * On a terminal, every row, but at most {@link #LIVE_ROWS} (those still under way first, then a
+     * line counting the rest): lines scrolled off the top could not be redrawn. In a log, the rows
+     * not done. Then the total line when there are several torrents.
+     */
+    static List<String> lines(List<Row> rows, boolean live) {
+        List<Row> shown = new ArrayList<>();
+        for (Row r : rows) if (!r.done()) shown.add(r);
+        if (live) for (Row r : rows) if (r.done()) shown.add(r);
+        int hidden = live ? Math.max(0, shown.size() - LIVE_ROWS) : 0;
+        if (hidden > 0) shown = new ArrayList<>(shown.subList(0, LIVE_ROWS));
+        else if (live) shown = rows; // all fit: in the order given
         int width = 0;
-        for (Row r : rows) width = Math.max(width, shortName(r.status().name()).length());
+        for (Row r : shown) width = Math.max(width, shortName(r.status().name()).length());
         List<String> lines = new ArrayList<>();
-        for (Row r : rows) if (all || !r.done()) lines.add(line(r.status(), width));
-        if (rows.size() > 1) lines.add(total(rows, width));
+        for (Row r : shown) lines.add(line(r.status(), width));
+        if (hidden > 0) lines.add("... and " + hidden + " more");
+        if (rows.size() > 1) lines.add(total(rows, Math.max(width, "total".length())));
         return lines;
     }
 

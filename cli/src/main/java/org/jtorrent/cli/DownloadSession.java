@@ -64,10 +64,12 @@ final class DownloadSession {
         this.notes = notes;
     }
 
-    /** Adds a torrent to the session (or takes the session's own, resuming it if it was left paused). */
+    /** Adds a torrent to the session (or takes the session's own, resuming it if it was left paused or failed). */
     void add(TorrentSources.Source source, TorrentOptions options) {
         TorrentHandle handle = Sessions.handleFor(session, source.metainfo(), options);
-        if (handle.state() == TorrentState.PAUSED) handle.resume(); // the command line asks for it now
+        TorrentState state = handle.state();
+        // The command line asks for it now: a paused one goes on, a failed one is checked and tried again.
+        if (state == TorrentState.PAUSED || state == TorrentState.ERROR) handle.resume();
         Tracked t = new Tracked(source, handle);
         handle.completion().whenComplete((done, failure) -> {
             if (failure == null) t.completedAtNanos = System.nanoTime();

@@ -66,6 +66,23 @@ class DownloadProgressTest {
     }
 
     @Test
+    void aTerminalShowsAtMostTwentyTorrentsThoseUnderWayFirst() {
+        List<DownloadProgress.Row> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            boolean done = i < 5; // the first five are done: they give way to those under way
+            rows.add(new DownloadProgress.Row(done ? status("t" + i, TorrentState.SEEDING, 10, 10, 0, 0, 0, 0, Optional.empty(), "")
+                    : downloading("t" + i, 1, 10), done));
+        }
+        List<String> lines = DownloadProgress.lines(rows, true);
+        assertThat(lines).hasSize(DownloadProgress.LIVE_ROWS + 2);
+        assertThat(lines.get(0)).startsWith("t5 ");
+        assertThat(lines.subList(0, 20)).allMatch(l -> l.contains("downloading"));
+        assertThat(lines.get(20)).isEqualTo("... and 5 more");
+        assertThat(lines.get(21)).startsWith("total  5/25 done");
+        assertThat(DownloadProgress.lines(rows.subList(0, 20), true).get(0)).startsWith("t0 "); // all fit: in order
+    }
+
+    @Test
     void plainModePrintsWholeLinesAtTheIntervalOnly() {
         StringWriter buffer = new StringWriter();
         DownloadProgress p = new DownloadProgress(new PrintWriter(buffer), false, Duration.ofSeconds(5));
