@@ -14,7 +14,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.Metainfo;
+import org.jtorrent.metainfo.InfoDict;
 import org.jtorrent.peer.PeerConnection;
+import org.jtorrent.state.StateDirectory;
+import org.jtorrent.state.StateSaver;
+import org.jtorrent.state.TorrentSettings;
 import org.jtorrent.storage.PartialPieces;
 import org.jtorrent.storage.PieceHasher;
 import org.jtorrent.storage.Recheck;
@@ -55,6 +59,8 @@ public final class Download implements AutoCloseable {
     private volatile Thread acceptThread;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final long started = System.nanoTime();
+    /** Keeps the state directory current; null without one (resume data then goes to the download folder at close). */
+    private StateKeeping state;
 
     private Download(Metainfo metainfo, DownloadOptions options, Storage storage, PieceHasher hasher, Torrent torrent,
                      ServerSocketChannel listener, PeerId peerId) {
@@ -100,8 +106,43 @@ public final class Download implements AutoCloseable {
         return start(metainfo, options, listener);
     }
 
+    /**
+     * Starts a download whose state is kept in {@code state} (see {@link StateSaver}): resume data
+     * from there (or from the download folder, where older versions kept it), its settings written
+     * at once, its resume data at most every {@code resumeInterval} while pieces verify, and a last
+     * time at close. The caller keeps the .torrent in the directory ({@link StateDirectory#saveTorrentFile}).
+     */
+    public static Download start(Metainfo metainfo, DownloadOptions options, StateDirectory state, Duration resumeInterval)
+            throws IOException {
+        Download d = start(metainfo, options, state);
+        try {
+            d.state = new StateKeeping(d, state, resumeInterval);
+            d.state.start();
+            return d;
+        } catch (IOException | RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    private static Download start(Metainfo metainfo, DownloadOptions options, StateDirectory state) throws IOException {
+        ServerSocketChannel listener = ServerSocketChannel.open();
+        try {
+            listener.bind(new InetSocketAddress(options.bind(), options.listenPort()), HANDSHAKE_SLOTS);
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        return start(metainfo, options, listener, state);
+    }
+
     /** Starts with a bound listener of the caller's (tests hand in one that fails on purpose); closes it on failure. */
     static Download start(Metainfo metainfo, DownloadOptions options, ServerSocketChannel listener) throws IOException {
+        return start(metainfo, options, listener, null);
+    }
+
+    private static Download start(Metainfo metainfo, DownloadOptions options, ServerSocketChannel listener,
+                                  StateDirectory state) throws IOException {
         Storage storage;
         try {
             storage = Storage.open(metainfo.info(), options.folder(), options.storage());
@@ -111,7 +152,7 @@ public final class Download implements AutoCloseable {
         }
         PieceHasher hasher = PieceHasher.forThisMachine();
         try {
-            BitSet have = resumeOrRecheck(metainfo, options, storage, hasher);
+            BitSet have = resumeOrRecheck(metainfo, options, storage, hasher, state);
             PartialPieces partial = new PartialPieces(storage, hasher, options.memoryCap());
             PeerId peerId = PeerId.random();
             Torrent torrent = new Torrent(metainfo, storage, partial, have, peerId);
@@ -136,17 +177,24 @@ public final class Download implements AutoCloseable {
         }
     }
 
-    /** The pieces on disk: from a resume file that still matches the files, else by hashing them all. */
-    private static BitSet resumeOrRecheck(Metainfo metainfo, DownloadOptions options, Storage storage, PieceHasher hasher)
-            throws IOException {
-        var resumed = ResumeData.load(options.folder(), metainfo.infoHash(), metainfo.info());
+    /**
+     * The pieces on disk: those resume data vouches for ({@link ResumeData}), plus, after a crash,
+     * those written since its last save, found by hashing; with no usable resume data, by hashing
+     * everything.
+     */
+    private static BitSet resumeOrRecheck(Metainfo metainfo, DownloadOptions options, Storage storage, PieceHasher hasher,
+                                          StateDirectory state) throws IOException {
+        var resumed = state != null
+                ? state.loadResume(metainfo.infoHash(), options.folder(), metainfo.info())
+                : ResumeData.load(options.folder(), metainfo.infoHash(), metainfo.info());
+        BitSet have = Recheck.afterResume(storage, hasher, 8, resumed);
         if (resumed.isPresent()) {
-            log.info("fast resume: {} of {} pieces, files unchanged since", resumed.get().cardinality(),
-                    metainfo.info().pieceCount());
-            return resumed.get();
+            log.info("fast resume: {} of {} pieces from resume data{}, {} in all", resumed.get().have().cardinality(),
+                    metainfo.info().pieceCount(), resumed.get().othersMayBeOnDisk() ? " (the rest re-checked)" : "",
+                    have.cardinality());
+        } else {
+            log.info("re-check: {} of {} pieces on disk", have.cardinality(), metainfo.info().pieceCount());
         }
-        BitSet have = Recheck.run(storage, hasher, 8);
-        log.info("re-check: {} of {} pieces on disk", have.cardinality(), metainfo.info().pieceCount());
         return have;
     }
 
@@ -247,6 +295,8 @@ public final class Download implements AutoCloseable {
     @Override
     public void close() throws IOException {
         if (!closed.compareAndSet(false, true)) return;
+        StateKeeping keeping = state;
+        if (keeping != null) keeping.stop();
         peerSet.close();
         chokeDriver.close();
         listener.close();
@@ -256,7 +306,89 @@ public final class Download implements AutoCloseable {
         if (announcer != null) announcer.close(); // after the peers: the stopped event carries the final counters
         hasher.close();
         storage.close();
-        saveResumeData();
+        if (keeping != null) {
+            keeping.closed();
+        } else {
+            saveResumeData();
+        }
+    }
+
+    /**
+     * The download's side of {@link StateSaver}: a platform thread (fsync blocks; on a virtual
+     * thread it would hold a carrier) that reports moved data and lets the saver save what is due.
+     */
+    private static final class StateKeeping implements StateSaver.Source {
+        private final Download download;
+        private final StateSaver saver;
+        private final TorrentSettings base;
+        private final long tickMillis;
+        private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
+        private Thread thread;
+
+        StateKeeping(Download download, StateDirectory directory, Duration resumeInterval) {
+            this.download = download;
+            this.saver = new StateSaver(directory, resumeInterval, System::nanoTime);
+            Metainfo m = download.metainfo;
+            this.base = directory.settings(m.infoHash())
+                    .orElseGet(() -> TorrentSettings.of(m.infoHash(), m.info().name(), m.trackers(), download.options.folder()));
+            this.tickMillis = Math.max(10, Math.min(1000, resumeInterval.toMillis()));
+        }
+
+        void start() throws IOException {
+            saver.stateChanged(this);
+            thread = Thread.ofPlatform().daemon().name("jtorrent-state").start(this::run);
+        }
+
+        private void run() {
+            long verifiedBefore = download.torrent.verifiedBytes();
+            while (true) {
+                try {
+                    // Not an interrupt to stop: one landing in a save's fsync would close its channel.
+                    if (stopping.await(tickMillis, TimeUnit.MILLISECONDS)) return;
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long verified = download.torrent.verifiedBytes();
+                if (verified != verifiedBefore) saver.dataMoved(this);
+                verifiedBefore = verified;
+                saver.saveDue();
+            }
+        }
+
+        void stop() {
+            Thread t = thread;
+            if (t == null) return;
+            stopping.countDown();
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void closed() {
+            try {
+                saver.closed(this);
+            } catch (IOException e) {
+                log.warn("could not save the state at close (the next start re-checks what it cannot trust): {}", e.toString());
+            }
+        }
+
+        @Override
+        public TorrentSettings settings() {
+            return base.withTotals(base.totalUploaded() + download.uploadedBytes(),
+                    base.totalDownloaded() + download.torrent.verifiedBytes());
+        }
+
+        @Override
+        public java.util.Optional<InfoDict> info() {
+            return java.util.Optional.of(download.metainfo.info());
+        }
+
+        @Override
+        public BitSet verified() {
+            return download.torrent.have();
+        }
     }
 
     /** After a clean close, so the next start can skip the re-check (see {@link ResumeData}). */
