@@ -243,7 +243,9 @@ public record TorrentSettings(InfoHash infoHash, String name, List<List<String>>
     }
 
     private static InvalidRecordException wrongType(String key, String expected, BValue got) {
-        return new InvalidRecordException(key + " is " + got.kind() + ", not " + expected);
+        String kind = got.kind();
+        String article = "aeiou".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ";
+        return new InvalidRecordException(key + " is " + article + kind + ", not " + expected);
     }
 
     @Override
