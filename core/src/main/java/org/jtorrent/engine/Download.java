@@ -329,8 +329,10 @@ public final class Download implements AutoCloseable {
             this.download = download;
             this.saver = new StateSaver(directory, resumeInterval, System::nanoTime);
             Metainfo m = download.metainfo;
+            // The counters and options come back from the record; the folder is the one this run uses.
             this.base = directory.settings(m.infoHash())
-                    .orElseGet(() -> TorrentSettings.of(m.infoHash(), m.info().name(), m.trackers(), download.options.folder()));
+                    .orElseGet(() -> TorrentSettings.of(m.infoHash(), m.info().name(), m.trackers(), download.options.folder()))
+                    .withSavePath(download.options.folder());
             this.tickMillis = Math.max(10, Math.min(1000, resumeInterval.toMillis()));
         }
 

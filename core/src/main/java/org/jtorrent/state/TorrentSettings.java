@@ -94,6 +94,11 @@ public record TorrentSettings(InfoHash infoHash, String name, List<List<String>>
         return index < filePriorities.length ? filePriorities[index] : DEFAULT_PRIORITY;
     }
 
+    public TorrentSettings withSavePath(Path path) {
+        return new TorrentSettings(infoHash, name, trackers, path, filePriorities, sequential, paused, uploadLimit,
+                downloadLimit, seedRatio, seedTimeSeconds, queuePosition, addedEpochSeconds, totalUploaded, totalDownloaded);
+    }
+
     public TorrentSettings withPaused(boolean newPaused) {
         return new TorrentSettings(infoHash, name, trackers, savePath, filePriorities, sequential, newPaused, uploadLimit,
                 downloadLimit, seedRatio, seedTimeSeconds, queuePosition, addedEpochSeconds, totalUploaded, totalDownloaded);
