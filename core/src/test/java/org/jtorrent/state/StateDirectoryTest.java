@@ -183,6 +183,27 @@ class StateDirectoryTest {
     }
 
     @Test
+    void concurrentWritersOfOneTorrentTakeTurns() throws Exception {
+        // Every write of a torrent goes through the same temporary name: without one writer at a
+        // time, one thread would delete or rename another's temporary file under it.
+        try (StateDirectory state = StateDirectory.open(tmp.resolve("state"));
+             var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            TorrentSettings base = settings(first, tmp, 0);
+            List<java.util.concurrent.Future<?>> writes = new java.util.ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int writer = w;
+                writes.add(pool.submit(() -> {
+                    for (int i = 0; i < 50; i++) state.saveSettings(base.withQueuePosition(writer * 1000 + i));
+                    return null;
+                }));
+            }
+            for (var f : writes) f.get(); // rethrows a writer's failure
+            TorrentSettings last = state.load().torrents().get(0).settings();
+            assertThat(last.queuePosition() % 1000).isEqualTo(49);
+        }
+    }
+
+    @Test
     void aSecondSessionCannotOpenTheSameDirectory() throws Exception {
         Path root = tmp.resolve("state");
         try (StateDirectory state = StateDirectory.open(root)) {

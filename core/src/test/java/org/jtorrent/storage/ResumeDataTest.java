@@ -1,25 +1,25 @@
 package org.jtorrent.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jtorrent.testing.DiskDamage.flipByte;
+import static org.jtorrent.testing.TestTorrent.Spec.file;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.util.BitSet;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.metainfo.InfoDict;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.BitSet;
 import org.jtorrent.testing.TestTorrent;
-import static org.jtorrent.testing.TestTorrent.Spec.file;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -195,15 +195,6 @@ class ResumeDataTest {
             if (Files.exists(p)) {
                 Files.setLastModifiedTime(p, FileTime.fromMillis(Files.getLastModifiedTime(p).toMillis() + 5000));
             }
-        }
-    }
-
-    private static void flipByte(Path file, long at) throws Exception {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            f.seek(at);
-            int b = f.read();
-            f.seek(at);
-            f.write(b ^ 0xff);
         }
     }
 }
