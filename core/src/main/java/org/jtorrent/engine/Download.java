@@ -6,6 +6,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.Random;
 import java.util.concurrent.Semaphore;
@@ -322,7 +324,7 @@ public final class Download implements AutoCloseable {
         private final StateSaver saver;
         private final TorrentSettings base;
         private final long tickMillis;
-        private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
+        private final CountDownLatch stopping = new CountDownLatch(1);
         private Thread thread;
 
         StateKeeping(Download download, StateDirectory directory, Duration resumeInterval) {
@@ -383,8 +385,8 @@ public final class Download implements AutoCloseable {
         }
 
         @Override
-        public java.util.Optional<InfoDict> info() {
-            return java.util.Optional.of(download.metainfo.info());
+        public Optional<InfoDict> info() {
+            return Optional.of(download.metainfo.info());
         }
 
         @Override

@@ -193,9 +193,10 @@ public final class StateDirectory implements AutoCloseable {
         locked(infoHash, () -> {
             Files.deleteIfExists(settingsFile(infoHash));
             AtomicFile.syncDirectory(torrents);
-            Files.deleteIfExists(torrentFile(infoHash));
-            Files.deleteIfExists(resumeFile(infoHash));
-            Files.deleteIfExists(AtomicFile.temporaryFor(resumeFile(infoHash)));
+            for (Path p : List.of(settingsFile(infoHash), torrentFile(infoHash), resumeFile(infoHash))) {
+                Files.deleteIfExists(p);
+                Files.deleteIfExists(AtomicFile.temporaryFor(p));
+            }
             AtomicFile.syncDirectory(torrents);
         });
     }

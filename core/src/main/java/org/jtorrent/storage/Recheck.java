@@ -3,6 +3,7 @@ package org.jtorrent.storage;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -27,7 +28,7 @@ public final class Recheck {
      * what was written since the last save, never of everything.
      */
     public static BitSet afterResume(Storage storage, PieceHasher hasher, int parallel,
-                                     java.util.Optional<ResumeData.Loaded> resumed) throws StorageException {
+                                     Optional<ResumeData.Loaded> resumed) throws StorageException {
         if (resumed.isEmpty()) return run(storage, hasher, parallel);
         BitSet have = (BitSet) resumed.get().have().clone();
         if (resumed.get().othersMayBeOnDisk()) have.or(run(storage, hasher, parallel, have));

@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
@@ -147,7 +148,7 @@ public final class ResumeData {
         }
         byte[] hash = new byte[20];
         in.get(hash);
-        if (!java.util.Arrays.equals(hash, infoHash.bytes()) || in.getInt() != pieces) return Optional.empty();
+        if (!Arrays.equals(hash, infoHash.bytes()) || in.getInt() != pieces) return Optional.empty();
         if (magic == MAGIC_V2) {
             int flags = in.get();
             if ((flags & ~FLAG_CLEAN_CLOSE) != 0) return Optional.empty();
@@ -167,7 +168,7 @@ public final class ResumeData {
         } catch (IOException e) {
             return Optional.empty();
         }
-        boolean unchanged = java.util.Arrays.equals(recorded, now);
+        boolean unchanged = Arrays.equals(recorded, now);
         if (!unchanged && cleanClose) return Optional.empty();
         // Unchanged files need the check too: a record (forged, as ours never are) could claim
         // pieces beyond the files it describes; those are never trusted.
