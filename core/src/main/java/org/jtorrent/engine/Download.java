@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.jtorrent.choke.RateLimiter;
+import org.jtorrent.state.StateDirectory;
 import org.jtorrent.metainfo.Metainfo;
 
 /**
@@ -29,23 +29,46 @@ public final class Download implements AutoCloseable {
     }
 
     public static Download start(Metainfo metainfo, DownloadOptions options) throws IOException {
+        return start(metainfo, options, bind(options));
+    }
+
+    private static ServerSocketChannel bind(DownloadOptions options) throws IOException {
         ServerSocketChannel listener = ServerSocketChannel.open(); // channels: the frame reader reads them into direct buffers
         try {
             listener.bind(new InetSocketAddress(options.bind(), options.listenPort()), Session.HANDSHAKE_SLOTS);
+            return listener;
         } catch (IOException | RuntimeException e) {
             listener.close();
             throw e;
         }
-        return start(metainfo, options, listener);
+    }
+
+    /**
+     * Starts a download kept in {@code state} (see {@link Session#Session(SessionConfig, StateDirectory, Duration)}):
+     * if the directory holds the torrent, it goes on from there (its counters, its resume data, even
+     * after a {@code kill -9}); else it is added and recorded.
+     */
+    public static Download start(Metainfo metainfo, DownloadOptions options, StateDirectory state, Duration resumeInterval)
+            throws IOException {
+        ServerSocketChannel listener = bind(options);
+        return start(metainfo, options, listener, new Session(sessionConfig(options), state, resumeInterval));
     }
 
     /** Starts with a bound listener of the caller's (tests hand in one that fails on purpose); closes it on failure. */
     static Download start(Metainfo metainfo, DownloadOptions options, ServerSocketChannel listener) throws IOException {
-        Session session = new Session(sessionConfig(options));
+        return start(metainfo, options, listener, new Session(sessionConfig(options)));
+    }
+
+    private static Download start(Metainfo metainfo, DownloadOptions options, ServerSocketChannel listener, Session session)
+            throws IOException {
         try {
             session.start(listener);
-            TorrentHandle handle = session.add(metainfo, new TorrentOptions(options.folder(), options.peers(), options.maxPeers(),
-                    false, RateLimiter.of(), RateLimiter.of()));
+            TorrentHandle handle = session.torrent(metainfo.infoHash()).orElse(null);
+            if (handle == null) {
+                handle = session.add(metainfo, new TorrentOptions(options.folder(), options.peers(), options.maxPeers(), false, 0, 0));
+            } else {
+                handle.addPeers(options.peers());
+            }
             awaitRunning(handle);
             return new Download(metainfo, session, handle);
         } catch (IOException | RuntimeException e) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,12 @@ import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.peer.PeerConnection;
 import org.jtorrent.peer.PeerHost;
+import org.jtorrent.metainfo.InfoDict;
+import org.jtorrent.state.StateDirectory;
+import org.jtorrent.state.StateSaver;
+import org.jtorrent.state.TorrentSettings;
 import org.jtorrent.storage.PieceHasher;
+import org.jtorrent.storage.ResumeData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +63,12 @@ public final class Session implements AutoCloseable {
     private static final long TICK_MILLIS = 1000;
 
     private final SessionConfig config;
+    /** Where torrents are kept across restarts; null: nowhere (resume data then goes to each download folder at a stop). */
+    private final StateDirectory state;
+    private final StateSaver saver;
+    /** Torrents whose state changed since the state thread last saved them. */
+    private final Set<TorrentHandle> changed = ConcurrentHashMap.newKeySet();
+    private final Semaphore stateWake = new Semaphore(0);
     private final PeerId peerId = PeerId.random();
     private final PieceHasher hasher;
     private final ConnectionSlots slots;
@@ -77,8 +89,21 @@ public final class Session implements AutoCloseable {
     private volatile SessionContext context;
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
 
+    /** A session that keeps nothing across restarts. */
     public Session(SessionConfig config) {
+        this(config, null, StateSaver.DEFAULT_RESUME_INTERVAL);
+    }
+
+    /**
+     * A session kept in {@code state} (opened and locked by the caller, who closes it after the
+     * session): {@link #start} brings back every torrent recorded there, in queue order and in its
+     * state (paused stays paused); each torrent's record is written on every state change, and its
+     * resume data at most every {@code resumeInterval} while pieces verify ({@link StateSaver}).
+     */
+    public Session(SessionConfig config, StateDirectory state, Duration resumeInterval) {
         this.config = config;
+        this.state = state;
+        this.saver = state == null ? null : new StateSaver(state, resumeInterval, System::nanoTime);
         this.hasher = PieceHasher.forThisMachine();
         this.slots = new ConnectionSlots(config.maxConnections(), config.maxHalfOpen());
         this.choker = new ChokeDriver(() -> running.values(), config.limits().choker(), new Random());
@@ -105,7 +130,35 @@ public final class Session implements AutoCloseable {
         threads.add(Thread.ofVirtual().name("accept").start(this::acceptLoop));
         threads.add(Thread.ofVirtual().name("session-queue").start(this::queueLoop));
         threads.add(Thread.ofVirtual().name("session-events").start(this::dispatchEvents));
+        if (state != null) {
+            restore();
+            // A platform thread: fsync blocks, and a virtual thread would hold its carrier meanwhile.
+            threads.add(Thread.ofPlatform().daemon().name("session-state").start(this::stateLoop));
+        }
         for (TorrentHandle h : queue) h.begin();
+    }
+
+    /** Adds every torrent the state directory holds, in queue order, as it was (paused stays paused). */
+    private void restore() {
+        StateDirectory.Loaded loaded;
+        try {
+            loaded = state.load();
+        } catch (IOException e) {
+            log.error("state directory {} unreadable, starting empty: {}", state.root(), e.toString());
+            return;
+        }
+        loaded.warnings().forEach(w -> log.warn("state directory: {}", w));
+        for (StateDirectory.StoredTorrent stored : loaded.torrents()) {
+            if (stored.metainfo().isEmpty()) {
+                log.warn("state directory: torrent {} has no metadata yet; fetching it is not supported yet, left as it is",
+                        stored.infoHash().hex());
+                continue;
+            }
+            TorrentSettings s = stored.settings();
+            TorrentOptions options = TorrentOptions.in(s.savePath()).withPaused(s.paused())
+                    .withRateLimits(s.uploadLimit(), s.downloadLimit());
+            enqueue(stored.metainfo().get(), options, s);
+        }
     }
 
     /**
@@ -114,16 +167,30 @@ public final class Session implements AutoCloseable {
      */
     public TorrentHandle add(Metainfo metainfo, TorrentOptions options) {
         if (closed.get()) throw new IllegalStateException("session closed");
+        TorrentSettings recorded = TorrentSettings.of(metainfo.infoHash(), metainfo.info().name(), metainfo.trackers(), options.folder());
+        if (state != null) {
+            try {
+                state.saveTorrentFile(metainfo.infoHash(), metainfo.toTorrentFile()); // before its settings: see StateDirectory
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot keep the torrent in the state directory " + state.root(), e);
+            }
+        }
+        TorrentHandle handle = enqueue(metainfo, options, recorded);
+        stateChanged(handle);
+        if (started.get()) handle.begin();
+        return handle;
+    }
+
+    private TorrentHandle enqueue(Metainfo metainfo, TorrentOptions options, TorrentSettings recorded) {
         TorrentHandle handle;
         synchronized (queue) {
-            handle = new TorrentHandle(this, metainfo, options, queue.size());
+            handle = new TorrentHandle(this, metainfo, options, recorded, queue.size());
             if (byInfoHash.putIfAbsent(metainfo.infoHash(), handle) != null) {
                 throw new IllegalArgumentException("already in the session: " + metainfo.infoHash().hex());
             }
             queue.add(handle);
         }
         emit(new SessionEvent.Added(metainfo.infoHash()));
-        if (started.get()) handle.begin();
         return handle;
     }
 
@@ -183,13 +250,82 @@ public final class Session implements AutoCloseable {
         queueWake.release();
     }
 
-    void forget(TorrentHandle handle) {
+    void forget(TorrentHandle handle) throws IOException {
         synchronized (queue) {
             queue.remove(handle);
             byInfoHash.remove(handle.infoHash(), handle);
             for (int i = 0; i < queue.size(); i++) queue.get(i).queuePosition(i);
         }
+        changed.remove(handle);
+        if (state != null) {
+            saver.forget(handle.infoHash());
+            state.remove(handle.infoHash());
+        }
         queueChanged();
+    }
+
+    /** Resume data for a check: from the state directory (or, without one, the download folder). */
+    Optional<ResumeData.Loaded> loadResume(InfoHash infoHash, java.nio.file.Path folder, InfoDict info) {
+        return state != null ? state.loadResume(infoHash, folder, info) : ResumeData.load(folder, infoHash, info);
+    }
+
+    /** A torrent's state changed: the state thread writes its record soon. Never blocks. */
+    void stateChanged(TorrentHandle handle) {
+        if (state == null) return;
+        changed.add(handle);
+        stateWake.release();
+    }
+
+    /**
+     * A run ended and its files are closed. With a state directory the state thread saves it (a
+     * change of state follows); without one, resume data goes to the download folder now, as
+     * before sessions, so the next start can skip the re-check.
+     */
+    void runStopped(TorrentHandle handle, java.util.BitSet have) {
+        if (state != null || have.isEmpty() || handle.metainfo().isEmpty()) return;
+        try {
+            ResumeData.save(handle.options().folder(), handle.infoHash(), handle.metainfo().get().info(), have);
+        } catch (IOException e) {
+            log.warn("{}: could not save resume data (the next start re-checks instead): {}", handle, e.toString());
+        }
+    }
+
+    /**
+     * The state thread: saves torrents whose state changed (as a clean close when they have no run:
+     * their files are closed), tells the saver which active torrents verified pieces, and lets it
+     * save what is due. Once a second, or at once after a change.
+     */
+    private void stateLoop() {
+        java.util.Map<TorrentHandle, Long> verifiedAtLastLook = new java.util.HashMap<>();
+        while (!closed.get()) {
+            try {
+                stateWake.tryAcquire(TICK_MILLIS, TimeUnit.MILLISECONDS);
+                stateWake.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (TorrentHandle h : List.copyOf(changed)) {
+                changed.remove(h);
+                if (closed.get()) return; // close() writes the final records itself
+                saveRecord(h);
+            }
+            for (TorrentHandle h : queue) {
+                long verified = h.liveTorrent().map(Torrent::verifiedBytes).orElse(-1L);
+                Long before = verifiedAtLastLook.put(h, verified);
+                if (verified > 0 && (before == null || before != verified)) saver.dataMoved(h);
+            }
+            verifiedAtLastLook.keySet().retainAll(queue);
+            saver.saveDue();
+        }
+    }
+
+    private void saveRecord(TorrentHandle h) {
+        try {
+            if (h.state().isActive()) saver.stateChanged(h);
+            else saver.closed(h);
+        } catch (IOException | RuntimeException e) {
+            log.warn("{}: could not save its state (trying again at its next change): {}", h, e.toString());
+        }
     }
 
     void emit(SessionEvent event) {
@@ -325,7 +461,10 @@ public final class Session implements AutoCloseable {
         choker.close();
         ServerSocketChannel l = listener;
         if (l != null) l.close();
-        for (Thread t : threads) t.interrupt(); // the acceptor may be waiting for a handshake slot
+        // The acceptor may be waiting for a handshake slot. Not the state thread: an interrupt landing
+        // in its fsync would close the channel under it; it sees "closed" within a tick.
+        for (Thread t : threads) if (t.isVirtual()) t.interrupt();
+        stateWake.release();
         checker.shutdownNow();
         List<Thread> closing = new ArrayList<>();
         for (TorrentHandle h : queue) closing.add(Thread.ofVirtual().name("close " + h.infoHash()).start(h::close));
@@ -337,6 +476,20 @@ public final class Session implements AutoCloseable {
                 break;
             }
         }
+        if (state != null) {
+            for (Thread t : threads) {
+                if (!t.isVirtual()) joinQuietly(t); // the state thread: its save in flight ends first
+            }
+            for (TorrentHandle h : queue) saveRecord(h); // every run is stopped: clean closes
+        }
         hasher.close();
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -11,7 +11,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.metainfo.InfoDict;
 import org.jtorrent.metainfo.Metainfo;
+import org.jtorrent.choke.RateLimiter;
+import org.jtorrent.choke.TokenBucket;
+import org.jtorrent.state.StateSaver;
+import org.jtorrent.state.TorrentSettings;
 import org.jtorrent.storage.DataRemoval;
 import org.jtorrent.storage.Recheck;
 import org.jtorrent.storage.ResumeData;
@@ -29,13 +34,19 @@ import org.slf4j.LoggerFactory;
  * <p>What outlives a run (the pieces had while paused or queued, the byte counters for the ratio)
  * is kept here; the run ({@link TorrentRun}) holds what only an active torrent needs.
  */
-public final class TorrentHandle {
+public final class TorrentHandle implements StateSaver.Source {
     private static final Logger log = LoggerFactory.getLogger(TorrentHandle.class);
 
     private final Session session;
     private final InfoHash infoHash;
     private final Metainfo metainfo; // null until the metadata arrives: room for magnet links
     private final TorrentOptions options;
+    /** What the state directory had of it (or what it was added with): name, trackers, when added. */
+    private final TorrentSettings recorded;
+    /** This torrent's own rate limits, one bucket each way for all its runs. */
+    private final RateLimiter uploadLimit, downloadLimit;
+    /** Peers given after adding (kept like the options' ones), for this and later runs. */
+    private final List<java.net.InetSocketAddress> addedPeers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ReentrantLock transitions = new ReentrantLock();
 
     // Written under "transitions"; volatile for the readers of status().
@@ -58,14 +69,34 @@ public final class TorrentHandle {
     private long idleSinceNanos = -1;
     private volatile int queuePosition;
 
-    TorrentHandle(Session session, Metainfo metainfo, TorrentOptions options, int queuePosition) {
+    /**
+     * @param recorded what the state directory keeps of it: counters and the time it was added come
+     *                 from there; the options win for everything they say
+     */
+    TorrentHandle(Session session, Metainfo metainfo, TorrentOptions options, TorrentSettings recorded, int queuePosition) {
         this.session = session;
         this.metainfo = metainfo;
         this.infoHash = metainfo.infoHash();
         this.options = options;
+        this.recorded = recorded;
         this.paused = options.paused();
         this.queuePosition = queuePosition;
         this.state = TorrentState.CHECKING;
+        this.uploadedBefore = recorded.totalUploaded();
+        this.downloadedBefore = recorded.totalDownloaded();
+        this.uploadLimit = limiter(options.uploadLimit());
+        this.downloadLimit = limiter(options.downloadLimit());
+    }
+
+    private static RateLimiter limiter(long bytesPerSecond) {
+        return bytesPerSecond > 0 ? RateLimiter.of(TokenBucket.perSecond(bytesPerSecond)) : RateLimiter.of();
+    }
+
+    /** Peers to dial besides the trackers' (kept however often they fail), now and in later runs. */
+    public void addPeers(java.util.Collection<java.net.InetSocketAddress> peers) {
+        addedPeers.addAll(peers);
+        TorrentRun r = run;
+        if (r != null) r.peerSet().offer(peers, true);
     }
 
     public InfoHash infoHash() {
@@ -145,7 +176,7 @@ public final class TorrentHandle {
             if (run != null) stopRun(state);
             session.forget(this);
             if (deleteData && metainfo != null) {
-                java.nio.file.Files.deleteIfExists(ResumeData.file(options.folder(), infoHash));
+                java.nio.file.Files.deleteIfExists(ResumeData.file(options.folder(), infoHash)); // where older versions kept it
                 DataRemoval.delete(metainfo.info(), options.folder());
             }
         } finally {
@@ -196,18 +227,22 @@ public final class TorrentHandle {
         session.queueChanged();
     }
 
-    /** The pieces on disk: from resume data that still matches the files (unless forced), else by hashing them all. */
+    /**
+     * The pieces on disk: those resume data vouches for (unless forced), plus, after a crash, those
+     * written since its last save, found by hashing; with no usable resume data, by hashing all
+     * ({@link Recheck#afterResume}). Resume data that needs no hashing opens no file: a thousand
+     * torrents start in the time it takes to read their records.
+     */
     private BitSet findPiecesOnDisk(boolean force) throws IOException {
-        if (!force) {
-            var resumed = ResumeData.load(options.folder(), infoHash, metainfo.info());
-            if (resumed.isPresent()) {
-                log.info("{}: fast resume, {} of {} pieces", metainfo.info().name(), resumed.get().cardinality(), pieceCount());
-                return resumed.get();
-            }
+        Optional<ResumeData.Loaded> resumed = force ? Optional.empty() : session.loadResume(infoHash, options.folder(), metainfo.info());
+        if (resumed.isPresent() && !resumed.get().othersMayBeOnDisk()) {
+            log.info("{}: fast resume, {} of {} pieces", metainfo.info().name(), resumed.get().have().cardinality(), pieceCount());
+            return resumed.get().have();
         }
         try (Storage storage = Storage.open(metainfo.info(), options.folder(), session.config().storage())) {
-            BitSet found = Recheck.run(storage, session.hasher(), 8);
-            log.info("{}: re-check found {} of {} pieces", metainfo.info().name(), found.cardinality(), pieceCount());
+            BitSet found = Recheck.afterResume(storage, session.hasher(), 8, resumed);
+            log.info("{}: {} found {} of {} pieces", metainfo.info().name(),
+                    resumed.isPresent() ? "resume data and a check of the rest" : "a re-check", found.cardinality(), pieceCount());
             return found;
         }
     }
@@ -237,7 +272,9 @@ public final class TorrentHandle {
             if (removed || state != TorrentState.QUEUED) return;
             TorrentRun started;
             try {
-                started = TorrentRun.open(metainfo, options, have, context, runOwner());
+                TransferLimits limits = context.config().limits();
+                limits = limits.withUpload(uploadLimit.and(limits.upload())).withDownload(downloadLimit.and(limits.download()));
+                started = TorrentRun.open(metainfo, options.withPeers(allPeers()), limits, have, context, runOwner());
             } catch (IOException | RuntimeException e) {
                 moveToError(e);
                 return;
@@ -280,6 +317,12 @@ public final class TorrentHandle {
         }
     }
 
+    private List<java.net.InetSocketAddress> allPeers() {
+        List<java.net.InetSocketAddress> all = new ArrayList<>(options.peers());
+        all.addAll(addedPeers);
+        return all;
+    }
+
     private TorrentRun.Owner runOwner() {
         return new TorrentRun.Owner() {
             @Override
@@ -314,7 +357,6 @@ public final class TorrentHandle {
         transitions.lock();
         try {
             if (run != ended) return;
-            saveResumeData(ended.torrent().have());
             moveTo(TorrentState.SEEDING);
         } finally {
             transitions.unlock();
@@ -340,18 +382,8 @@ public final class TorrentHandle {
         uploadedBefore += torrent.sentBytes();
         downloadRate = 0;
         uploadRate = 0;
-        saveResumeData(have);
+        session.runStopped(this, have);
         moveTo(next);
-    }
-
-    /** So the next start can skip the re-check (see {@link ResumeData}). */
-    private void saveResumeData(BitSet pieces) {
-        if (pieces == null || pieces.isEmpty()) return;
-        try {
-            ResumeData.save(options.folder(), infoHash, metainfo.info(), pieces);
-        } catch (IOException e) {
-            log.warn("{}: could not save resume data (the next start re-checks instead): {}", metainfo.info().name(), e.toString());
-        }
     }
 
     private void fail(int generation, Throwable why) {
@@ -390,6 +422,46 @@ public final class TorrentHandle {
         if (from == next) return;
         state = next;
         session.emit(new SessionEvent.StateChanged(infoHash, from, next));
+        session.stateChanged(this);
+    }
+
+    // ---- StateSaver.Source ----
+
+    @Override
+    public TorrentSettings settings() {
+        TorrentStatus now = status();
+        boolean pausedNow;
+        transitions.lock();
+        try {
+            pausedNow = paused;
+        } finally {
+            transitions.unlock();
+        }
+        return recorded.withSavePath(options.folder()).withPaused(pausedNow)
+                .withLimits(options.uploadLimit(), options.downloadLimit()).withQueuePosition(queuePosition)
+                .withTotals(now.uploadedBytes(), now.downloadedBytes());
+    }
+
+    /**
+     * Empty while there is no metadata, and while the pieces on disk were never found out (the
+     * first check is running): resume data written then would vouch for nothing, and a restart
+     * would trust that over the data a seeder was added with.
+     */
+    @Override
+    public Optional<InfoDict> info() {
+        if (metainfo == null) return Optional.empty();
+        transitions.lock();
+        try {
+            return have == null && run == null ? Optional.empty() : Optional.of(metainfo.info());
+        } finally {
+            transitions.unlock();
+        }
+    }
+
+    @Override
+    public BitSet verified() {
+        TorrentRun r = run;
+        return r != null ? r.torrent().have() : haveSnapshot();
     }
 
     // ---- status ----

@@ -3,7 +3,6 @@ package org.jtorrent.engine;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
-import org.jtorrent.choke.RateLimiter;
 
 /**
  * How one torrent is added to a {@link Session} (libtorrent's {@code add_torrent_params}).
@@ -12,33 +11,35 @@ import org.jtorrent.choke.RateLimiter;
  * @param peers    peers to dial besides those the trackers give; kept however often they fail
  * @param maxPeers this torrent's connections (dialled and accepted) plus its dials in progress, at most
  * @param paused   added paused: checked, then left alone until resumed
- * @param upload   this torrent's own limit on payload sent, on top of the session's
- * @param download this torrent's own limit on payload received, on top of the session's
+ * @param uploadLimit   this torrent's own limit on payload sent, bytes/s (0: none), under the session's
+ * @param downloadLimit this torrent's own limit on payload received, bytes/s (0: none), under the session's
  */
 public record TorrentOptions(Path folder, List<InetSocketAddress> peers, int maxPeers, boolean paused,
-                             RateLimiter upload, RateLimiter download) {
+                             long uploadLimit, long downloadLimit) {
     public TorrentOptions {
         peers = List.copyOf(peers);
         if (maxPeers < 1) throw new IllegalArgumentException("maxPeers must be at least 1");
+        if (uploadLimit < 0 || downloadLimit < 0) throw new IllegalArgumentException("rate limits must not be negative");
     }
 
     public static TorrentOptions in(Path folder) {
-        return new TorrentOptions(folder, List.of(), DownloadOptions.DEFAULT_MAX_PEERS, false, RateLimiter.of(), RateLimiter.of());
+        return new TorrentOptions(folder, List.of(), DownloadOptions.DEFAULT_MAX_PEERS, false, 0, 0);
     }
 
     public TorrentOptions withPeers(List<InetSocketAddress> dial) {
-        return new TorrentOptions(folder, dial, maxPeers, paused, upload, download);
+        return new TorrentOptions(folder, dial, maxPeers, paused, uploadLimit, downloadLimit);
     }
 
     public TorrentOptions withMaxPeers(int max) {
-        return new TorrentOptions(folder, peers, max, paused, upload, download);
+        return new TorrentOptions(folder, peers, max, paused, uploadLimit, downloadLimit);
     }
 
     public TorrentOptions withPaused(boolean startPaused) {
-        return new TorrentOptions(folder, peers, maxPeers, startPaused, upload, download);
+        return new TorrentOptions(folder, peers, maxPeers, startPaused, uploadLimit, downloadLimit);
     }
 
-    public TorrentOptions withRateLimits(RateLimiter up, RateLimiter down) {
+    /** Bytes per second up and down, 0 for none. */
+    public TorrentOptions withRateLimits(long up, long down) {
         return new TorrentOptions(folder, peers, maxPeers, paused, up, down);
     }
 }

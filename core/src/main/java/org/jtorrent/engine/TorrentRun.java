@@ -43,20 +43,19 @@ final class TorrentRun implements Torrent.Events {
     /**
      * Opens the files and builds the run; nothing is started and nothing dialled until {@link #start}.
      *
+     * @param limits  the torrent's rate limits, the session's included
      * @param have    the pieces verified on disk, from the check or an earlier run
      * @param context the session's shared parts
      */
-    static TorrentRun open(Metainfo metainfo, TorrentOptions options, BitSet have, SessionContext context, Owner owner)
-            throws IOException {
+    static TorrentRun open(Metainfo metainfo, TorrentOptions options, TransferLimits limits, BitSet have,
+                           SessionContext context, Owner owner) throws IOException {
         SessionConfig config = context.config();
         Storage storage = Storage.open(metainfo.info(), options.folder(), config.storage());
         try {
             PartialPieces partial = new PartialPieces(storage, context.hasher(), config.memoryCap());
             Torrent torrent = new Torrent(metainfo, storage, partial, have, context.peerId(), options.maxPeers(), context.slots());
             torrent.listenPort(context.listenPort());
-            TransferLimits limits = config.limits();
-            torrent.transfers(context.choker(), limits.withUpload(options.upload().and(limits.upload()))
-                    .withDownload(options.download().and(limits.download())));
+            torrent.transfers(context.choker(), limits);
             PeerSet peerSet = new PeerSet(torrent, new PeerSet.Dialing(options.maxPeers(), config.bind(), config.peer()),
                     context.slots());
             Announcer announcer = null;

@@ -43,6 +43,26 @@ public record Metainfo(InfoHash infoHash, byte[] infoBytes, InfoDict info, List<
         return MetainfoParser.parse(torrent);
     }
 
+    /**
+     * This torrent as a .torrent file: the info dictionary's original bytes (so the info-hash stays
+     * the same, whatever our encoder would make of it), the trackers, the web seeds and the optional
+     * fields. What the state directory keeps of a torrent added from parsed metadata.
+     */
+    public byte[] toTorrentFile() {
+        java.util.Map<String, Object> torrent = new java.util.HashMap<>();
+        List<String> first = trackers.stream().flatMap(List::stream).limit(1).toList();
+        if (!first.isEmpty()) {
+            torrent.put("announce", first.get(0));
+            torrent.put("announce-list", trackers.stream().filter(tier -> !tier.isEmpty()).toList());
+        }
+        if (!webSeeds.isEmpty()) torrent.put("url-list", webSeeds);
+        comment.ifPresent(c -> torrent.put("comment", c));
+        createdBy.ifPresent(c -> torrent.put("created by", c));
+        creationDate.ifPresent(d -> torrent.put("creation date", d.getEpochSecond()));
+        torrent.put("info", org.jtorrent.bencode.Bencode.decode(infoBytes).root());
+        return org.jtorrent.bencode.Bencode.encode(torrent);
+    }
+
     /** The magnet link (BEP 9): info-hash, name and trackers. */
     public String magnetLink() {
         StringBuilder sb = new StringBuilder("magnet:?xt=urn:btih:").append(infoHash.hex());

@@ -1,9 +1,9 @@
 package org.jtorrent.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jtorrent.testing.DiskDamage.flipByte;
 import static org.jtorrent.testing.TestTorrent.Spec.file;
 
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -71,15 +71,6 @@ class FastResumeTest {
     private long haveBytesAtStart() throws Exception {
         try (Download d = Download.start(t.metainfo(), DownloadOptions.defaults(dir, List.of()))) {
             return d.torrent().haveBytes();
-        }
-    }
-
-    private static void flipByte(Path file, long at) throws Exception {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            f.seek(at);
-            int b = f.read();
-            f.seek(at);
-            f.write(b ^ 0xff);
         }
     }
 }

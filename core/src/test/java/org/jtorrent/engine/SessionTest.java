@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.jtorrent.choke.RateLimiter;
-import org.jtorrent.choke.TokenBucket;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.FileEntry;
@@ -143,6 +141,46 @@ class SessionTest {
     }
 
     @Test
+    void aSessionKeptInAStateDirectoryComesBackAsItWasLeft() throws Exception {
+        List<TestTorrent> three = torrents(3);
+        Session seeder = session(5);
+        for (TestTorrent t : three) seed(seeder, t);
+        Path stateDir = dir.resolve("state");
+        Path out = dir.resolve("leech");
+        try (org.jtorrent.state.StateDirectory state = org.jtorrent.state.StateDirectory.open(stateDir)) {
+            Session first = new Session(SessionConfig.defaults(), state, Duration.ofMillis(200));
+            sessions.add(first);
+            first.start();
+            TorrentHandle done = first.add(three.get(0).metainfo(), leechFrom(out, seeder));
+            TorrentHandle paused = first.add(three.get(1).metainfo(), leechFrom(out, seeder).withPaused(true));
+            TorrentHandle pausedLater = first.add(three.get(2).metainfo(), leechFrom(out, seeder));
+            done.completion().get(60, TimeUnit.SECONDS);
+            await(() -> paused.state() == TorrentState.PAUSED, "paused after its check");
+            pausedLater.completion().get(60, TimeUnit.SECONDS);
+            pausedLater.pause();
+            first.close();
+        }
+        try (org.jtorrent.state.StateDirectory state = org.jtorrent.state.StateDirectory.open(stateDir)) {
+            Session again = new Session(SessionConfig.defaults(), state, Duration.ofMillis(200));
+            sessions.add(again);
+            again.start();
+            List<TorrentHandle> back = again.torrents();
+            assertThat(back).extracting(TorrentHandle::infoHash)
+                    .containsExactly(three.get(0).metainfo().infoHash(), three.get(1).metainfo().infoHash(),
+                            three.get(2).metainfo().infoHash());
+            await(() -> back.get(0).state() == TorrentState.SEEDING, "the complete one seeding again");
+            await(() -> back.get(1).state() == TorrentState.PAUSED && back.get(2).state() == TorrentState.PAUSED, "paused ones paused");
+            assertThat(back.get(0).status().downloadedBytes()).as("counters kept").isPositive();
+            assertThat(back.get(0).status().haveBytes()).isEqualTo(back.get(0).status().totalBytes());
+            // The one paused before it had anything resumes (peers given by hand are not kept: given again) and completes.
+            back.get(1).addPeers(List.of(new InetSocketAddress("127.0.0.1", seeder.listenPort())));
+            back.get(1).resume();
+            back.get(1).completion().get(60, TimeUnit.SECONDS);
+            for (TestTorrent t : three) assertSameBytes(t, out);
+        }
+    }
+
+    @Test
     void aLongSeedingTorrentKeepsABoundedReportOfTheConnectionsItHad() throws Exception {
         Session s = session(5);
         TestTorrent served = torrents(1).get(0);
@@ -176,7 +214,7 @@ class SessionTest {
         Session leecher = session(5);
         // 512 KiB/s: four seconds for the whole, so the pause lands mid-download.
         TorrentOptions slow = leechFrom(dir.resolve("leech"), seeder)
-                .withRateLimits(RateLimiter.of(), RateLimiter.of(TokenBucket.perSecond(512 * 1024)));
+                .withRateLimits(0, 512 * 1024);
         TorrentHandle h = leecher.add(t.metainfo(), slow);
         await(() -> h.status().haveBytes() > 0, "a first piece");
         h.pause();
@@ -283,7 +321,7 @@ class SessionTest {
         List<TorrentHandle> handles = new ArrayList<>();
         for (TestTorrent t : four) {
             handles.add(leecher.add(t.metainfo(), leechFrom(dir.resolve("leech"), seeder)
-                    .withRateLimits(RateLimiter.of(), RateLimiter.of(TokenBucket.perSecond(200 * 1024)))));
+                    .withRateLimits(0, 200 * 1024)));
         }
         int most = 0;
         while (!handles.stream().allMatch(h -> h.state() == TorrentState.SEEDING)) {

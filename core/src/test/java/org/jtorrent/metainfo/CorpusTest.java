@@ -79,7 +79,7 @@ class CorpusTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
-    void sameVerdictAsLibtorrent(Row row) throws IOException {
+    void sameVerdictAsLibtorrent(Row row) throws IOException, InvalidTorrentException {
         Path file = RealPeers.corpus().resolve(row.path());
         boolean v2Only = row.loads() && row.infoHashV1().isEmpty();
         if (v2Only) {
@@ -107,5 +107,13 @@ class CorpusTest {
         assertThat(m.info().pieceLength()).as("piece length").isEqualTo(Integer.parseInt(row.pieceLength()));
         assertThat(m.info().pieceCount()).as("piece count").isEqualTo(Integer.parseInt(row.pieces()));
         assertThat(m.info().isPrivate()).as("private").isEqualTo(row.isPrivate().equals("1"));
+        // What the state directory keeps of it reads back as the same torrent.
+        Metainfo again = Metainfo.parse(m.toTorrentFile());
+        assertThat(again.infoHash()).isEqualTo(m.infoHash());
+        assertThat(again.infoBytes()).isEqualTo(m.infoBytes());
+        assertThat(again.trackers()).isEqualTo(m.trackers().stream().filter(tier -> !tier.isEmpty()).toList());
+        assertThat(again.webSeeds()).isEqualTo(m.webSeeds());
+        assertThat(again.comment()).isEqualTo(m.comment());
+        assertThat(again.creationDate()).isEqualTo(m.creationDate());
     }
 }

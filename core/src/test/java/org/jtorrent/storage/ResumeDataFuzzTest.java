@@ -21,7 +21,8 @@ import org.jtorrent.testing.FuzzChecks;
 /**
  * Fuzz target of the resume file reader (docs/fuzzing.md). A download folder holds a torrent of 13
  * pieces (two files present, one absent); the input becomes its resume file. Loading never throws,
- * vouches only for pieces that exist, allocates in proportion to the file, leaves no descriptor or
+ * vouches only for pieces the file lists
+ * and whose bytes lie in the files on disk, allocates in proportion to the file, leaves no descriptor or
  * thread behind, and a file as {@link ResumeData#save} writes it loads to exactly what was saved.
  */
 class ResumeDataFuzzTest {
@@ -31,7 +32,9 @@ class ResumeDataFuzzTest {
     /** A resume file as {@link ResumeData#save} writes it for this folder, with no piece. */
     private static final byte[] SAVED_EMPTY = savedEmpty();
     private static final int PIECES = TORRENT.info().pieceCount();
-    private static final int BITFIELD_AT = 4 + 20 + 4;
+    private static final int BITFIELD_AT = 4 + 20 + 4 + 1; // magic, info-hash, piece count, flags
+    /** The pieces whose bytes all lie in the files present (a.bin, sub/c.bin): the only ones a load may vouch for. */
+    private static final BitSet COVERED = covered();
 
     private static Metainfo torrent() {
         byte[] pieces = new byte[13 * 20];
@@ -70,6 +73,19 @@ class ResumeDataFuzzTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static BitSet covered() {
+        long[] sizes = {20_000, -1, 1};
+        BitSet covered = new BitSet();
+        for (int p = 0; p < TORRENT.info().pieceCount(); p++) {
+            boolean all = true;
+            for (var slice : TORRENT.info().layout().slices(p)) {
+                all &= sizes[slice.file()] >= slice.fileOffset() + slice.length();
+            }
+            if (all) covered.set(p);
+        }
+        return covered;
     }
 
     /** The saved file with these pieces set and its checksum recomputed: what save would write for them. */
@@ -114,12 +130,22 @@ class ResumeDataFuzzTest {
         Files.write(RESUME, file);
 
         FuzzChecks.Resources before = FuzzChecks.Resources.now();
-        Optional<BitSet> loaded = FuzzChecks.boundedAllocation(4L * file.length + 64 * 1024, "ResumeData.load",
+        Optional<ResumeData.Loaded> loaded = FuzzChecks.boundedAllocation(4L * file.length + 64 * 1024, "ResumeData.load",
                 () -> ResumeData.load(FOLDER, TORRENT.infoHash(), TORRENT.info()));
         FuzzChecks.Resources.now().assertNothingLeftSince(before, "ResumeData.load");
 
-        loaded.ifPresent(have -> assertThat(have.length()).isLessThanOrEqualTo(PIECES));
-        if (saved != null) assertThat(loaded).contains(saved);
+        loaded.ifPresent(l -> {
+            BitSet outside = (BitSet) l.have().clone();
+            outside.andNot(COVERED);
+            assertThat(outside.isEmpty()).as("pieces vouched for outside the files on disk: %s", outside).isTrue();
+            BitSet notInFile = (BitSet) l.have().clone();
+            notInFile.andNot(bitsOf(file));
+            assertThat(notInFile.isEmpty()).as("pieces the file does not list: %s", notInFile).isTrue();
+        });
+        if (saved != null) {
+            saved.and(COVERED);
+            assertThat(loaded).contains(new ResumeData.Loaded(saved, false));
+        }
         if (file.length != SAVED_EMPTY.length) assertThat(loaded).isEmpty();
     }
 }

@@ -1,0 +1,175 @@
+package org.jtorrent.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jtorrent.metainfo.InfoDict;
+import org.jtorrent.storage.AtomicFile;
+import org.jtorrent.storage.ResumeData;
+import org.jtorrent.storage.Storage;
+import org.jtorrent.testing.TestTorrent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StateSaverTest {
+    @TempDir
+    Path tmp;
+
+    private final TestTorrent t = TestTorrent.single("s.bin", 100_000, 16 * 1024);
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private StateDirectory state;
+    private StateSaver saver;
+    private Live live;
+
+    /** A torrent as the session would describe it: what it has verified so far and its settings. */
+    private final class Live implements StateSaver.Source {
+        volatile TorrentSettings settings;
+        final BitSet verified = new BitSet();
+
+        Live(TorrentSettings settings) {
+            this.settings = settings;
+        }
+
+        /** Writes a piece to disk, then marks it verified, in the order the engine does. */
+        void verify(int piece) throws Exception {
+            try (Storage s = Storage.open(t.metainfo().info(), tmp, Storage.Options.DEFAULT.withDirectWrites(false))) {
+                s.write(piece, 0, ByteBuffer.wrap(t.piece(piece)));
+            }
+            synchronized (verified) {
+                verified.set(piece);
+            }
+        }
+
+        @Override
+        public TorrentSettings settings() {
+            return settings;
+        }
+
+        @Override
+        public Optional<InfoDict> info() {
+            return Optional.of(t.metainfo().info());
+        }
+
+        @Override
+        public BitSet verified() {
+            synchronized (verified) {
+                return (BitSet) verified.clone();
+            }
+        }
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        state = StateDirectory.open(tmp.resolve("state"));
+        saver = new StateSaver(state, Duration.ofSeconds(30), nanos::get);
+        live = new Live(TorrentSettings.of(t.metainfo().infoHash(), "s.bin", t.metainfo().trackers(), tmp));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        state.close();
+    }
+
+    private Optional<ResumeData.Loaded> resume() {
+        return state.loadResume(t.metainfo().infoHash(), tmp, t.metainfo().info());
+    }
+
+    private static BitSet bits(int... pieces) {
+        BitSet b = new BitSet();
+        for (int p : pieces) b.set(p);
+        return b;
+    }
+
+    @Test
+    void aStateChangeIsWrittenAtOnce() throws Exception {
+        live.verify(0);
+        saver.stateChanged(live);
+        assertThat(state.settings(t.metainfo().infoHash())).contains(live.settings);
+        assertThat(resume()).contains(new ResumeData.Loaded(bits(0), false));
+
+        live.settings = live.settings.withPaused(true);
+        saver.stateChanged(live);
+        assertThat(state.settings(t.metainfo().infoHash())).hasValueSatisfying(s -> assertThat(s.paused()).isTrue());
+    }
+
+    @Test
+    void movedDataIsSavedAtMostEveryInterval() throws Exception {
+        saver.stateChanged(live);
+        live.verify(1);
+        live.settings = live.settings.withTotals(0, 16 * 1024);
+        saver.dataMoved(live);
+        assertThat(saver.saveDue()).as("not due yet").isZero();
+        assertThat(resume()).as("the record still the first one; piece 1, written since, left to hashing")
+                .contains(new ResumeData.Loaded(bits(), true));
+
+        nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+        assertThat(saver.saveDue()).isEqualTo(1);
+        assertThat(resume()).contains(new ResumeData.Loaded(bits(1), false));
+        assertThat(state.settings(t.metainfo().infoHash())).hasValueSatisfying(s -> assertThat(s.totalDownloaded()).isEqualTo(16 * 1024));
+
+        nanos.addAndGet(Duration.ofSeconds(60).toNanos());
+        assertThat(saver.saveDue()).as("no data moved since").isZero();
+    }
+
+    @Test
+    void aPeriodicSaveSurvivesLaterWritesAndACleanCloseIsStrict() throws Exception {
+        live.verify(0);
+        saver.dataMoved(live);
+        nanos.addAndGet(Duration.ofSeconds(31).toNanos());
+        saver.saveDue();
+        live.verify(2); // written after the last periodic save, then the process dies
+        touch();
+        assertThat(resume()).as("saved pieces trusted, the rest to be hashed").contains(new ResumeData.Loaded(bits(0), true));
+
+        saver.closed(live);
+        assertThat(resume()).contains(new ResumeData.Loaded(bits(0, 2), false));
+        touch(); // changed behind our back after a clean close: nothing trusted
+        assertThat(resume()).isEmpty();
+    }
+
+    @Test
+    void aFailedSaveIsRetriedAndDoesNotStopTheOthers() throws Exception {
+        Path blocker = AtomicFile.temporaryFor(state.settingsFile(t.metainfo().infoHash()));
+        Files.createDirectories(blocker.resolve("in-the-way")); // the temporary file cannot be made
+        TestTorrent other = TestTorrent.single("o.bin", 1000, 16 * 1024);
+        Live second = new Live(TorrentSettings.of(other.metainfo().infoHash(), "o.bin", other.metainfo().trackers(), tmp));
+        saver.dataMoved(live);
+        saver.dataMoved(second);
+        nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+
+        assertThat(saver.saveDue()).isEqualTo(1);
+        assertThat(state.settings(other.metainfo().infoHash())).isPresent();
+        assertThat(state.settings(t.metainfo().infoHash())).isEmpty();
+
+        Files.delete(blocker.resolve("in-the-way"));
+        Files.delete(blocker);
+        nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+        assertThat(saver.saveDue()).as("retried without new data").isEqualTo(1);
+        assertThat(state.settings(t.metainfo().infoHash())).isPresent();
+    }
+
+    @Test
+    void aForgottenTorrentIsNotWrittenAgain() throws Exception {
+        saver.dataMoved(live);
+        saver.forget(t.metainfo().infoHash());
+        nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+        assertThat(saver.saveDue()).isZero();
+        assertThat(state.settings(t.metainfo().infoHash())).isEmpty();
+    }
+
+    private void touch() throws Exception {
+        Path file = tmp.resolve("s.bin");
+        long ns = Files.getLastModifiedTime(file).to(TimeUnit.NANOSECONDS);
+        Files.setLastModifiedTime(file, FileTime.from(ns + 5_000_000_000L, TimeUnit.NANOSECONDS));
+    }
+}
