@@ -20,6 +20,8 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * one session on one port, serving peers meanwhile.
  */
 final class DownloadCommand extends Command {
+    /** A queue limit that never makes a torrent wait. */
+    static final int ALL = Integer.MAX_VALUE;
 
     private final Arg<List<Path>> sources = positionals(Path.class, PositionalParamSpec.builder().required(true).arity("1..*")
             .paramLabel("SOURCE").description(".torrent files; several are fetched at once, in one session on one port"));
@@ -62,7 +64,7 @@ final class DownloadCommand extends Command {
             .description("after completion, keep seeding each torrent this long (e.g. 90s, 30m, 2h); with --seed-ratio, "
                     + "whichever comes first"));
 
-    private final SessionOptions session = new SessionOptions(spec);
+    private final SessionOptions sessionOptions = new SessionOptions(spec);
 
     DownloadCommand() {
         super("download", "Download torrents from the peers their trackers name and those given with --peer, "
@@ -83,13 +85,17 @@ final class DownloadCommand extends Command {
         PrintWriter err = spec.commandLine().getErr();
         DownloadProgress progress = new DownloadProgress(err, ProgressBar.isTerminal(),
                 Duration.ofMillis((long) (every * 1000)));
-        try (Session session = Sessions.open(config, this.session.stateDirectory())) {
+        Path stateDirectory = sessionOptions.stateDirectory();
+        try (Sessions.Running running = Sessions.open(config, stateDirectory)) {
+            Session session = running.session();
+            session.start(); // before adding: it brings back what the state directory holds first
+            StopOnSignal signals = StopOnSignal.install("download", running::close);
             DownloadSession run = new DownloadSession(session, goals, progress, !json.get());
             for (TorrentSources.Source torrent : torrents) run.add(torrent, options);
-            session.start();
-            StopOnSignal signals = StopOnSignal.install("download", session::close);
             if (!json.get()) {
                 err.println("listening on port " + session.listenPort());
+                String others = Sessions.othersNote(session, run.handles(), stateDirectory);
+                if (others != null) err.println(others);
                 err.flush();
             }
             List<DownloadSession.Outcome> outcomes = run.run();
@@ -106,17 +112,17 @@ final class DownloadCommand extends Command {
         }
     }
 
-    /** What the command line asks of the session, for {@code torrents} torrents. */
+    /** What the command line asks of the session, for {@code torrents} torrents given. */
     SessionConfig sessionConfig(int torrents) throws UnknownHostException {
-        SessionConfig config = session.config(torrents, maxPeers.get());
+        SessionConfig config = sessionOptions.config(torrents, maxPeers.get());
         if (noTrackers.get()) config = config.withTrackers(false, config.tracker());
         if (cachedWrites.get()) config = config.withStorage(config.storage().withDirectWrites(false));
         Integer active = maxActive.get();
         if (active != null && active < 1) throw new IllegalArgumentException("--max-active must be at least 1");
-        // A command line download must not leave a torrent queued for ever: all run at once unless told otherwise,
-        // and every complete one may seed (its seed goal must be reachable).
-        return config.withQueue(active != null ? active : torrents, Math.max(torrents, config.activeSeeds()),
-                config.inactiveAfter(), config.inactiveRate());
+        // A command line download must not leave a torrent queued for ever: every torrent in the session (those
+        // given, and any its state directory brings back) runs at once unless told otherwise, and every complete
+        // one may seed, so that its seed goal can be met.
+        return config.withQueue(active != null ? active : ALL, ALL, config.inactiveAfter(), config.inactiveRate());
     }
 
     /** What the command line asks of each torrent. */
@@ -127,7 +133,7 @@ final class DownloadCommand extends Command {
     }
 
     Path stateDirectory() {
-        return session.stateDirectory();
+        return sessionOptions.stateDirectory();
     }
 
     private SeedGoals seedGoals() {

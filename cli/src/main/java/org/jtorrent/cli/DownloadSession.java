@@ -64,9 +64,14 @@ final class DownloadSession {
         this.notes = notes;
     }
 
-    /** Adds a torrent to the session (or takes the session's own, resuming it if it was left paused or failed). */
+    /**
+     * Adds a torrent to the started session, or takes the session's own (brought back from its
+     * state directory), resuming it if it was left paused or failed.
+     */
     void add(TorrentSources.Source source, TorrentOptions options) {
         TorrentHandle handle = Sessions.handleFor(session, source.metainfo(), options);
+        String moved = Sessions.folderNote(handle, options);
+        if (moved != null) progress.note(DownloadProgress.printable(source.name()) + ": " + moved); // even with --json: data is not where asked
         TorrentState state = handle.state();
         // The command line asks for it now: a paused one goes on, a failed one is checked and tried again.
         if (state == TorrentState.PAUSED || state == TorrentState.ERROR) handle.resume();
@@ -76,6 +81,11 @@ final class DownloadSession {
             wake.release();
         });
         torrents.add(t);
+    }
+
+    /** The handles of the torrents added, in order. */
+    List<TorrentHandle> handles() {
+        return torrents.stream().map(t -> t.handle).toList();
     }
 
     /** Runs until every torrent is done; their outcomes in the order they were added. */

@@ -27,7 +27,7 @@ final class SeedCommand extends Command {
             .description("torrents seeding at once; the others wait their turn, and one that moves no data for a "
                     + "minute gives its turn up (default: all of them)"));
 
-    private final SessionOptions session = new SessionOptions(spec);
+    private final SessionOptions sessionOptions = new SessionOptions(spec);
 
     SeedCommand() {
         super("seed", "Verify the data of torrents, then serve them all to peers, in one session on one port, until "
@@ -40,20 +40,29 @@ final class SeedCommand extends Command {
         List<TorrentSources.Source> sources = TorrentSources.load(torrents.get(), false);
         Integer active = maxActive.get();
         if (active != null && active < 1) throw new IllegalArgumentException("--max-active must be at least 1");
-        SessionConfig config = session.config(sources.size(), TorrentOptions.in(data).maxPeers());
-        config = config.withQueue(config.activeDownloads(), active != null ? active : sources.size(), config.inactiveAfter(),
+        SessionConfig config = sessionOptions.config(sources.size(), TorrentOptions.in(data).maxPeers());
+        // Every torrent seeds at once (those given, and any the state directory brings back) unless told otherwise.
+        config = config.withQueue(config.activeDownloads(), active != null ? active : DownloadCommand.ALL, config.inactiveAfter(),
                 config.inactiveRate());
         PrintWriter out = out();
         PrintWriter err = spec.commandLine().getErr();
-        try (Session session = Sessions.open(config, this.session.stateDirectory())) {
+        Path stateDirectory = sessionOptions.stateDirectory();
+        try (Sessions.Running running = Sessions.open(config, stateDirectory)) {
+            Session session = running.session();
+            session.start(); // before adding: it brings back what the state directory holds first
+            StopOnSignal signals = StopOnSignal.install("seed", running::close);
+            out.println("listening on port " + session.listenPort());
             // Added paused: each is checked, then served only if its data is complete (never downloaded into DIR).
+            TorrentOptions options = TorrentOptions.in(data).withPaused(true);
             List<TorrentHandle> handles = new ArrayList<>();
             for (TorrentSources.Source s : sources) {
-                handles.add(Sessions.handleFor(session, s.metainfo(), TorrentOptions.in(data).withPaused(true)));
+                TorrentHandle handle = Sessions.handleFor(session, s.metainfo(), options);
+                String moved = Sessions.folderNote(handle, options);
+                if (moved != null) out.println(DownloadProgress.printable(s.name()) + ": " + moved);
+                handles.add(handle);
             }
-            session.start();
-            StopOnSignal signals = StopOnSignal.install("seed", session::close);
-            out.println("listening on port " + session.listenPort());
+            String others = Sessions.othersNote(session, handles, stateDirectory);
+            if (others != null) out.println(others);
             out.flush();
             int refused = 0;
             for (int i = 0; i < sources.size(); i++) {

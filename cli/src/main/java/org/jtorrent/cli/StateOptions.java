@@ -1,7 +1,7 @@
 package org.jtorrent.cli;
 
 import java.nio.file.Path;
-import java.util.Map;
+import org.jtorrent.state.StateDirectory;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -22,20 +22,9 @@ final class StateOptions {
                         + "(default: $XDG_STATE_HOME/jtorrent if set, else%n  ~/.local/state/jtorrent)."));
     }
 
-    /** The folder given, else the default for this user. */
+    /** The folder given, else the default for this user ({@link StateDirectory#defaultLocation()}). */
     Path directory() {
         Path given = state.get();
-        return given != null ? given : defaultDirectory(System.getenv(), Path.of(System.getProperty("user.home")));
-    }
-
-    /**
-     * The XDG Base Directory rule: {@code $XDG_STATE_HOME/jtorrent} when that variable holds an
-     * absolute path (the specification says to ignore a relative one), else
-     * {@code ~/.local/state/jtorrent}.
-     */
-    static Path defaultDirectory(Map<String, String> environment, Path home) {
-        String xdg = environment.get("XDG_STATE_HOME");
-        if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) return Path.of(xdg, "jtorrent");
-        return home.resolve(".local/state/jtorrent");
+        return given != null ? given : StateDirectory.defaultLocation();
     }
 }

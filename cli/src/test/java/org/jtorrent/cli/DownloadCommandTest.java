@@ -56,12 +56,12 @@ class DownloadCommandTest {
     }
 
     @Test
-    void everyTorrentGivenRunsAtOnceUnlessMaxActiveSaysOtherwise() throws Exception {
+    void everyTorrentRunsAtOnceUnlessMaxActiveSaysOtherwise() throws Exception {
         DownloadCommand download = new DownloadCommand();
         new CommandLine(download.spec).parseArgs("a.torrent", "--port", "0");
         SessionConfig many = download.sessionConfig(30);
-        assertThat(many.activeDownloads()).isEqualTo(30);
-        assertThat(many.activeSeeds()).isEqualTo(30);
+        assertThat(many.activeDownloads()).isEqualTo(DownloadCommand.ALL);
+        assertThat(many.activeSeeds()).isEqualTo(DownloadCommand.ALL);
         assertThat(many.limits().choker().slots()).isEqualTo(SessionConfig.DEFAULT_UPLOAD_SLOTS);
         DownloadCommand limited = new DownloadCommand();
         new CommandLine(limited.spec).parseArgs("a.torrent", "--port", "0", "--max-active", "2", "--upload-slots", "3",

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,25 +74,29 @@ class MultiTorrentDownloadTest {
     @Test
     void severalTorrentsComeInThroughOneListenPort() throws Exception {
         List<TestTorrent> torrents = torrents();
-        Path out = dir.resolve("out");
+        Path folder = dir.resolve("out");
         int port = freePort();
         // No --peer and no tracker: the seeder dials our one port for every torrent, and each
         // connection must reach its torrent by the info-hash in its handshake.
         List<String> args = args("download");
         args.addAll(writeTorrents(torrents));
-        args.addAll(List.of("-o", out.toString(), "--port", String.valueOf(port), "--state", dir.resolve("state").toString()));
-        CompletableFuture<CliTest.Result> download = CompletableFuture.supplyAsync(() -> CliTest.run(args.toArray(String[]::new)));
-        awaitListening(port, download);
+        args.addAll(List.of("-o", folder.toString(), "--port", String.valueOf(port), "--state", dir.resolve("state").toString()));
+        StringWriter out = new StringWriter(), err = new StringWriter(); // StringWriter: thread-safe
+        CompletableFuture<Integer> download = CompletableFuture.supplyAsync(
+                () -> Main.run(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new)));
+        // The port is printed once every torrent is in the session: the seeder's first dials find them.
+        awaitLine(err, "listening on port " + port, download);
         try (Session seeder = seeder(torrents, dir.resolve("seed"), List.of(new InetSocketAddress("127.0.0.1", port)))) {
             seeder.start();
-            CliTest.Result r = download.get(60, TimeUnit.SECONDS);
+            int code = download.get(60, TimeUnit.SECONDS);
+            CliTest.Result r = new CliTest.Result(code, out.toString(), err.toString());
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.err().lines().filter(l -> l.startsWith("listening on port"))).containsExactly("listening on port " + port);
             assertThat(r.out().lines()).hasSize(torrents.size());
             for (TestTorrent t : torrents) {
                 String name = t.metainfo().info().name();
                 assertThat(r.out()).contains(name + ": complete: ");
-                assertSame(t, out);
+                assertSame(t, folder);
                 TorrentHandle seeded = seeder.torrent(t.metainfo().infoHash()).orElseThrow();
                 List<PeerSummary> peers = DownloadResult.of(seeded, 0).peers();
                 assertThat(peers).as(name).anySatisfy(p -> {
@@ -228,16 +233,9 @@ class MultiTorrentDownloadTest {
         }
     }
 
-    /** Waits until the command listens on {@code port} (or has ended, which the caller then reports). */
-    private static void awaitListening(int port, CompletableFuture<?> command) throws InterruptedException {
+    /** Waits until the command printed {@code line} (or has ended, which the caller then reports). */
+    private static void awaitLine(StringWriter output, String line, CompletableFuture<?> command) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline && !command.isDone()) {
-            try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(20);
-            }
-        }
+        while (System.nanoTime() < deadline && !command.isDone() && !output.toString().contains(line)) Thread.sleep(10);
     }
-
 }
