@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.peer.PeerConnection;
+import org.jtorrent.storage.DiskResources;
 import org.jtorrent.storage.PartialPieces;
 import org.jtorrent.storage.PieceHasher;
 import org.jtorrent.storage.Recheck;
@@ -36,7 +37,7 @@ public final class Download implements AutoCloseable {
     private final Metainfo metainfo;
     private final DownloadOptions options;
     private final Storage storage;
-    private final PieceHasher hasher;
+    private final DiskResources ownResources; // null when the caller shares its resources
     private final Torrent torrent;
     private final ServerSocketChannel listener;
     private final PeerSet peerSet;
@@ -56,12 +57,12 @@ public final class Download implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final long started = System.nanoTime();
 
-    private Download(Metainfo metainfo, DownloadOptions options, Storage storage, PieceHasher hasher, Torrent torrent,
-                     ServerSocketChannel listener, PeerId peerId) {
+    private Download(Metainfo metainfo, DownloadOptions options, Storage storage, DiskResources ownResources,
+                     Torrent torrent, ServerSocketChannel listener, PeerId peerId) {
         this.metainfo = metainfo;
         this.options = options;
         this.storage = storage;
-        this.hasher = hasher;
+        this.ownResources = ownResources;
         this.torrent = torrent;
         this.listener = listener;
         this.peerSet = new PeerSet(torrent, options);
@@ -89,7 +90,16 @@ public final class Download implements AutoCloseable {
         return uploaded;
     }
 
+    /** Starts one torrent on disk resources of its own (files, hashing, flushing, memory), closed with it. */
     public static Download start(Metainfo metainfo, DownloadOptions options) throws IOException {
+        return start(metainfo, options, (DiskResources) null);
+    }
+
+    /**
+     * Starts one torrent on the caller's {@code resources}, shared with other torrents (null: its
+     * own). Closing the download leaves shared resources open.
+     */
+    public static Download start(Metainfo metainfo, DownloadOptions options, DiskResources resources) throws IOException {
         ServerSocketChannel listener = ServerSocketChannel.open(); // channels: the frame reader reads them into direct buffers
         try {
             listener.bind(new InetSocketAddress(options.bind(), options.listenPort()), HANDSHAKE_SLOTS);
@@ -97,28 +107,37 @@ public final class Download implements AutoCloseable {
             listener.close();
             throw e;
         }
-        return start(metainfo, options, listener);
+        return start(metainfo, options, listener, resources);
     }
 
     /** Starts with a bound listener of the caller's (tests hand in one that fails on purpose); closes it on failure. */
     static Download start(Metainfo metainfo, DownloadOptions options, ServerSocketChannel listener) throws IOException {
+        return start(metainfo, options, listener, null);
+    }
+
+    private static Download start(Metainfo metainfo, DownloadOptions options, ServerSocketChannel listener,
+                                  DiskResources shared) throws IOException {
+        DiskResources own = shared == null ? new DiskResources(ownResources(options)) : null;
+        DiskResources resources = shared == null ? own : shared;
         Storage storage;
         try {
-            storage = Storage.open(metainfo.info(), options.folder(), options.storage());
+            storage = Storage.open(metainfo.info(), options.folder(), options.storage(), resources);
         } catch (IOException | RuntimeException e) {
             listener.close();
+            if (own != null) own.close();
             throw e;
         }
-        PieceHasher hasher = PieceHasher.forThisMachine();
+        PieceHasher hasher = resources.hasher();
         try {
             BitSet have = resumeOrRecheck(metainfo, options, storage, hasher);
             PartialPieces partial = new PartialPieces(storage, hasher, options.memoryCap());
             PeerId peerId = PeerId.random();
             Torrent torrent = new Torrent(metainfo, storage, partial, have, peerId);
-            // The last data is made durable while the caller reports and closes, not after.
-            torrent.completion().thenRun(storage::flushInBackground);
+            // The last data is made durable while the caller reports and closes, not after; the
+            // buffers kept for the next piece go back to the budget.
+            torrent.completion().thenRun(storage::flushInBackground).thenRun(partial::releaseSpares);
             torrent.listenPort(port(listener));
-            Download d = new Download(metainfo, options, storage, hasher, torrent, listener, peerId);
+            Download d = new Download(metainfo, options, storage, own, torrent, listener, peerId);
             d.acceptThread = Thread.ofVirtual().name("accept").start(d::acceptLoop);
             d.peerSet.start();
             if (d.announcer != null) {
@@ -130,10 +149,19 @@ public final class Download implements AutoCloseable {
             return d;
         } catch (IOException | RuntimeException e) {
             listener.close();
-            hasher.close();
             storage.close();
+            if (own != null) own.close();
             throw e;
         }
+    }
+
+    /**
+     * Resources for this download alone: today's per-download limits (its file cap, a budget that
+     * holds its partial-piece cap beside its read cache), so one torrent runs exactly as before.
+     */
+    private static DiskResources.Config ownResources(DownloadOptions options) {
+        long memory = Math.max(DiskResources.Config.DEFAULT.memoryBytes(), options.memoryCap() + Torrent.READ_CACHE_BYTES);
+        return DiskResources.Config.DEFAULT.withOpenFiles(options.storage().openFileCap()).withMemoryBytes(memory);
     }
 
     /** The pieces on disk: from a resume file that still matches the files, else by hashing them all. */
@@ -254,8 +282,8 @@ public final class Download implements AutoCloseable {
         if (accepting != null) accepting.interrupt(); // it may be waiting for a handshake slot
         for (PeerConnection c : torrent.connections()) c.close();
         if (announcer != null) announcer.close(); // after the peers: the stopped event carries the final counters
-        hasher.close();
         storage.close();
+        if (ownResources != null) ownResources.close();
         saveResumeData();
     }
 

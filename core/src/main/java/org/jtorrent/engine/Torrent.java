@@ -56,6 +56,7 @@ public final class Torrent implements PeerHost {
     private final Set<PeerConnection> connections = ConcurrentHashMap.newKeySet();
     private final List<PeerSummary> finished = new ArrayList<>();
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
+    private final CompletableFuture<StorageException> storageFailure = new CompletableFuture<>();
     private final AtomicLong verifiedBytes = new AtomicLong();
     private final AtomicLong wastedBytes = new AtomicLong();
     private final PeerTrust trust = new PeerTrust();
@@ -64,8 +65,9 @@ public final class Torrent implements PeerHost {
     private final int[] payloadBytes;
     private volatile Events events = Events.NONE;
     private volatile ChokeDriver choker; // null until the download starts one
-    /** Uploads read whole pieces through this: 16 MiB, a few pieces of any usual size. */
+    /** Uploads read whole pieces through this: a few pieces of any usual size, within the memory budget. */
     private final ReadCache readCache;
+    static final long READ_CACHE_BYTES = 16L * 1024 * 1024;
     private volatile TransferLimits limits = TransferLimits.DEFAULT;
 
     /** What the peer set needs to hear from the torrent. Called from connection and hasher threads. */
@@ -86,7 +88,7 @@ public final class Torrent implements PeerHost {
         this.storage = storage;
         this.partial = partial;
         this.picker = new PiecePicker(layout, have);
-        this.readCache = new ReadCache(storage, 16L * 1024 * 1024);
+        this.readCache = new ReadCache(storage, READ_CACHE_BYTES);
         this.localId = localId;
         this.payloadBytes = new int[layout.pieceCount()];
         for (int piece = 0; piece < payloadBytes.length; piece++) {
@@ -128,6 +130,23 @@ public final class Torrent implements PeerHost {
     /** Completes when every piece is verified; fails when storage fails. */
     public CompletableFuture<Void> completion() {
         return completion;
+    }
+
+    /**
+     * Completes with the first storage error of this torrent, while downloading (a full disk) or
+     * seeding (a file deleted under it) alike: the owner moves the torrent to error with its
+     * message. Other torrents on the same disk resources are not affected. Never completes on a
+     * healthy disk.
+     */
+    public CompletableFuture<StorageException> storageFailure() {
+        return storageFailure;
+    }
+
+    private void storageFailed(Throwable error) {
+        StorageException e = error instanceof StorageException s ? s
+                : new StorageException("storage failed: " + error, error);
+        if (storageFailure.complete(e)) log.error("storage failed, stopping: {}", e.getMessage());
+        completion.completeExceptionally(e);
     }
 
     public boolean isComplete() {
@@ -281,7 +300,7 @@ public final class Torrent implements PeerHost {
         try {
             done = partial.add(block.piece(), block.begin(), buffer, offset, block.length());
         } catch (StorageException e) { // a block spilled to a full disk: the whole download stops
-            completion.completeExceptionally(e);
+            storageFailed(e);
             throw e;
         }
         if (done == null) return;
@@ -290,8 +309,8 @@ public final class Torrent implements PeerHost {
         // thread, which holds its connection's lock while the outcome takes every other one's.
         done.whenCompleteAsync((ok, error) -> {
             if (error != null) {
-                log.error("storage failed, stopping: {}", error.getMessage());
-                completion.completeExceptionally(error);
+                storageFailed(error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : error);
             } else if (ok) {
                 pieceVerified(piece);
             } else {
@@ -334,7 +353,13 @@ public final class Torrent implements PeerHost {
     public byte[] read(BlockRef block) throws IOException {
         if (!picker.has(block.piece())) return null;
         byte[] data = new byte[block.length()];
-        return readCache.read(block.piece(), layout.pieceSize(block.piece()), block.begin(), ByteBuffer.wrap(data)) ? data : null;
+        try {
+            readCache.read(block.piece(), layout.pieceSize(block.piece()), block.begin(), ByteBuffer.wrap(data));
+        } catch (StorageException e) { // our data is gone (a file deleted under us): the torrent fails, not just this peer
+            storageFailed(e);
+            throw e;
+        }
+        return data;
     }
 
     @Override

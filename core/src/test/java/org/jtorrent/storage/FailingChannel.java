@@ -14,7 +14,7 @@ import java.nio.channels.WritableByteChannel;
  */
 public final class FailingChannel extends FileChannel {
     private final FileChannel real;
-    private long budget;
+    private final java.util.concurrent.atomic.AtomicLong budget;
     private long written;
     private final java.util.List<Write> writes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
@@ -24,14 +24,30 @@ public final class FailingChannel extends FileChannel {
     private final java.util.concurrent.atomic.AtomicInteger forces = new java.util.concurrent.atomic.AtomicInteger();
 
     public FailingChannel(FileChannel real, long budget) {
+        this(real, new java.util.concurrent.atomic.AtomicLong(budget));
+    }
+
+    private FailingChannel(FileChannel real, java.util.concurrent.atomic.AtomicLong budget) {
         this.real = real;
         this.budget = budget;
     }
 
+    /**
+     * An opener whose channels share one budget, as the files of a real disk share its free space:
+     * once {@code bytes} are written through any of them, every write fails like a full disk, also
+     * through a channel opened again after an error.
+     */
+    public static ChannelOpener diskFullAfter(long bytes) {
+        java.util.concurrent.atomic.AtomicLong free = new java.util.concurrent.atomic.AtomicLong(bytes);
+        return p -> new FailingChannel(ChannelOpener.DEFAULT.open(p), free);
+    }
+
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
-        if (src.remaining() > budget) throw new IOException("No space left on device");
-        budget -= src.remaining();
+        long want = src.remaining();
+        if (budget.getAndUpdate(left -> left >= want ? left - want : left) < want) {
+            throw new IOException("No space left on device");
+        }
         int n = real.write(src, position);
         written += n;
         writes.add(new Write(position, n));
