@@ -7,6 +7,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The open files of every torrent that shares one {@link DiskResources}: one LRU of open channels
@@ -17,11 +19,13 @@ import java.util.Map;
  *
  * <p>Channels are reference-counted: one evicted while another thread still reads or writes through
  * it is closed when that thread releases it, never under its feet. The cap is therefore soft by at
- * most the number of concurrent I/O threads: never more than {@code cap} plus the leases held at
- * once are open. One lock guards the LRU; it is held to move references, never while a file opens
- * or closes.
+ * most the number of concurrent I/O threads: room is made (the least recently used idle channels
+ * closed) before a file opens, so never more than {@code cap} plus the channels evicted while still
+ * leased are open. One lock guards the LRU; it is held to move references, never while a file
+ * opens or closes.
  */
 final class FileHandles implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FileHandles.class);
 
     /** A channel lent out by {@link Group#acquire}; give it back with {@link #close()}. */
     static final class Lease implements AutoCloseable {
@@ -131,6 +135,7 @@ final class FileHandles implements AutoCloseable {
     private final int cap;
     private final LinkedHashMap<Key, Handle> handles = new LinkedHashMap<>(16, 0.75f, true); // LRU order
     private int channelsOpen; // in the LRU or evicted and still leased: what the process holds
+    private int reserved; // channels being opened: they count against the cap already
     private boolean closed;
 
     FileHandles(int cap) {
@@ -145,25 +150,39 @@ final class FileHandles implements AutoCloseable {
 
     private Lease acquire(Group group, int file) throws IOException {
         Key key = new Key(group, file);
+        List<Handle> idle = new ArrayList<>(0);
         synchronized (this) {
             checkOpen(group);
             Handle h = handles.get(key);
             if (h != null && !h.channel.isOpen()) { // closed under us (an interrupted thread): reopen
                 handles.remove(key);
-                markEvicted(h);
+                if (markEvicted(h)) idle.add(h);
                 h = null;
             }
             if (h != null) {
                 h.users++;
                 return new Lease(this, h);
             }
+            // Room first: the least recently used channels are closed before ours opens, so open
+            // channels never exceed the cap plus those still leased after their eviction.
+            reserved++;
+            evictOverCap(idle);
         }
-        // Opening may block on the disk: do it outside the lock. A race opens the file twice; the
-        // loser's channel is closed.
-        Handle mine = new Handle(key, group.opener.open(file));
+        // Closing and opening may block on the disk: outside the lock. A race opens the file twice;
+        // the loser's channel is closed.
+        Handle mine;
+        try {
+            closeEvicted(idle);
+            mine = new Handle(key, group.opener.open(file));
+        } catch (IOException | RuntimeException e) {
+            synchronized (this) {
+                reserved--;
+            }
+            throw e;
+        }
         Handle chosen;
-        List<Handle> idle = new ArrayList<>(0);
         synchronized (this) {
+            reserved--;
             channelsOpen++;
             Handle existing = closed || group.closed ? null : handles.get(key);
             if (closed || group.closed) {
@@ -175,14 +194,26 @@ final class FileHandles implements AutoCloseable {
                 handles.put(key, mine);
                 group.open++;
                 group.opened++;
-                evictOverCap(idle);
             }
             if (chosen != null) chosen.users++;
         }
-        if (chosen != mine) idle.add(mine);
-        closeAll(idle);
+        if (chosen != mine) closeChannel(mine);
         if (chosen == null) throw closedError(group);
         return new Lease(this, chosen);
+    }
+
+    /**
+     * Closes channels evicted to make room, which may be other torrents' files: a failure to close
+     * one is theirs, not the caller's, so it is logged and not thrown.
+     */
+    private void closeEvicted(List<Handle> idle) {
+        for (Handle h : idle) {
+            try {
+                closeChannel(h);
+            } catch (IOException e) {
+                log.debug("closing an evicted file failed: {}", e.toString());
+            }
+        }
     }
 
     private void checkOpen(Group group) throws IOException {
@@ -193,10 +224,13 @@ final class FileHandles implements AutoCloseable {
         return new IOException(closed ? "the session's disk resources are closed" : "the storage is closed");
     }
 
-    /** Takes the least recently used channels out until the cap holds; the idle ones go to {@code idle}, to close. */
+    /**
+     * Takes the least recently used channels out until the cap holds for those open and those being
+     * opened; the idle ones go to {@code idle}, to close.
+     */
     private void evictOverCap(List<Handle> idle) {
         Iterator<Handle> it = handles.values().iterator();
-        while (handles.size() > cap && it.hasNext()) {
+        while (handles.size() + reserved > cap && it.hasNext()) {
             Handle h = it.next();
             it.remove();
             if (markEvicted(h)) idle.add(h);

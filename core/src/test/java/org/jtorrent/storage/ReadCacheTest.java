@@ -1,9 +1,11 @@
 package org.jtorrent.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jtorrent.testing.TestTorrent.Spec.file;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.jtorrent.metainfo.PieceLayout;
@@ -55,6 +57,23 @@ class ReadCacheTest {
             read(tiny, 3);
             read(tiny, 3);
             assertThat(tiny.hits() + tiny.misses()).isZero();
+        }
+    }
+
+    @Test
+    void dataDeletedUnderUsIsAClearErrorNotAMissOrZeros() throws Exception {
+        TestTorrent t = TestTorrent.multi("m", 16384, file("a", 16384), file("b", 20_000));
+        t.writeTo(dir);
+        try (Storage storage = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT)) {
+            ReadCache cache = new ReadCache(storage, 1024 * 1024);
+            Files.delete(dir.resolve("m/b"));
+            read(cache, 0); // a is still there
+            assertThatThrownBy(() -> cache.read(1, 16384, 0, ByteBuffer.allocate(16384)))
+                    .isInstanceOf(StorageException.class)
+                    .hasMessage("data of piece 1 is missing from disk: m/b was deleted or truncated");
+            Files.write(dir.resolve("m/b"), new byte[100]); // truncated, say by another program
+            assertThatThrownBy(() -> cache.read(2, 20_000 - 16384, 0, ByteBuffer.allocate(20_000 - 16384)))
+                    .isInstanceOf(StorageException.class).hasMessageContaining("m/b was deleted or truncated");
         }
     }
 
