@@ -143,6 +143,8 @@ public final class Torrent implements PeerHost {
     }
 
     private void storageFailed(Throwable error) {
+        // Stopping (paused, removed, closed) cuts I/O short and cancels verifications: no disk error.
+        if (storage.isClosed()) return;
         StorageException e = error instanceof StorageException s ? s
                 : new StorageException("storage failed: " + error, error);
         if (storageFailure.complete(e)) log.error("storage failed, stopping: {}", e.getMessage());

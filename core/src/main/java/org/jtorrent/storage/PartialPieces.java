@@ -5,8 +5,12 @@ import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jtorrent.metainfo.InfoDict;
 import org.jtorrent.metainfo.PieceLayout;
@@ -48,6 +52,10 @@ public final class PartialPieces implements MemoryBudget.Holder {
     private long liveBytes;  // buffers of pieces being assembled or hashed
     private long spareBytes; // buffers in spare; live and spare together are what this takes from the budget
     private boolean closed;
+    private int running; // verifications running on the pool now
+    private final Condition idle = lock.newCondition(); // signalled when one ends
+    /** How long the storage's close waits for verifications under way. */
+    static final long CLOSE_WAIT_SECONDS = 30;
 
     private static final class Partial {
         final ByteBuffer buffer; // null: blocks go to disk
@@ -204,8 +212,9 @@ public final class PartialPieces implements MemoryBudget.Holder {
     }
 
     /**
-     * The storage closes: spare buffers and pieces being assembled give their memory back now, and
-     * pieces being hashed when their hash is done; no new piece is assembled in memory.
+     * The storage closes: spare buffers and pieces being assembled give their memory back now,
+     * pieces being verified when they are done (waited for, at most {@link #CLOSE_WAIT_SECONDS}),
+     * pieces queued for the pool when it reaches them; no new piece is assembled in memory.
      */
     @Override
     public void releaseAll() {
@@ -217,37 +226,71 @@ public final class PartialPieces implements MemoryBudget.Holder {
                 if (p.buffer != null) release(p.buffer);
             }
             partial.clear();
+            // Verifications under way finish (their writes need the files, closed after this);
+            // queued ones will find the flag and do nothing.
+            long left = TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
+            while (running > 0 && left > 0) left = idle.awaitNanos(left);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
         }
     }
 
     private CompletableFuture<Boolean> verifyAndWrite(int piece, ByteBuffer data) {
-        AtomicBoolean ran = new AtomicBoolean();
-        CompletableFuture<Boolean> outcome = hasher.submit(() -> {
-            ran.set(true);
-            try {
-                if (!info.hashMatches(piece, PieceHasher.sha1(data.duplicate()))) return false;
-                storage.write(piece, 0, data.duplicate());
-                return true;
-            } finally { // before the outcome is known: a caller that sees it sees the memory back
-                releaseLocked(data);
-            }
+        return onPool(piece, data, () -> {
+            if (!info.hashMatches(piece, PieceHasher.sha1(data.duplicate()))) return false;
+            storage.write(piece, 0, data.duplicate());
+            return true;
         });
-        if (outcome.isDone() && !ran.get()) releaseLocked(data); // the pool refused the task: closed
-        return outcome;
-    }
-
-    private void releaseLocked(ByteBuffer data) {
-        lock.lock();
-        try {
-            release(data);
-        } finally {
-            lock.unlock();
-        }
     }
 
     private CompletableFuture<Boolean> verifyFromDisk(int piece) {
-        return hasher.verifyOnDisk(storage, piece);
+        return onPool(piece, null, () -> hasher.verifyOnDiskHere(storage, piece));
+    }
+
+    /**
+     * Runs a piece's verification on the hashing pool, which other torrents share: its buffer (if
+     * in memory) is released on every path before the outcome is known, so a caller that sees the
+     * outcome sees the memory back, a pool that refused the task included. A task that finds the
+     * storage closed does nothing and ends in a {@link CancellationException}; one running when it
+     * closes is waited for ({@link #releaseAll}), so a verified piece's write is not cut short.
+     */
+    private CompletableFuture<Boolean> onPool(int piece, ByteBuffer buffer, Callable<Boolean> verification) {
+        AtomicBoolean ran = new AtomicBoolean();
+        CompletableFuture<Boolean> outcome = hasher.submit(() -> {
+            ran.set(true);
+            lock.lock();
+            try {
+                if (closed) {
+                    if (buffer != null) release(buffer);
+                    throw new CancellationException("piece " + piece + " not verified: the storage closed");
+                }
+                running++;
+            } finally {
+                lock.unlock();
+            }
+            try {
+                return verification.call();
+            } finally {
+                lock.lock();
+                try {
+                    running--;
+                    if (buffer != null) release(buffer);
+                    idle.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        });
+        if (outcome.isDone() && !ran.get() && buffer != null) { // the pool refused the task: closed
+            lock.lock();
+            try {
+                release(buffer);
+            } finally {
+                lock.unlock();
+            }
+        }
+        return outcome;
     }
 }

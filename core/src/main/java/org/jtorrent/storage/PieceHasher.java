@@ -66,10 +66,13 @@ public final class PieceHasher implements AutoCloseable {
      * the torrent's hash: true when it matches, false when it differs or is not all on disk.
      */
     public CompletableFuture<Boolean> verifyOnDisk(Storage storage, int piece) {
-        return submit(() -> {
-            MessageDigest sha1 = newSha1();
-            return storage.digestPiece(piece, sha1, chunk.get()) && storage.info().hashMatches(piece, sha1.digest());
-        });
+        return submit(() -> verifyOnDiskHere(storage, piece));
+    }
+
+    /** {@link #verifyOnDisk}'s work, on the calling thread: one of the pool's, whose chunk buffer it uses. */
+    boolean verifyOnDiskHere(Storage storage, int piece) throws StorageException {
+        MessageDigest sha1 = newSha1();
+        return storage.digestPiece(piece, sha1, chunk.get()) && storage.info().hashMatches(piece, sha1.digest());
     }
 
     /**

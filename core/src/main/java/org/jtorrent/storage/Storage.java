@@ -65,6 +65,7 @@ public final class Storage implements AutoCloseable {
     private final ChannelOpener opener;
     private final Path[] paths; // prepared lazily: creating directories only when a file is written
     private final boolean[] exists;
+    private volatile boolean closed;
 
     private Storage(InfoDict info, DownloadFolder folder, Options options, DiskResources resources, boolean ownsResources) {
         this.info = info;
@@ -139,6 +140,14 @@ public final class Storage implements AutoCloseable {
 
     public Path folder() {
         return folder.root();
+    }
+
+    /**
+     * Whether {@link #close} was called: I/O failing after it was cut short by the owner stopping
+     * the torrent, which is no disk error.
+     */
+    public boolean isClosed() {
+        return closed;
     }
 
     /** The disk resources this storage runs on, shared or its own. */
@@ -334,6 +343,7 @@ public final class Storage implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        closed = true;
         flush.close();
         for (MemoryBudget.Holder holder : memoryHolders) {
             resources.memory().unregister(holder);

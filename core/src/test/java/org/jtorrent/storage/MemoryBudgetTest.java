@@ -112,6 +112,27 @@ class MemoryBudgetTest {
     }
 
     @Test
+    void aPieceQueuedOnTheSharedPoolWhenItsStorageClosesIsCancelledAndGivesItsMemoryBack() throws Exception {
+        TestTorrent t = TestTorrent.single("queued.bin", 2 * PIECE, PIECE);
+        try (DiskResources shared = new DiskResources(DiskResources.Config.DEFAULT.withHashThreads(1))) {
+            CountDownLatch otherTorrentsWork = new CountDownLatch(1);
+            CompletableFuture<Object> busy = shared.hasher().submit(() -> otherTorrentsWork.await(20, TimeUnit.SECONDS));
+            CompletableFuture<Boolean> queued;
+            try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT, shared)) {
+                PartialPieces pieces = new PartialPieces(s, shared.hasher(), 100L * PIECE);
+                pieces.add(0, 0, block(t, 0, 0));
+                queued = finish(pieces, t, 0);
+                assertThat(queued).isNotDone();
+            } // the close does not wait for the other torrent's task ahead of ours
+            otherTorrentsWork.countDown();
+            busy.get(10, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> queued.get(10, TimeUnit.SECONDS)).isInstanceOf(java.util.concurrent.CancellationException.class);
+            assertThat(shared.memory().used()).isZero();
+            assertThat(dir.resolve("queued.bin")).as("nothing written after the close").doesNotExist();
+        }
+    }
+
+    @Test
     void readCachesGiveWayToPartialPiecesAndServeUncachedWhenTheBudgetIsSpent() throws Exception {
         TestTorrent seeded = TestTorrent.single("seeded.bin", 8 * PIECE, PIECE);
         TestTorrent fetched = TestTorrent.single("fetched.bin", 4 * PIECE, PIECE);
