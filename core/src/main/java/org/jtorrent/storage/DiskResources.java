@@ -51,6 +51,10 @@ public final class DiskResources implements AutoCloseable {
             return new Config(openFiles, threads, flushThreads, memoryBytes);
         }
 
+        public Config withFlushThreads(int threads) {
+            return new Config(openFiles, hashThreads, threads, memoryBytes);
+        }
+
         public Config withMemoryBytes(long bytes) {
             return new Config(openFiles, hashThreads, flushThreads, bytes);
         }

@@ -22,6 +22,7 @@ public final class FailingChannel extends FileChannel {
     public record Write(long position, int length) {
     }
     private final java.util.concurrent.atomic.AtomicInteger forces = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean forceFails;
 
     public FailingChannel(FileChannel real, long budget) {
         this(real, new java.util.concurrent.atomic.AtomicLong(budget));
@@ -40,6 +41,13 @@ public final class FailingChannel extends FileChannel {
     public static ChannelOpener diskFullAfter(long bytes) {
         java.util.concurrent.atomic.AtomicLong free = new java.util.concurrent.atomic.AtomicLong(bytes);
         return p -> new FailingChannel(ChannelOpener.DEFAULT.open(p), free);
+    }
+
+    /** A channel whose writes go through and whose flushes fail, as on a device that reports an I/O error. */
+    public static FailingChannel failingFlushes(FileChannel real) {
+        FailingChannel c = new FailingChannel(real, Long.MAX_VALUE);
+        c.forceFails = true;
+        return c;
     }
 
     @Override
@@ -114,6 +122,7 @@ public final class FailingChannel extends FileChannel {
     @Override
     public void force(boolean metaData) throws IOException {
         forces.incrementAndGet();
+        if (forceFails) throw new IOException("Input/output error");
         real.force(metaData);
     }
 

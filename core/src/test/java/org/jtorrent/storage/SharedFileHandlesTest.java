@@ -152,6 +152,46 @@ class SharedFileHandlesTest {
         }
     }
 
+    @Test
+    void flushesThatFailForOneTorrentLeaveTheSharedExecutorFlushingTheOthers() throws Exception {
+        TestTorrent failing = TestTorrent.single("failing.bin", 8 * 16384, 16384);
+        TestTorrent healthy = TestTorrent.single("healthy.bin", 8 * 16384, 16384);
+        List<FailingChannel> failingChannels = new CopyOnWriteArrayList<>(), healthyChannels = new CopyOnWriteArrayList<>();
+        ChannelOpener flushFails = p -> {
+            FailingChannel c = FailingChannel.failingFlushes(ChannelOpener.DEFAULT.open(p));
+            failingChannels.add(c);
+            return c;
+        };
+        ChannelOpener counting = p -> {
+            FailingChannel c = new FailingChannel(ChannelOpener.DEFAULT.open(p), Long.MAX_VALUE);
+            healthyChannels.add(c);
+            return c;
+        };
+        Storage.Options everyPiece = Storage.Options.DEFAULT.withFlushEvery(16384);
+        try (DiskResources shared = new DiskResources(DiskResources.Config.DEFAULT.withFlushThreads(1));
+             Storage bad = Storage.open(failing.metainfo().info(), dir, everyPiece.withOpener(flushFails), shared);
+             Storage good = Storage.open(healthy.metainfo().info(), dir, everyPiece.withOpener(counting), shared)) {
+            for (int round = 1; round <= 3; round++) { // each round's flushes queued after the last round's failed
+                for (int piece = 0; piece < 8; piece++) {
+                    bad.write(piece, 0, ByteBuffer.wrap(failing.piece(piece))); // writes succeed, flushes fail
+                    good.write(piece, 0, ByteBuffer.wrap(healthy.piece(piece)));
+                }
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while ((forces(failingChannels) < round || forces(healthyChannels) < round) && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(forces(failingChannels)).as("round %d: the failing torrent's flush was tried", round).isGreaterThanOrEqualTo(round);
+                assertThat(forces(healthyChannels)).as("round %d: the one flush thread went on for the other", round)
+                        .isGreaterThanOrEqualTo(round);
+            }
+            assertThat(readPiece(good, 7)).isEqualTo(healthy.piece(7));
+        }
+    }
+
+    private static int forces(List<FailingChannel> channels) {
+        return channels.stream().mapToInt(FailingChannel::forces).sum();
+    }
+
     private static byte[] readPiece(Storage s, int piece) throws StorageException {
         PieceLayout layout = s.info().layout();
         ByteBuffer into = ByteBuffer.allocate(layout.pieceSize(piece));
