@@ -16,6 +16,7 @@ import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.peer.PeerConnection;
 import org.jtorrent.storage.DiskResources;
+import org.jtorrent.storage.MemoryBudget;
 import org.jtorrent.storage.PartialPieces;
 import org.jtorrent.storage.PieceHasher;
 import org.jtorrent.storage.Recheck;
@@ -160,7 +161,8 @@ public final class Download implements AutoCloseable {
      * holds its partial-piece cap beside its read cache), so one torrent runs exactly as before.
      */
     private static DiskResources.Config ownResources(DownloadOptions options) {
-        long memory = Math.max(DiskResources.Config.DEFAULT.memoryBytes(), options.memoryCap() + Torrent.READ_CACHE_BYTES);
+        long memory = Math.max(DiskResources.Config.DEFAULT.memoryBytes(),
+                MemoryBudget.capacityFor(options.memoryCap() + Torrent.READ_CACHE_BYTES));
         return DiskResources.Config.DEFAULT.withOpenFiles(options.storage().openFileCap()).withMemoryBytes(memory);
     }
 

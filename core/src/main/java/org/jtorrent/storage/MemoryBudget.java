@@ -20,6 +20,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * least recently used pieces, partial pieces their spare buffers): download data comes before
  * cached copies of what is on disk anyway.
  *
+ * <p>The last eighth of the budget ({@link #reserve()}) is for those who wait: what never waits
+ * (partial pieces, caches) may not take it, so that downloads holding their pieces cannot starve
+ * uploads of send buffers; an uploader always finds room once the elastic users are at their limit.
+ *
  * <p>Accounting never goes negative: a release of more than is held is a bug, and throws. Every
  * holder gives everything back when its torrent's storage closes ({@link Holder#releaseAll}).
  */
@@ -41,6 +45,7 @@ public final class MemoryBudget {
     }
 
     private final long capacity;
+    private final long reserve;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
     private long used; // guarded by lock
@@ -50,6 +55,7 @@ public final class MemoryBudget {
     public MemoryBudget(long capacityBytes) {
         if (capacityBytes < 0) throw new IllegalArgumentException("memory budget must not be negative");
         this.capacity = capacityBytes;
+        this.reserve = capacityBytes / 8;
     }
 
     public long capacity() {
@@ -69,16 +75,28 @@ public final class MemoryBudget {
         return capacity - used();
     }
 
+    /** The capacity whose part outside the reserve is at least {@code elasticBytes}. */
+    public static long capacityFor(long elasticBytes) {
+        return elasticBytes + elasticBytes / 7 + 8;
+    }
+
+    /** Bytes only {@link #acquire(long, Duration)} may take: {@link #tryAcquire} leaves them free. */
+    public long reserve() {
+        return reserve;
+    }
+
     /**
-     * Takes {@code bytes} if they are free, after asking the holders for room if they are not;
-     * never waits. Returns whether they were taken (then {@link #release} them).
+     * Takes {@code bytes} if they are free outside the {@link #reserve}, after asking the holders
+     * for room if they are not; never waits. Returns whether they were taken (then {@link #release}
+     * them).
      */
     public boolean tryAcquire(long bytes) {
         if (bytes < 0) throw new IllegalArgumentException("negative bytes: " + bytes);
-        if (bytes > capacity) return false;
-        if (take(bytes)) return true;
-        reclaim(bytes - available());
-        return take(bytes);
+        long limit = capacity - reserve;
+        if (bytes > limit) return false;
+        if (take(bytes, limit)) return true;
+        reclaim(bytes - (limit - used()));
+        return take(bytes, limit);
     }
 
     /**
@@ -87,8 +105,11 @@ public final class MemoryBudget {
      * {@code bytes} exceeds the whole budget, which no wait can satisfy.
      */
     public boolean acquire(long bytes, Duration timeout) throws InterruptedException {
+        if (bytes < 0) throw new IllegalArgumentException("negative bytes: " + bytes);
         if (bytes > capacity) throw new IllegalArgumentException(bytes + " bytes exceed the whole memory budget of " + capacity);
-        if (tryAcquire(bytes)) return true;
+        if (take(bytes, capacity)) return true;
+        reclaim(bytes - available());
+        if (take(bytes, capacity)) return true;
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lockInterruptibly();
         try {
@@ -135,10 +156,10 @@ public final class MemoryBudget {
         holders.remove(holder);
     }
 
-    private boolean take(long bytes) {
+    private boolean take(long bytes, long limit) {
         lock.lock();
         try {
-            if (used + bytes > capacity) return false;
+            if (used + bytes > limit) return false;
             used += bytes;
             return true;
         } finally {

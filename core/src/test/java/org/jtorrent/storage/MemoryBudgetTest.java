@@ -26,12 +26,20 @@ class MemoryBudgetTest {
     Path dir;
 
     @Test
-    void accountingNeverGoesNegativeNorPastTheCapacity() {
+    void accountingNeverGoesNegativeNorPastTheCapacity() throws Exception {
         MemoryBudget budget = new MemoryBudget(100);
+        assertThat(budget.reserve()).isEqualTo(12);
+        for (long elastic : new long[] {0, 1, 7, 65_536, 80L << 20, 1L << 40}) {
+            MemoryBudget sized = new MemoryBudget(MemoryBudget.capacityFor(elastic));
+            assertThat(sized.capacity() - sized.reserve()).as("room outside the reserve for %d", elastic)
+                    .isBetween(elastic, elastic + 8);
+        }
         assertThat(budget.tryAcquire(60)).isTrue();
         assertThat(budget.tryAcquire(50)).as("past the capacity").isFalse();
         assertThat(budget.used()).isEqualTo(60);
-        assertThat(budget.tryAcquire(40)).isTrue();
+        assertThat(budget.tryAcquire(28)).isTrue();
+        assertThat(budget.tryAcquire(1)).as("the reserve is only for those who wait").isFalse();
+        assertThat(budget.acquire(12, Duration.ofMillis(1))).as("an uploader gets the reserve").isTrue();
         assertThat(budget.available()).isZero();
         budget.release(100);
         assertThatThrownBy(() -> budget.release(1)).isInstanceOf(IllegalStateException.class)
@@ -67,7 +75,7 @@ class MemoryBudgetTest {
     @Test
     void partialPiecesGoToDiskWhenTheBudgetIsSpentAndGiveEverythingBackOnEveryPath() throws Exception {
         TestTorrent t = TestTorrent.single("budget.bin", 6 * PIECE, PIECE);
-        try (DiskResources shared = new DiskResources(DiskResources.Config.DEFAULT.withMemoryBytes(2L * PIECE))) {
+        try (DiskResources shared = new DiskResources(DiskResources.Config.DEFAULT.withMemoryBytes(MemoryBudget.capacityFor(2L * PIECE)))) {
             MemoryBudget budget = shared.memory();
             try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT, shared)) {
                 PartialPieces pieces = new PartialPieces(s, shared.hasher(), 100L * PIECE); // the budget, not the cap, limits
@@ -137,7 +145,7 @@ class MemoryBudgetTest {
         TestTorrent seeded = TestTorrent.single("seeded.bin", 8 * PIECE, PIECE);
         TestTorrent fetched = TestTorrent.single("fetched.bin", 4 * PIECE, PIECE);
         seeded.writeTo(dir);
-        try (DiskResources shared = new DiskResources(DiskResources.Config.DEFAULT.withMemoryBytes(4L * PIECE));
+        try (DiskResources shared = new DiskResources(DiskResources.Config.DEFAULT.withMemoryBytes(MemoryBudget.capacityFor(4L * PIECE)));
              Storage seeding = Storage.open(seeded.metainfo().info(), dir, Storage.Options.DEFAULT, shared);
              Storage fetching = Storage.open(fetched.metainfo().info(), dir, Storage.Options.DEFAULT, shared)) {
             MemoryBudget budget = shared.memory();
