@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongUnaryOperator;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -42,6 +43,19 @@ public final class MemoryBudget {
 
         /** Gives back everything: its torrent's storage is closing. */
         void releaseAll();
+    }
+
+    /**
+     * For a holder's {@link Holder#reclaim}: runs {@code free} with {@code bytes} under the holder's
+     * {@code lock} if nobody holds it now, else gives 0: reclaiming never waits.
+     */
+    static long reclaimWithoutWaiting(ReentrantLock lock, LongUnaryOperator free, long bytes) {
+        if (!lock.tryLock()) return 0;
+        try {
+            return free.applyAsLong(bytes);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private final long capacity;

@@ -203,12 +203,7 @@ public final class PartialPieces implements MemoryBudget.Holder {
     /** The budget runs short elsewhere: spare buffers go back (live pieces stay). Never waits for the lock. */
     @Override
     public long reclaim(long bytes) {
-        if (!lock.tryLock()) return 0;
-        try {
-            return dropSpares(bytes);
-        } finally {
-            lock.unlock();
-        }
+        return MemoryBudget.reclaimWithoutWaiting(lock, this::dropSpares, bytes);
     }
 
     /**

@@ -133,12 +133,7 @@ public final class ReadCache implements MemoryBudget.Holder {
     /** Others need memory: the least recently used pieces go. Never waits for the lock. */
     @Override
     public long reclaim(long bytes) {
-        if (!lock.tryLock()) return 0;
-        try {
-            return evict(bytes);
-        } finally {
-            lock.unlock();
-        }
+        return MemoryBudget.reclaimWithoutWaiting(lock, this::evict, bytes);
     }
 
     @Override
