@@ -173,6 +173,77 @@ class MemoryBudgetTest {
         }
     }
 
+    @Test
+    void manyThreadsAssemblingDiscardingAndSendingNeverOverdrawAndEndAtZero() throws Exception {
+        int pieces = 32, threads = 4;
+        TestTorrent t = TestTorrent.single("busy.bin", pieces * PIECE, PIECE);
+        try (DiskResources shared = new DiskResources(DiskResources.Config.DEFAULT.withHashThreads(2)
+                .withMemoryBytes(MemoryBudget.capacityFor(5L * PIECE)))) {
+            MemoryBudget budget = shared.memory();
+            java.util.concurrent.atomic.AtomicLong most = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+            CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> { // a peer's send window, 16 KiB at a time
+                try {
+                    while (sending.get()) {
+                        if (budget.acquire(16 * 1024, Duration.ofSeconds(5))) {
+                            most.accumulateAndGet(budget.used(), Math::max);
+                            budget.release(16 * 1024);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            try (Storage s = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT, shared)) {
+                PartialPieces partial = new PartialPieces(s, shared.hasher(), 100L * PIECE);
+                java.util.List<CompletableFuture<java.util.List<CompletableFuture<Boolean>>>> workers = new java.util.ArrayList<>();
+                for (int w = 0; w < threads; w++) {
+                    int worker = w;
+                    workers.add(CompletableFuture.supplyAsync(() -> {
+                        java.util.Random random = new java.util.Random(worker);
+                        java.util.List<CompletableFuture<Boolean>> outcomes = new java.util.ArrayList<>();
+                        try {
+                            for (int piece = worker; piece < pieces; piece += threads) {
+                                if (random.nextInt(4) == 0) { // a peer went away mid-piece: discarded, fetched again
+                                    partial.add(piece, 0, block(t, piece, 0));
+                                    partial.discard(piece);
+                                }
+                                java.util.List<Integer> order = new java.util.ArrayList<>(java.util.List.of(0, 1, 2, 3));
+                                java.util.Collections.shuffle(order, random);
+                                for (int b : order) {
+                                    CompletableFuture<Boolean> done = partial.add(piece, b * 16384, block(t, piece, b));
+                                    if (done != null) outcomes.add(done);
+                                    most.accumulateAndGet(budget.used(), Math::max);
+                                }
+                            }
+                        } catch (StorageException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        return outcomes;
+                    }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()));
+                }
+                int verified = 0;
+                for (var w : workers) {
+                    for (CompletableFuture<Boolean> outcome : w.get(20, TimeUnit.SECONDS)) {
+                        assertThat(outcome.get(20, TimeUnit.SECONDS)).isTrue();
+                        verified++;
+                    }
+                }
+                assertThat(verified).isEqualTo(pieces);
+                for (int piece = 0; piece < pieces; piece++) {
+                    ByteBuffer back = ByteBuffer.allocate(PIECE);
+                    assertThat(s.read(piece, 0, back)).isTrue();
+                    assertThat(back.array()).isEqualTo(t.piece(piece));
+                }
+            } finally {
+                sending.set(false);
+                sender.get(10, TimeUnit.SECONDS);
+            }
+            assertThat(most.get()).as("never past the capacity").isLessThanOrEqualTo(budget.capacity());
+            assertThat(budget.used()).as("all given back").isZero();
+        }
+    }
+
     private static CompletableFuture<Boolean> finish(PartialPieces pieces, TestTorrent t, int piece) throws StorageException {
         CompletableFuture<Boolean> done = null;
         for (int b = 1; b < 4; b++) done = pieces.add(piece, b * 16384, block(t, piece, b));
