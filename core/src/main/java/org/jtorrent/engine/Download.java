@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jtorrent.state.StateDirectory;
+import org.jtorrent.storage.DiskResources;
+import org.jtorrent.storage.MemoryBudget;
 import org.jtorrent.metainfo.Metainfo;
 
 /**
@@ -83,7 +85,17 @@ public final class Download implements AutoCloseable {
         return SessionConfig.defaults().withListenPort(o.listenPort()).withBind(o.bind()).withPeerConfig(o.peer())
                 .withStorage(o.storage()).withTrackers(o.useTrackers(), o.tracker())
                 .withConnectionCaps(Math.max(SessionConfig.DEFAULT_MAX_CONNECTIONS, o.maxPeers()), SessionConfig.DEFAULT_MAX_HALF_OPEN)
-                .withMemoryCap(o.memoryCap()).withLimits(o.limits());
+                .withMemoryCap(o.memoryCap()).withLimits(o.limits()).withDisk(diskFor(o));
+    }
+
+    /**
+     * Today's per-download limits (its file cap; a budget that holds its partial-piece cap beside its
+     * read cache), so one torrent runs exactly as before sessions.
+     */
+    private static DiskResources.Config diskFor(DownloadOptions options) {
+        long memory = Math.max(DiskResources.Config.DEFAULT.memoryBytes(),
+                MemoryBudget.capacityFor(options.memoryCap() + Torrent.READ_CACHE_BYTES));
+        return DiskResources.Config.DEFAULT.withOpenFiles(options.storage().openFileCap()).withMemoryBytes(memory);
     }
 
     /** Waits until the check is done and the torrent runs; throws the reason if it went to error. */

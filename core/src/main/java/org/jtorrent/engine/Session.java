@@ -29,7 +29,7 @@ import org.jtorrent.metainfo.InfoDict;
 import org.jtorrent.state.StateDirectory;
 import org.jtorrent.state.StateSaver;
 import org.jtorrent.state.TorrentSettings;
-import org.jtorrent.storage.PieceHasher;
+import org.jtorrent.storage.DiskResources;
 import org.jtorrent.storage.ResumeData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +70,8 @@ public final class Session implements AutoCloseable {
     private final Set<TorrentHandle> changed = ConcurrentHashMap.newKeySet();
     private final Semaphore stateWake = new Semaphore(0);
     private final PeerId peerId = PeerId.random();
-    private final PieceHasher hasher;
+    /** Open files, hashing and flushing threads, the memory budget: shared by every torrent. */
+    private final DiskResources disk;
     private final ConnectionSlots slots;
     private final ChokeDriver choker;
     /** Every torrent, in queue order. */
@@ -104,7 +105,7 @@ public final class Session implements AutoCloseable {
         this.config = config;
         this.state = state;
         this.saver = state == null ? null : new StateSaver(state, resumeInterval, System::nanoTime);
-        this.hasher = PieceHasher.forThisMachine();
+        this.disk = new DiskResources(config.disk());
         this.slots = new ConnectionSlots(config.maxConnections(), config.maxHalfOpen());
         this.choker = new ChokeDriver(() -> running.values(), config.limits().choker(), new Random());
     }
@@ -125,7 +126,7 @@ public final class Session implements AutoCloseable {
     void start(ServerSocketChannel channel) {
         if (!started.compareAndSet(false, true)) throw new IllegalStateException("session already started");
         listener = channel;
-        context = new SessionContext(config, peerId, channel.socket().getLocalPort(), hasher, slots, choker);
+        context = new SessionContext(config, peerId, channel.socket().getLocalPort(), disk, slots, choker);
         choker.start();
         threads.add(Thread.ofVirtual().name("accept").start(this::acceptLoop));
         threads.add(Thread.ofVirtual().name("session-queue").start(this::queueLoop));
@@ -228,8 +229,8 @@ public final class Session implements AutoCloseable {
 
     // ---- for the handles ----
 
-    PieceHasher hasher() {
-        return hasher;
+    DiskResources disk() {
+        return disk;
     }
 
     void check(Runnable task) {
@@ -482,7 +483,7 @@ public final class Session implements AutoCloseable {
             }
             for (TorrentHandle h : queue) saveRecord(h); // every run is stopped: clean closes
         }
-        hasher.close();
+        disk.close();
     }
 
     private static void joinQuietly(Thread t) {

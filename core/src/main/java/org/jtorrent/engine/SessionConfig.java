@@ -3,6 +3,7 @@ package org.jtorrent.engine;
 import java.net.InetAddress;
 import java.time.Duration;
 import org.jtorrent.peer.PeerConfig;
+import org.jtorrent.storage.DiskResources;
 import org.jtorrent.storage.Storage;
 import org.jtorrent.tracker.TrackerConfig;
 
@@ -22,14 +23,16 @@ import org.jtorrent.tracker.TrackerConfig;
  *                          not hold an active slot (qBittorrent's "do not count slow torrents")
  * @param inactiveRate      bytes per second, down and up together, below which a torrent is idle
  * @param memoryCap         bytes that each torrent's partial pieces may hold before blocks spill to disk
+ *                          (all of them together are held to {@code disk.memoryBytes()})
  * @param limits            the session-wide choker's slots and intervals, and the global rate limits
  *                          every torrent's own limits are combined with
- * @param defaultTorrent    the per-torrent settings a torrent gets unless added with its own
+ * @param disk              what every torrent's storage shares: the open-file cap, hashing and
+ *                          flushing threads, the memory budget (see {@link DiskResources})
  */
 public record SessionConfig(int listenPort, InetAddress bind, PeerConfig peer, Storage.Options storage,
                             boolean useTrackers, TrackerConfig tracker, int maxConnections, int maxHalfOpen,
                             int activeDownloads, int activeSeeds, Duration inactiveAfter, long inactiveRate,
-                            long memoryCap, TransferLimits limits) {
+                            long memoryCap, TransferLimits limits, DiskResources.Config disk) {
     public static final int DEFAULT_MAX_CONNECTIONS = 500;
     public static final int DEFAULT_MAX_HALF_OPEN = 100;
     public static final int DEFAULT_ACTIVE_DOWNLOADS = 5;
@@ -46,52 +49,58 @@ public record SessionConfig(int listenPort, InetAddress bind, PeerConfig peer, S
         return new SessionConfig(0, InetAddress.getLoopbackAddress(), PeerConfig.DEFAULT, Storage.Options.DEFAULT, true,
                 TrackerConfig.DEFAULT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HALF_OPEN, DEFAULT_ACTIVE_DOWNLOADS,
                 DEFAULT_ACTIVE_SEEDS, Duration.ofMinutes(1), 2048, DownloadOptions.DEFAULT_MEMORY_CAP,
-                TransferLimits.DEFAULT.withChoker(TransferLimits.DEFAULT.choker().withSlots(DEFAULT_UPLOAD_SLOTS)));
+                TransferLimits.DEFAULT.withChoker(TransferLimits.DEFAULT.choker().withSlots(DEFAULT_UPLOAD_SLOTS)),
+                DiskResources.Config.DEFAULT);
     }
 
     public SessionConfig withListenPort(int port) {
         return new SessionConfig(port, bind, peer, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk);
     }
 
     public SessionConfig withBind(InetAddress address) {
         return new SessionConfig(listenPort, address, peer, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk);
     }
 
     public SessionConfig withPeerConfig(PeerConfig config) {
         return new SessionConfig(listenPort, bind, config, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk);
     }
 
     public SessionConfig withStorage(Storage.Options options) {
         return new SessionConfig(listenPort, bind, peer, options, useTrackers, tracker, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk);
     }
 
     public SessionConfig withTrackers(boolean use, TrackerConfig config) {
         return new SessionConfig(listenPort, bind, peer, storage, use, config, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk);
     }
 
     public SessionConfig withConnectionCaps(int connections, int halfOpen) {
         return new SessionConfig(listenPort, bind, peer, storage, useTrackers, tracker, connections, halfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk);
     }
 
     /** Queueing: {@code downloads} and {@code seeds} active at once, idle ones after {@code inactive} not counted. */
     public SessionConfig withQueue(int downloads, int seeds, Duration inactive, long idleRate) {
         return new SessionConfig(listenPort, bind, peer, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
-                downloads, seeds, inactive, idleRate, memoryCap, limits);
+                downloads, seeds, inactive, idleRate, memoryCap, limits, disk);
     }
 
     public SessionConfig withMemoryCap(long cap) {
         return new SessionConfig(listenPort, bind, peer, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, cap, limits);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, cap, limits, disk);
+    }
+
+    public SessionConfig withDisk(DiskResources.Config shared) {
+        return new SessionConfig(listenPort, bind, peer, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, shared);
     }
 
     public SessionConfig withLimits(TransferLimits newLimits) {
         return new SessionConfig(listenPort, bind, peer, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, newLimits);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, newLimits, disk);
     }
 }

@@ -1,7 +1,7 @@
 package org.jtorrent.engine;
 
 import org.jtorrent.id.PeerId;
-import org.jtorrent.storage.PieceHasher;
+import org.jtorrent.storage.DiskResources;
 
 /**
  * The session's shared parts that every torrent's run uses: handed down instead of the session
@@ -9,6 +9,6 @@ import org.jtorrent.storage.PieceHasher;
  *
  * @param listenPort the session's one port, advertised to trackers and peers
  */
-record SessionContext(SessionConfig config, PeerId peerId, int listenPort, PieceHasher hasher, ConnectionSlots slots,
+record SessionContext(SessionConfig config, PeerId peerId, int listenPort, DiskResources disk, ConnectionSlots slots,
                       ChokeDriver choker) {
 }

@@ -63,6 +63,7 @@ public final class Torrent implements PeerHost {
     static final int FINISHED_KEPT = 1000;
     private long closedReceived, closedSent; // guarded by this
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
+    private final CompletableFuture<StorageException> storageFailure = new CompletableFuture<>();
     private final AtomicLong verifiedBytes = new AtomicLong();
     private final AtomicLong wastedBytes = new AtomicLong();
     private final PeerTrust trust = new PeerTrust();
@@ -71,8 +72,9 @@ public final class Torrent implements PeerHost {
     private final int[] payloadBytes;
     private volatile Events events = Events.NONE;
     private volatile ChokeDriver choker; // null until the download starts one
-    /** Uploads read whole pieces through this: 16 MiB, a few pieces of any usual size. */
+    /** Uploads read whole pieces through this: a few pieces of any usual size, within the memory budget. */
     private final ReadCache readCache;
+    static final long READ_CACHE_BYTES = 16L * 1024 * 1024;
     private volatile TransferLimits limits = TransferLimits.DEFAULT;
     private final int maxPeers;
     private final ConnectionSlots slots;
@@ -112,7 +114,7 @@ public final class Torrent implements PeerHost {
         this.storage = storage;
         this.partial = partial;
         this.picker = new PiecePicker(layout, have);
-        this.readCache = new ReadCache(storage, 16L * 1024 * 1024);
+        this.readCache = new ReadCache(storage, READ_CACHE_BYTES);
         this.localId = localId;
         this.payloadBytes = new int[layout.pieceCount()];
         for (int piece = 0; piece < payloadBytes.length; piece++) {
@@ -154,6 +156,25 @@ public final class Torrent implements PeerHost {
     /** Completes when every piece is verified; fails when storage fails. */
     public CompletableFuture<Void> completion() {
         return completion;
+    }
+
+    /**
+     * Completes with the first storage error of this torrent, while downloading (a full disk) or
+     * seeding (a file deleted under it) alike: the owner moves the torrent to error with its
+     * message. Other torrents on the same disk resources are not affected. Never completes on a
+     * healthy disk.
+     */
+    public CompletableFuture<StorageException> storageFailure() {
+        return storageFailure;
+    }
+
+    private void storageFailed(Throwable error) {
+        // Stopping (paused, removed, closed) cuts I/O short and cancels verifications: no disk error.
+        if (storage.isClosed()) return;
+        StorageException e = error instanceof StorageException s ? s
+                : new StorageException("storage failed: " + error, error);
+        if (storageFailure.complete(e)) log.error("storage failed, stopping: {}", e.getMessage());
+        completion.completeExceptionally(e);
     }
 
     public boolean isComplete() {
@@ -349,7 +370,7 @@ public final class Torrent implements PeerHost {
         try {
             done = partial.add(block.piece(), block.begin(), buffer, offset, block.length());
         } catch (StorageException e) { // a block spilled to a full disk: the whole download stops
-            completion.completeExceptionally(e);
+            storageFailed(e);
             throw e;
         }
         if (done == null) return;
@@ -358,8 +379,8 @@ public final class Torrent implements PeerHost {
         // thread, which holds its connection's lock while the outcome takes every other one's.
         done.whenCompleteAsync((ok, error) -> {
             if (error != null) {
-                log.error("storage failed, stopping: {}", error.getMessage());
-                completion.completeExceptionally(error);
+                storageFailed(error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : error);
             } else if (ok) {
                 pieceVerified(piece);
             } else {
@@ -404,7 +425,13 @@ public final class Torrent implements PeerHost {
     public byte[] read(BlockRef block) throws IOException {
         if (!picker.has(block.piece())) return null;
         byte[] data = new byte[block.length()];
-        return readCache.read(block.piece(), layout.pieceSize(block.piece()), block.begin(), ByteBuffer.wrap(data)) ? data : null;
+        try {
+            readCache.read(block.piece(), layout.pieceSize(block.piece()), block.begin(), ByteBuffer.wrap(data));
+        } catch (StorageException e) { // our data is gone (a file deleted under us): the torrent fails, not just this peer
+            storageFailed(e);
+            throw e;
+        }
+        return data;
     }
 
     @Override

@@ -239,8 +239,8 @@ public final class TorrentHandle implements StateSaver.Source {
             log.info("{}: fast resume, {} of {} pieces", metainfo.info().name(), resumed.get().have().cardinality(), pieceCount());
             return resumed.get().have();
         }
-        try (Storage storage = Storage.open(metainfo.info(), options.folder(), session.config().storage())) {
-            BitSet found = Recheck.afterResume(storage, session.hasher(), 8, resumed);
+        try (Storage storage = Storage.open(metainfo.info(), options.folder(), session.config().storage(), session.disk())) {
+            BitSet found = Recheck.afterResume(storage, session.disk().hasher(), 8, resumed);
             log.info("{}: {} found {} of {} pieces", metainfo.info().name(),
                     resumed.isPresent() ? "resume data and a check of the rest" : "a re-check", found.cardinality(), pieceCount());
             return found;
@@ -289,8 +289,10 @@ public final class TorrentHandle implements StateSaver.Source {
             Torrent torrent = started.torrent();
             moveTo(torrent.isComplete() ? TorrentState.SEEDING : TorrentState.DOWNLOADING);
             // On a thread of its own: the completion may come on a hasher thread, and the outcome takes this lock.
-            torrent.completion().whenCompleteAsync((done, failure) -> runEnded(started, failure),
-                    r -> Thread.ofVirtual().name("torrent-outcome").start(r));
+            java.util.concurrent.Executor outcomes = r -> Thread.ofVirtual().name("torrent-outcome").start(r);
+            torrent.completion().whenCompleteAsync((done, failure) -> runEnded(started, failure), outcomes);
+            // A seed's storage can fail too (a file deleted under it): its completion is long done.
+            torrent.storageFailure().thenAcceptAsync(failure -> runEnded(started, failure), outcomes);
         } finally {
             transitions.unlock();
         }

@@ -27,13 +27,16 @@ final class TorrentRun implements Torrent.Events {
     }
 
     private final Storage storage;
+    private final PartialPieces partial;
     private final Torrent torrent;
     private final PeerSet peerSet;
     private final Announcer announcer; // null without trackers
     private final Owner owner;
 
-    private TorrentRun(Storage storage, Torrent torrent, PeerSet peerSet, Announcer announcer, Owner owner) {
+    private TorrentRun(Storage storage, PartialPieces partial, Torrent torrent, PeerSet peerSet, Announcer announcer,
+                       Owner owner) {
         this.storage = storage;
+        this.partial = partial;
         this.torrent = torrent;
         this.peerSet = peerSet;
         this.announcer = announcer;
@@ -50,9 +53,9 @@ final class TorrentRun implements Torrent.Events {
     static TorrentRun open(Metainfo metainfo, TorrentOptions options, TransferLimits limits, BitSet have,
                            SessionContext context, Owner owner) throws IOException {
         SessionConfig config = context.config();
-        Storage storage = Storage.open(metainfo.info(), options.folder(), config.storage());
+        Storage storage = Storage.open(metainfo.info(), options.folder(), config.storage(), context.disk());
         try {
-            PartialPieces partial = new PartialPieces(storage, context.hasher(), config.memoryCap());
+            PartialPieces partial = new PartialPieces(storage, context.disk().hasher(), config.memoryCap());
             Torrent torrent = new Torrent(metainfo, storage, partial, have, context.peerId(), options.maxPeers(), context.slots());
             torrent.listenPort(context.listenPort());
             torrent.transfers(context.choker(), limits);
@@ -64,7 +67,7 @@ final class TorrentRun implements Torrent.Events {
                         config.tracker(), () -> progress(torrent), peers -> peerSet.offer(peers, false),
                         () -> torrent.connectionCount() == 0 && !torrent.isComplete());
             }
-            TorrentRun run = new TorrentRun(storage, torrent, peerSet, announcer, owner);
+            TorrentRun run = new TorrentRun(storage, partial, torrent, peerSet, announcer, owner);
             torrent.events(run);
             peerSet.offer(options.peers(), true);
             return run;
@@ -87,8 +90,9 @@ final class TorrentRun implements Torrent.Events {
             if (!torrent.isComplete()) torrent.completion().thenRun(announcer::completed);
             announcer.start();
         }
-        // The last data is made durable while the session reports, not after.
-        torrent.completion().thenRun(storage::flushInBackground);
+        // The last data is made durable while the session reports, not after; the buffers kept for
+        // the next piece go back to the session's memory budget.
+        torrent.completion().thenRun(storage::flushInBackground).thenRun(partial::releaseSpares);
     }
 
     Torrent torrent() {

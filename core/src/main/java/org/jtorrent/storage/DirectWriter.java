@@ -44,12 +44,12 @@ final class DirectWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DirectWriter.class);
     /** The size of a staging buffer, so of each direct write from one. */
     static final int CHUNK = 1 << 20;
-    /** Staging buffers at most: as many as pieces hash at once (PieceHasher), with room to spare. */
+    /** Staging buffers at most, per session: as many as pieces hash at once (PieceHasher), with room to spare. */
     static final int MAX_STAGING = 8;
     /** The memory page size, which the grid of direct writes is never finer than. */
     static final int PAGE_SIZE = pageSize();
     /** Assumed when the JVM will not tell: the largest page size in common use (arm64, ppc64). */
-    private static final int LARGEST_COMMON_PAGE = 64 * 1024;
+    static final int LARGEST_COMMON_PAGE = 64 * 1024;
 
     /** Thrown by an opener that has no direct channel to offer. */
     static final class Unsupported extends IOException {
@@ -58,20 +58,59 @@ final class DirectWriter implements AutoCloseable {
         }
     }
 
-    private final FileHandles handles;
+    private final FileHandles.Group handles;
+    private final Staging staging;
     private final int alignment;
-    private final Queue<ByteBuffer> spareStaging = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger stagingCreated = new AtomicInteger();
     private volatile boolean enabled;
 
     /**
-     * @param blockSize the file system's block size, a power of two; 0 turns direct writes off
-     * @param opener    opens a file's direct channel, or throws {@link Unsupported}
+     * Direct writes need a direct buffer on the block grid. The JDK would copy each heap buffer into
+     * a temporary aligned one of its own, freed only by the garbage collector: a download's worth of
+     * them swelled the process past a gigabyte. Ours are reused, one per concurrent writer, shared by
+     * every torrent of a session ({@link DiskResources}), and there are at most {@code max}: a
+     * thousand torrents do not hold a thousand sets. Each starts on a {@link #LARGEST_COMMON_PAGE}
+     * boundary, which every grid of a file system with blocks up to that size divides.
      */
-    DirectWriter(int blockSize, int openFileCap, FileHandles.Opener opener) {
+    static final class Staging {
+        private final int max;
+        private final Queue<ByteBuffer> spare = new ConcurrentLinkedQueue<>();
+        private final AtomicInteger created = new AtomicInteger();
+
+        Staging(int max) {
+            this.max = max;
+        }
+
+        /** A staging buffer of {@link #CHUNK} bytes on the {@code alignment} grid; null when all are in use. */
+        ByteBuffer take(int alignment) {
+            if (alignment > LARGEST_COMMON_PAGE) return null; // a grid coarser than ours: the cache path
+            ByteBuffer b = spare.poll();
+            if (b != null) return b;
+            if (created.getAndIncrement() >= max) {
+                created.decrementAndGet();
+                return null;
+            }
+            return alignedDirect(CHUNK, LARGEST_COMMON_PAGE);
+        }
+
+        void give(ByteBuffer b) {
+            spare.offer(b.clear());
+        }
+
+        int created() {
+            return created.get();
+        }
+    }
+
+    /**
+     * @param blockSize the file system's block size, a power of two; 0 turns direct writes off
+     * @param handles   opens a file's direct channel, or throws {@link Unsupported}
+     * @param staging   buffers for writes from memory off the grid, shared with other writers
+     */
+    DirectWriter(int blockSize, FileHandles.Group handles, Staging staging) {
         this.alignment = blockSize > 0 ? Math.max(blockSize, PAGE_SIZE) : 0;
         this.enabled = alignment > 0 && Integer.bitCount(alignment) == 1 && alignment <= CHUNK;
-        this.handles = new FileHandles(openFileCap, opener);
+        this.handles = handles;
+        this.staging = staging;
     }
 
     boolean enabled() {
@@ -104,7 +143,7 @@ final class DirectWriter implements AutoCloseable {
             }
             return;
         }
-        ByteBuffer staging = takeStaging();
+        ByteBuffer staging = this.staging.take(alignment);
         if (staging == null) { // more writers at once than buffers: this one takes the cache path
             writeFully(cached, middle, position);
             return;
@@ -122,8 +161,7 @@ final class DirectWriter implements AutoCloseable {
             fallBack(e);
             writeFully(cached, middle, position); // the rest, the failed chunk included
         } finally {
-            staging.clear();
-            spareStaging.offer(staging);
+            this.staging.give(staging);
         }
     }
 
@@ -131,6 +169,11 @@ final class DirectWriter implements AutoCloseable {
     private void fallBack(IOException e) {
         if (enabled && !(e instanceof Unsupported)) log.debug("direct writes off, using the page cache: {}", e.toString());
         enabled = false;
+        try {
+            handles.close(); // the direct channels are of no more use: their descriptors go back to the pool
+        } catch (IOException closing) {
+            log.debug("closing direct channels: {}", closing.toString());
+        }
     }
 
     /**
@@ -138,30 +181,17 @@ final class DirectWriter implements AutoCloseable {
      * middle of a run from it without staging it (any direct buffer when direct writes are off).
      */
     ByteBuffer allocate(int size) {
-        int align = Math.max(alignment, 64); // a cache line, at least
+        return alignedDirect(size, Math.max(alignment, 64)); // a cache line, at least
+    }
+
+    private static ByteBuffer alignedDirect(int size, int align) {
         // alignedSlice also rounds the end down to the grid: room for a whole number of units.
         int units = (size + align - 1) & -align;
         return ByteBuffer.allocateDirect(units + align).alignedSlice(align).limit(size).slice();
     }
 
-    /**
-     * Direct writes need a direct buffer on the block grid. The JDK would copy each heap buffer into
-     * a temporary aligned one of its own, freed only by the garbage collector: a download's worth of
-     * them swelled the process past a gigabyte. Ours are reused, one per concurrent writer, and
-     * there are at most {@link #MAX_STAGING}; null when all are in use.
-     */
-    private ByteBuffer takeStaging() {
-        ByteBuffer b = spareStaging.poll();
-        if (b != null) return b;
-        if (stagingCreated.getAndIncrement() >= MAX_STAGING) {
-            stagingCreated.decrementAndGet();
-            return null;
-        }
-        return allocate(CHUNK);
-    }
-
     int stagingBuffers() {
-        return stagingCreated.get();
+        return staging.created();
     }
 
     private long alignUp(long position) {

@@ -6,7 +6,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -19,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PieceHasher implements AutoCloseable {
     /** Bytes read from disk at a time when a piece is hashed from there. */
     static final int CHUNK = 1 << 20;
+    /** Seconds a pool thread waits for work before it ends. */
+    static final long IDLE_SECONDS = 30;
     private final ExecutorService pool;
 
     /**
@@ -28,18 +32,33 @@ public final class PieceHasher implements AutoCloseable {
      */
     private final ThreadLocal<ByteBuffer> chunk = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK));
 
+    /**
+     * No thread starts here: the pool starts one per task up to {@code threads}, and a thread idle
+     * for {@link #IDLE_SECONDS} ends, so a session whose torrents all seed holds no hashing threads.
+     */
     public PieceHasher(int threads) {
+        this.pool = boundedPool(threads, "jtorrent-hash-");
+    }
+
+    /**
+     * Up to {@code threads} daemon platform threads (file I/O on a virtual thread would pin its
+     * carrier), started on demand and ended after {@link #IDLE_SECONDS} idle; tasks wait in order.
+     */
+    static ThreadPoolExecutor boundedPool(int threads, String namePrefix) {
         AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "jtorrent-hash-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, IDLE_SECONDS, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, namePrefix + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** One thread per core, at most four: hashing is memory-bound past that. */
     public static PieceHasher forThisMachine() {
-        return new PieceHasher(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+        return new PieceHasher(DiskResources.Config.hashThreadsForThisMachine());
     }
 
     /**
@@ -47,21 +66,32 @@ public final class PieceHasher implements AutoCloseable {
      * the torrent's hash: true when it matches, false when it differs or is not all on disk.
      */
     public CompletableFuture<Boolean> verifyOnDisk(Storage storage, int piece) {
-        return submit(() -> {
-            MessageDigest sha1 = newSha1();
-            return storage.digestPiece(piece, sha1, chunk.get()) && storage.info().hashMatches(piece, sha1.digest());
-        });
+        return submit(() -> verifyOnDiskHere(storage, piece));
     }
 
+    /** {@link #verifyOnDisk}'s work, on the calling thread: one of the pool's, whose chunk buffer it uses. */
+    boolean verifyOnDiskHere(Storage storage, int piece) throws StorageException {
+        MessageDigest sha1 = newSha1();
+        return storage.digestPiece(piece, sha1, chunk.get()) && storage.info().hashMatches(piece, sha1.digest());
+    }
+
+    /**
+     * Runs {@code task} on the pool. A task that fails fails only its own future: the threads go on
+     * hashing for every other torrent. After {@link #close}, the future fails at once.
+     */
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        pool.execute(() -> {
-            try {
-                result.complete(task.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
+        try {
+            pool.execute(() -> {
+                try {
+                    result.complete(task.call());
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new StorageException("the hashing pool is closed"));
+        }
         return result;
     }
 

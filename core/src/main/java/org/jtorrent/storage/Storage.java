@@ -24,7 +24,9 @@ import org.jtorrent.metainfo.PieceLayout.FileSlice;
 public final class Storage implements AutoCloseable {
 
     /**
-     * @param openFileCap  how many files stay open at once (LRU beyond that)
+     * @param openFileCap  how many files stay open at once (LRU beyond that) when the storage has
+     *                     resources of its own ({@link #open(InfoDict, Path, Options)}); on shared
+     *                     {@link DiskResources}, their cap counts instead
      * @param opener       how a file is opened; tests inject failures here
      * @param directWrites write around the page cache where the file system allows ({@link DirectWriter})
      * @param flushEvery   flush a file in the background after this many bytes written to it; 0: only
@@ -53,24 +55,31 @@ public final class Storage implements AutoCloseable {
     private final InfoDict info;
     private final PieceLayout layout;
     private final DownloadFolder folder;
-    private final FileHandles handles;
+    private final DiskResources resources;
+    private final boolean ownsResources;
+    private final FileHandles.Group handles;
     private final DirectWriter direct;
     private final BackgroundFlush flush;
+    /** Memory users of this torrent (partial pieces, read cache): they give it all back at close. */
+    private final List<MemoryBudget.Holder> memoryHolders = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ChannelOpener opener;
     private final Path[] paths; // prepared lazily: creating directories only when a file is written
     private final boolean[] exists;
+    private volatile boolean closed;
 
-    private Storage(InfoDict info, DownloadFolder folder, Options options) {
+    private Storage(InfoDict info, DownloadFolder folder, Options options, DiskResources resources, boolean ownsResources) {
         this.info = info;
+        this.resources = resources;
+        this.ownsResources = ownsResources;
         this.layout = info.layout();
         this.folder = folder;
         this.opener = options.opener();
         this.paths = new Path[info.files().size()];
         this.exists = new boolean[info.files().size()];
-        this.handles = new FileHandles(options.openFileCap(), this::openFile);
-        this.flush = new BackgroundFlush(handles, paths.length, options.flushEvery());
-        this.direct = new DirectWriter(options.directWrites() ? blockSize(folder.root()) : 0, options.openFileCap(),
-                this::openDirect);
+        this.handles = resources.files().group(this::openFile);
+        this.flush = new BackgroundFlush(handles, paths.length, options.flushEvery(), resources.flushes());
+        this.direct = new DirectWriter(options.directWrites() ? blockSize(folder.root()) : 0,
+                resources.files().group(this::openDirect), resources.staging());
     }
 
     /** The file system's block size, the alignment direct I/O needs; 0 when it will not say. */
@@ -83,10 +92,34 @@ public final class Storage implements AutoCloseable {
         }
     }
 
-    /** Opens the torrent below {@code downloadFolder}, creating the folder and the empty files. */
+    /**
+     * Opens one torrent on disk resources of its own (files capped at {@link Options#openFileCap},
+     * closed with the storage): for a program with one torrent. A session shares one
+     * {@link DiskResources} among all of its torrents instead ({@link #open(InfoDict, Path, Options, DiskResources)}).
+     */
     public static Storage open(InfoDict info, Path downloadFolder, Options options) throws StorageException {
+        DiskResources own = new DiskResources(DiskResources.Config.DEFAULT.withOpenFiles(options.openFileCap()));
         try {
-            Storage s = new Storage(info, new DownloadFolder(downloadFolder), options);
+            return open(info, downloadFolder, options, own, true);
+        } catch (StorageException | RuntimeException e) {
+            closeQuietly(own);
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the torrent below {@code downloadFolder} on the session's shared {@code resources},
+     * creating the folder and the empty files. Closing the storage leaves the resources open.
+     */
+    public static Storage open(InfoDict info, Path downloadFolder, Options options, DiskResources resources)
+            throws StorageException {
+        return open(info, downloadFolder, options, resources, false);
+    }
+
+    private static Storage open(InfoDict info, Path downloadFolder, Options options, DiskResources resources,
+                                boolean ownsResources) throws StorageException {
+        try {
+            Storage s = new Storage(info, new DownloadFolder(downloadFolder), options, resources, ownsResources);
             List<FileEntry> files = info.files();
             for (int i = 0; i < files.size(); i++) {
                 FileEntry f = files.get(i);
@@ -109,6 +142,25 @@ public final class Storage implements AutoCloseable {
         return folder.root();
     }
 
+    /**
+     * Whether {@link #close} was called: I/O failing after it was cut short by the owner stopping
+     * the torrent, which is no disk error.
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** The disk resources this storage runs on, shared or its own. */
+    public DiskResources resources() {
+        return resources;
+    }
+
+    /** Registers a user of this torrent's memory with the budget; it gives everything back at {@link #close}. */
+    void holdMemory(MemoryBudget.Holder holder) {
+        memoryHolders.add(holder);
+        resources.memory().register(holder);
+    }
+
     /** Writes bytes at {@code pieceOffset} inside {@code piece}; runs over padding are skipped. */
     public void write(int piece, int pieceOffset, ByteBuffer data) throws StorageException {
         long start = layout.pieceOffset(piece) + pieceOffset;
@@ -120,7 +172,7 @@ public final class Storage implements AutoCloseable {
                 exists[slice.file()] = true;
                 flush.wrote(slice.file(), slice.length());
             } catch (IOException e) {
-                throw StorageException.of("writing", info.files().get(slice.file()).displayPath(), e);
+                throw failed("writing", slice.file(), e);
             }
         }
         data.position(data.limit());
@@ -158,7 +210,7 @@ public final class Storage implements AutoCloseable {
                     position += n;
                 }
             } catch (IOException e) {
-                throw StorageException.of("reading", info.files().get(slice.file()).displayPath(), e);
+                throw failed("reading", slice.file(), e);
             }
         }
         into.position(into.limit());
@@ -221,6 +273,27 @@ public final class Storage implements AutoCloseable {
         return true;
     }
 
+    /**
+     * The error for a failed read or write of {@code file}; its channel leaves the shared pool, so
+     * that a channel left unusable (or open on a file deleted since) is not lent again.
+     */
+    private StorageException failed(String action, int file, IOException e) {
+        try {
+            handles.evict(file);
+        } catch (IOException closing) {
+            e.addSuppressed(closing);
+        }
+        return StorageException.of(action, info.files().get(file).displayPath(), e);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // already failing: the first error is the one to report
+        }
+    }
+
     private boolean existsOnDisk(int file) throws StorageException {
         if (exists[file]) return true;
         try {
@@ -264,11 +337,23 @@ public final class Storage implements AutoCloseable {
         return handles.openedTotal();
     }
 
+    /**
+     * Closes this torrent's files and gives its memory back to the budget; shared resources stay
+     * open for the other torrents (resources of its own are closed too).
+     */
     @Override
     public void close() throws IOException {
+        closed = true;
         flush.close();
+        for (MemoryBudget.Holder holder : memoryHolders) {
+            resources.memory().unregister(holder);
+            holder.releaseAll();
+        }
+        memoryHolders.clear();
         try (direct) {
             handles.close();
+        } finally {
+            if (ownsResources) resources.close();
         }
     }
 }

@@ -51,7 +51,7 @@ class LoopbackSwarmTest {
         t.writeTo(seedDir);
         try (Download seed = Download.start(t.metainfo(), DownloadOptions.defaults(seedDir, List.of()))) {
             Path leechDir = dir.resolve("leech");
-            ChannelOpener fullAfterFivePieces = p -> new FailingChannel(ChannelOpener.DEFAULT.open(p), 5 * 64 * 1024);
+            ChannelOpener fullAfterFivePieces = FailingChannel.diskFullAfter(5 * 64 * 1024);
             DownloadOptions base = DownloadOptions.defaults(leechDir, List.of(new InetSocketAddress("127.0.0.1", seed.listenPort())));
             DownloadOptions opts = base.withStorage(base.storage().withOpener(fullAfterFivePieces)).withMemoryCap(memoryCap);
             try (Download leech = Download.start(t.metainfo(), opts)) {

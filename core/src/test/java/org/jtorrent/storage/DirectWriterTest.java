@@ -234,7 +234,8 @@ class DirectWriterTest {
         random.nextBytes(content);
         FailingChannel cached = new FailingChannel(ChannelOpener.DEFAULT.open(file), Long.MAX_VALUE);
         FailingChannel direct = new FailingChannel(ChannelOpener.DEFAULT.open(file), Long.MAX_VALUE);
-        try (cached; DirectWriter writer = new DirectWriter(512, 4, f -> direct)) {
+        try (cached; FileHandles pool = new FileHandles(4);
+             DirectWriter writer = new DirectWriter(512, pool.group(f -> direct), new DirectWriter.Staging(DirectWriter.MAX_STAGING))) {
             for (int at = 0; at < content.length; ) {
                 int length = Math.min(content.length - at, random.nextInt(1, 3 * 16_384));
                 writer.write(0, ByteBuffer.wrap(content, at, length).slice(), at, cached);

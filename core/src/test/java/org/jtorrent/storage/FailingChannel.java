@@ -14,7 +14,7 @@ import java.nio.channels.WritableByteChannel;
  */
 public final class FailingChannel extends FileChannel {
     private final FileChannel real;
-    private long budget;
+    private final java.util.concurrent.atomic.AtomicLong budget;
     private long written;
     private final java.util.List<Write> writes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
@@ -22,16 +22,40 @@ public final class FailingChannel extends FileChannel {
     public record Write(long position, int length) {
     }
     private final java.util.concurrent.atomic.AtomicInteger forces = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean forceFails;
 
     public FailingChannel(FileChannel real, long budget) {
+        this(real, new java.util.concurrent.atomic.AtomicLong(budget));
+    }
+
+    private FailingChannel(FileChannel real, java.util.concurrent.atomic.AtomicLong budget) {
         this.real = real;
         this.budget = budget;
     }
 
+    /**
+     * An opener whose channels share one budget, as the files of a real disk share its free space:
+     * once {@code bytes} are written through any of them, every write fails like a full disk, also
+     * through a channel opened again after an error.
+     */
+    public static ChannelOpener diskFullAfter(long bytes) {
+        java.util.concurrent.atomic.AtomicLong free = new java.util.concurrent.atomic.AtomicLong(bytes);
+        return p -> new FailingChannel(ChannelOpener.DEFAULT.open(p), free);
+    }
+
+    /** A channel whose writes go through and whose flushes fail, as on a device that reports an I/O error. */
+    public static FailingChannel failingFlushes(FileChannel real) {
+        FailingChannel c = new FailingChannel(real, Long.MAX_VALUE);
+        c.forceFails = true;
+        return c;
+    }
+
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
-        if (src.remaining() > budget) throw new IOException("No space left on device");
-        budget -= src.remaining();
+        long want = src.remaining();
+        if (budget.getAndUpdate(left -> left >= want ? left - want : left) < want) {
+            throw new IOException("No space left on device");
+        }
         int n = real.write(src, position);
         written += n;
         writes.add(new Write(position, n));
@@ -98,6 +122,7 @@ public final class FailingChannel extends FileChannel {
     @Override
     public void force(boolean metaData) throws IOException {
         forces.incrementAndGet();
+        if (forceFails) throw new IOException("Input/output error");
         real.force(metaData);
     }
 

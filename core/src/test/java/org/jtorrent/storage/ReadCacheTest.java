@@ -1,9 +1,11 @@
 package org.jtorrent.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.jtorrent.testing.TestTorrent.Spec.file;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.jtorrent.metainfo.PieceLayout;
@@ -26,7 +28,7 @@ class ReadCacheTest {
             for (int piece = 0; piece < layout.pieceCount(); piece++) {
                 for (int block = 0; block < layout.blockCount(piece); block++) {
                     ByteBuffer into = ByteBuffer.allocate(layout.blockSize(piece, block));
-                    assertThat(cache.read(piece, layout.pieceSize(piece), block * PieceLayout.BLOCK_SIZE, into)).isTrue();
+                    cache.read(piece, layout.pieceSize(piece), block * PieceLayout.BLOCK_SIZE, into);
                     byte[] expected = Arrays.copyOfRange(t.piece(piece), block * PieceLayout.BLOCK_SIZE,
                             block * PieceLayout.BLOCK_SIZE + into.capacity());
                     assertThat(into.array()).as("piece %d block %d", piece, block).isEqualTo(expected);
@@ -58,8 +60,25 @@ class ReadCacheTest {
         }
     }
 
+    @Test
+    void dataDeletedUnderUsIsAClearErrorNotAMissOrZeros() throws Exception {
+        TestTorrent t = TestTorrent.multi("m", 16384, file("a", 16384), file("b", 20_000));
+        t.writeTo(dir);
+        try (Storage storage = Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT)) {
+            ReadCache cache = new ReadCache(storage, 1024 * 1024);
+            Files.delete(dir.resolve("m/b"));
+            read(cache, 0); // a is still there
+            assertThatThrownBy(() -> cache.read(1, 16384, 0, ByteBuffer.allocate(16384)))
+                    .isInstanceOf(StorageException.class)
+                    .hasMessage("data of piece 1 is missing from disk: m/b was deleted or truncated");
+            Files.write(dir.resolve("m/b"), new byte[100]); // truncated, say by another program
+            assertThatThrownBy(() -> cache.read(2, 20_000 - 16384, 0, ByteBuffer.allocate(20_000 - 16384)))
+                    .isInstanceOf(StorageException.class).hasMessageContaining("m/b was deleted or truncated");
+        }
+    }
+
     private static void read(ReadCache cache, int piece) throws StorageException {
-        assertThat(cache.read(piece, 16384, 0, ByteBuffer.allocate(16384))).isTrue();
+        cache.read(piece, 16384, 0, ByteBuffer.allocate(16384));
     }
 
     private static long countBlocks(PieceLayout layout) {
