@@ -62,8 +62,13 @@ class ResumeTest {
             Process second = JavaProcess.start("download", torrentFile.toString(), "-o", out.toString(), "--peer", peer,
                     "--json", "--state", dir.resolve("state").toString());
             CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(second));
-            assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("second run finished").isTrue();
-            String text = output.get(5, TimeUnit.SECONDS);
+            String text;
+            try {
+                assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("second run finished").isTrue();
+                text = output.get(5, TimeUnit.SECONDS);
+            } finally {
+                second.destroyForcibly(); // a run that hangs must not outlive the test
+            }
             assertThat(second.exitValue()).as(text).isZero();
             Matcher m = Pattern.compile("\"downloaded_bytes\":(\\d+)").matcher(text);
             assertThat(m.find()).as(text).isTrue();
