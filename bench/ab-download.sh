@@ -46,6 +46,7 @@ for ((i = 1; i <= rounds; i++)); do
     rm -f "$work/ready"
     read -r -a before < <(cut -d" " -f14,15 /proc/$seeder/stat)
     rm -rf "$work/out"; mkdir "$work/out"
+    XDG_STATE_HOME=$(mktemp -d -p "$work") \
     /usr/bin/time -o "$work/time" -f "wall=%e user=%U sys=%S rss_MB=%M" $jvm ${cache_opts[$v]} -jar "$jar" download "$work/t.torrent" \
         -o "$work/out" --no-trackers --peer 127.0.0.1:7000 --port 7001 >/dev/null 2>"$work/leech.log" </dev/null
     read -r -a after < <(cut -d" " -f14,15 /proc/$seeder/stat)

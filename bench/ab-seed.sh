@@ -22,7 +22,8 @@ ip link set lo up
 for ((i = 1; i <= rounds; i++)); do
   for v in A B; do
     jar=$([[ $v == A ]] && echo "$jar_a" || echo "$jar_b")
-    "$jdk/bin/java" -Xmx256m -XX:+UseParallelGC -XX:+UseTransparentHugePages -jar "$jar" seed "$work/t.torrent" \
+    XDG_STATE_HOME=$(mktemp -d -p "$work") "$jdk/bin/java" -Xmx256m -XX:+UseParallelGC -XX:+UseTransparentHugePages \
+        -jar "$jar" seed "$work/t.torrent" \
         --data "$work/data" --port 7001 >"$work/seed.log" 2>&1 &
     seeder=$!
     until ss -ltn | grep -q ":7001 "; do sleep 0.05; done

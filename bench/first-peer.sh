@@ -38,7 +38,7 @@ mkdir -p "$out/cache"
 for ((round = 1; round <= rounds; round++)); do
   for name in jtorrent lt; do
     if [[ $name == jtorrent ]]; then
-      cmd="$root/jtorrent download {torrent} -o {outdir} --port {port}"
+      cmd="$root/jtorrent download {torrent} -o {outdir} --port {port} --state {workdir}/jtorrent-leech-state"
     else
       cmd="/usr/bin/python3 $harness/lt_client.py leech {torrent} {outdir} --port {port}"
     fi

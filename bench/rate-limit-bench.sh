@@ -31,7 +31,8 @@ echo "payload $size, limit $rate = $bytes_per_s B/s; load average before: $(cut 
 port=0
 start_seeder() { # args: extra seed options
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "$root/jtorrent" seed "$work/t.torrent" --data "$work/seed" --port "$port" "$@" >"$work/seed.log" 2>&1 &
+  "$root/jtorrent" seed "$work/t.torrent" --data "$work/seed" --port "$port" --state "$(mktemp -d -p "$work")" "$@" \
+      >"$work/seed.log" 2>&1 &
   seeder=$!
   for _ in $(seq 600); do  # the seeder hash-checks its data before it listens
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
@@ -44,7 +45,8 @@ stop_seeder() { kill "$seeder"; wait "$seeder" 2>/dev/null || true; seeder=; }
 leech() { # args: label, extra download options
   local label=$1; shift
   rm -rf "$work/out"
-  "$root/jtorrent" download "$work/t.torrent" -o "$work/out" --peer "127.0.0.1:$port" --no-trackers --json "$@" \
+  "$root/jtorrent" download "$work/t.torrent" -o "$work/out" --peer "127.0.0.1:$port" --no-trackers --json \
+      --state "$(mktemp -d -p "$work")" "$@" \
       >"$work/leech.json" 2>"$work/leech.err" || { echo "$label: download failed"; cat "$work/leech.err"; return 1; }
   cmp -s "$work/seed/payload.bin" "$work/out/payload.bin" || { echo "$label: payload differs"; return 1; }
   python3 - "$label" "$bytes_per_s" "$rate" "$work/leech.json" <<'PY'

@@ -20,7 +20,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for s in jtorrent lt; do
   kind=$s
   # exec: swarm.py stops the seeder by PID with SIGTERM; no shell left in between.
-  [[ $s == jtorrent ]] && kind="cmd:exec $root/jtorrent seed {torrent} --data {datadir} --port {port}"
+  [[ $s == jtorrent ]] && kind="cmd:exec $root/jtorrent seed {torrent} --data {datadir} --port {port} --state {workdir}/jtorrent-seed-state"
   python3 "$harness/swarm.py" --gen "single:$size" --piece-length "$piece" --seeder "$kind" --leecher "$leecher" \
       --repeat "$repeat" --seeder-ready-timeout 300 --label "seed-$s" | tee "$out/$s.txt" || echo "swarm.py failed for seeder $s (see above)"
 done

@@ -22,7 +22,7 @@ for ((round = 1; round <= repeat; round++)); do
   for l in $leechers; do
     kind=$l
     # jtorrent takes its peers from the torrent's tracker (opentracker, started by swarm.py).
-    [[ $l == jtorrent ]] && kind="cmd:exec $root/jtorrent download {torrent} -o {outdir} --port {port} --json"
+    [[ $l == jtorrent ]] && kind="cmd:exec $root/jtorrent download {torrent} -o {outdir} --port {port} --json --state {workdir}/jtorrent-leech-state"
     python3 "$harness/swarm.py" --gen "single:$size" --cache "$out/cache" --piece-length "$piece" --seeder lt \
         --leecher "$kind" --repeat 1 --label "$l" | tee -a "$out/$l.txt"
   done

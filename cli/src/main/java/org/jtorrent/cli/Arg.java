@@ -52,8 +52,20 @@ final class Arg<T> {
         return new Arg<>(built, type::cast);
     }
 
+    /** Positional parameters of {@code type} (arity "1..*" for one or more): their values in command-line order. */
+    static <E> Arg<List<E>> positionals(CommandSpec command, Class<E> type, PositionalParamSpec.Builder parameter) {
+        PositionalParamSpec built = parameter.type(List.class).auxiliaryTypes(type).build();
+        command.addPositional(built);
+        return new Arg<>(built, values -> elements(values, type));
+    }
+
     @SuppressWarnings("unchecked") // picocli fills the list with strings: auxiliaryTypes(String.class)
     private static List<String> strings(Object values) {
         return values == null ? List.of() : (List<String>) values;
+    }
+
+    private static <E> List<E> elements(Object values, Class<E> type) {
+        if (values == null) return List.of();
+        return ((List<?>) values).stream().map(type::cast).toList();
     }
 }

@@ -50,6 +50,10 @@ abstract class Command implements Callable<Integer> {
         return Arg.positional(spec, type, parameter);
     }
 
+    final <E> Arg<List<E>> positionals(Class<E> type, PositionalParamSpec.Builder parameter) {
+        return Arg.positionals(spec, type, parameter);
+    }
+
     /** Where the command prints its result: not System.out, since tests and embedders capture it. */
     final PrintWriter out() {
         return spec.commandLine().getOut();

@@ -7,111 +7,145 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.jtorrent.engine.Download;
 import org.jtorrent.engine.DownloadOptions;
 import org.jtorrent.engine.DownloadResult;
-import org.jtorrent.metainfo.Metainfo;
+import org.jtorrent.engine.Session;
+import org.jtorrent.engine.SessionConfig;
+import org.jtorrent.engine.TorrentOptions;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
-/** {@code jtorrent download}: fetch a torrent from its trackers' peers and the peers given, serving them meanwhile. */
+/**
+ * {@code jtorrent download}: fetch torrents from their trackers' peers and the peers given, all in
+ * one session on one port, serving peers meanwhile.
+ */
 final class DownloadCommand extends Command {
+    /** A queue limit that never makes a torrent wait. */
+    static final int ALL = Integer.MAX_VALUE;
 
-    private final Arg<Path> torrent = positional(Path.class, PositionalParamSpec.builder().required(true)
-            .paramLabel("FILE.torrent").description("the .torrent file"));
+    private final Arg<List<Path>> sources = positionals(Path.class, PositionalParamSpec.builder().required(true).arity("1..*")
+            .paramLabel("SOURCE").description(".torrent files; several are fetched at once, in one session on one port"));
 
     private final Arg<Path> output = option(Path.class, OptionSpec.builder("-o", "--output").paramLabel("DIR")
             .defaultValue(".").description("download folder (default: current folder)"));
 
     private final Arg<List<String>> peers = repeatable(OptionSpec.builder("--peer").paramLabel("HOST:PORT")
-            .description("a peer to download from (repeatable)"));
+            .description("a peer to download from (repeatable); every torrent dials it"));
 
     private final Arg<Integer> maxPeers = option(Integer.class, OptionSpec.builder("--max-peers").paramLabel("N")
             .defaultValue(String.valueOf(DownloadOptions.DEFAULT_MAX_PEERS))
-            .description("connections at most (default: ${DEFAULT-VALUE})"));
+            .description("connections per torrent at most (default: ${DEFAULT-VALUE})"));
+
+    private final Arg<Integer> maxActive = option(Integer.class, OptionSpec.builder("--max-active").paramLabel("N")
+            .description("torrents downloading at once; the others wait their turn in command-line order "
+                    + "(default: all of them)"));
 
     private final Arg<Boolean> cachedWrites = flag(OptionSpec.builder("--cached-writes")
             .description("write through the operating system's page cache; by default verified pieces go straight "
                     + "to disk (direct I/O) where the file system allows it, which costs less CPU and makes the final flush quick"));
 
     private final Arg<Boolean> noTrackers = flag(OptionSpec.builder("--no-trackers")
-            .description("do not announce to the torrent's trackers"));
+            .description("do not announce to the torrents' trackers"));
 
     private final Arg<Boolean> json = flag(OptionSpec.builder("--json")
-            .description("print one JSON object with the result at the end"));
+            .description("print one JSON object per torrent with its result at the end, one per line"));
 
     private final Arg<Double> progressEvery = option(Double.class, OptionSpec.builder("--progress-every")
             .paramLabel("SECONDS").defaultValue("5.0")
-            .description("when not on a terminal, print a progress line this often (default: ${DEFAULT-VALUE})"));
+            .description("when not on a terminal, print progress lines this often (default: ${DEFAULT-VALUE})"));
 
     private final Arg<Boolean> keepServing = flag(OptionSpec.builder("--keep-serving")
             .description("after completion, keep serving peers until interrupted"));
 
     private final Arg<Double> seedRatio = option(Double.class, OptionSpec.builder("--seed-ratio").paramLabel("R")
-            .description("after completion, keep seeding until we uploaded R times the torrent's size"));
+            .description("after completion, keep seeding each torrent until we uploaded R times its size"));
 
     private final Arg<String> seedTime = option(String.class, OptionSpec.builder("--seed-time").paramLabel("DURATION")
-            .description("after completion, keep seeding this long (e.g. 90s, 30m, 2h); with --seed-ratio, whichever comes first"));
+            .description("after completion, keep seeding each torrent this long (e.g. 90s, 30m, 2h); with --seed-ratio, "
+                    + "whichever comes first"));
 
-    private final ListenOptions listen = new ListenOptions(spec);
-
-    private final TransferOptions transfer = new TransferOptions(spec);
+    private final SessionOptions sessionOptions = new SessionOptions(spec);
 
     DownloadCommand() {
-        super("download", "Download a torrent from the peers its trackers name and those given with --peer, "
-                + "serving peers that connect meanwhile. Data already on disk is re-checked and kept.");
+        super("download", "Download torrents from the peers their trackers name and those given with --peer, "
+                + "serving peers that connect meanwhile; several torrents run at once in one session, on one port. "
+                + "Data already on disk is re-checked and kept. Exits when every torrent is complete and has seeded as "
+                + "asked; non-zero if any failed, with one line for each.");
     }
 
     @Override
     public Integer call() throws Exception {
-        Metainfo metainfo = Metainfo.load(torrent.get());
-        DownloadOptions options = options();
-        Duration seedFor = seedTime.get() == null ? null : parseDuration(seedTime.get());
-        Double seedRatio = this.seedRatio.get();
-        if (seedRatio != null && seedRatio <= 0) throw new IllegalArgumentException("--seed-ratio must be positive");
-        // Progress goes to stderr, so that --json leaves stdout to the one JSON object.
-        DownloadProgress progress = new DownloadProgress(System.err, ProgressBar.isTerminal(),
-                Duration.ofMillis((long) (progressEvery.get() * 1000)));
-        try (Download download = Download.start(metainfo, options)) {
-            StopOnSignal signals = StopOnSignal.install("download", download::close);
-            if (!json.get()) System.err.println("listening on port " + download.listenPort());
-            long total = metainfo.info().totalLength();
-            while (!download.awaitComplete(Duration.ofMillis(Math.min(1000, progress.intervalMillis())))) {
-                progress.update(sample(download, total));
+        SeedGoals goals = seedGoals();
+        TorrentOptions options = torrentOptions();
+        List<TorrentSources.Source> torrents = TorrentSources.load(sources.get(), true);
+        double every = progressEvery.get();
+        if (!(every > 0)) throw new IllegalArgumentException("--progress-every must be a positive number of seconds");
+        SessionConfig config = sessionConfig(torrents.size());
+        // Progress goes to stderr, so that --json leaves stdout to the JSON objects.
+        PrintWriter err = spec.commandLine().getErr();
+        DownloadProgress progress = new DownloadProgress(err, ProgressBar.isTerminal(),
+                Duration.ofMillis((long) (every * 1000)));
+        Path stateDirectory = sessionOptions.stateDirectory();
+        try (Sessions.Running running = Sessions.open(config, stateDirectory)) {
+            Session session = running.session();
+            session.start(); // before adding: it brings back what the state directory holds first
+            StopOnSignal signals = StopOnSignal.install("download", running::close);
+            DownloadSession run = new DownloadSession(session, goals, progress, !json.get());
+            for (TorrentSources.Source torrent : torrents) run.add(torrent, options);
+            if (!json.get()) {
+                err.println("listening on port " + session.listenPort());
+                String others = Sessions.othersNote(session, run.handles(), stateDirectory);
+                if (others != null) err.println(others);
+                err.flush();
             }
-            progress.finish();
-            if (keepServing.get()) Thread.sleep(Long.MAX_VALUE);
-            if (seedRatio != null || seedFor != null) seed(download, total, seedRatio, seedFor);
+            List<DownloadSession.Outcome> outcomes = run.run();
             signals.uninstall();
-            DownloadResult result = download.result();
             PrintWriter out = out();
-            if (json.get()) out.println(result.toJson());
-            else out.printf("complete: %s downloaded (%s wasted), %s uploaded in %.1f s from %d peers%n",
-                    Sizes.human(result.downloadedBytes()), Sizes.human(result.wastedBytes()),
-                    Sizes.human(result.uploadedBytes()), result.wallSeconds(), result.peers().size());
+            List<String> failures = new ArrayList<>();
+            for (DownloadSession.Outcome o : outcomes) {
+                out.println(json.get() ? ResultJson.line(o.result(), o.status()) : summary(o));
+                if (o.failed()) failures.add(DownloadProgress.printable(o.source().name() + ": " + o.status().error()));
+            }
+            out.flush();
+            if (!failures.isEmpty()) throw new OneLineErrors.Failures(failures);
             return 0;
         }
     }
 
-    /** What the command line asks of the engine. */
-    DownloadOptions options() throws UnknownHostException {
-        List<InetSocketAddress> addresses = new ArrayList<>();
-        for (String p : peers.get()) addresses.add(parsePeer(p));
-        DownloadOptions options = listen.applyTo(DownloadOptions.defaults(output.get(), addresses).withMaxPeers(maxPeers.get()));
-        if (noTrackers.get()) options = options.withTrackers(false, options.tracker());
-        if (cachedWrites.get()) options = options.withStorage(options.storage().withDirectWrites(false));
-        return options.withLimits(transfer.limits());
+    /** What the command line asks of the session, for {@code torrents} torrents given. */
+    SessionConfig sessionConfig(int torrents) throws UnknownHostException {
+        SessionConfig config = sessionOptions.config(torrents, maxPeers.get());
+        if (noTrackers.get()) config = config.withTrackers(false, config.tracker());
+        if (cachedWrites.get()) config = config.withStorage(config.storage().withDirectWrites(false));
+        Integer active = maxActive.get();
+        if (active != null && active < 1) throw new IllegalArgumentException("--max-active must be at least 1");
+        // A command line download must not leave a torrent queued for ever: every torrent in the session (those
+        // given, and any its state directory brings back) runs at once unless told otherwise, and every complete
+        // one may seed, so that its seed goal can be met.
+        return config.withQueue(active != null ? active : ALL, ALL, config.inactiveAfter(), config.inactiveRate());
     }
 
-    /** Seeds until the ratio or the time is reached, whichever comes first. */
-    private void seed(Download download, long total, Double seedRatio, Duration seedFor) throws InterruptedException {
-        long until = seedFor == null ? Long.MAX_VALUE : System.nanoTime() + seedFor.toNanos();
-        if (!json.get()) System.err.println("seeding" + (seedRatio != null ? " to ratio " + seedRatio : "")
-                + (seedFor != null ? " for " + seedFor.toSeconds() + " s" : ""));
-        while (System.nanoTime() < until) {
-            if (seedRatio != null && download.result().uploadedBytes() >= seedRatio * total) return;
-            Thread.sleep(200);
-        }
+    /** What the command line asks of each torrent. */
+    TorrentOptions torrentOptions() {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String p : peers.get()) addresses.add(parsePeer(p));
+        return TorrentOptions.in(output.get()).withPeers(addresses).withMaxPeers(maxPeers.get());
+    }
+
+    Path stateDirectory() {
+        return sessionOptions.stateDirectory();
+    }
+
+    private SeedGoals seedGoals() {
+        return new SeedGoals(seedRatio.get(), seedTime.get() == null ? null : parseDuration(seedTime.get()), keepServing.get());
+    }
+
+    private static String summary(DownloadSession.Outcome o) {
+        DownloadResult r = o.result();
+        String how = o.failed() ? "failed" : r.complete() ? "complete" : "incomplete";
+        return String.format("%s: %s: %s downloaded (%s wasted), %s uploaded in %.1f s from %d peers",
+                DownloadProgress.printable(o.source().name()), how, Sizes.human(r.downloadedBytes()),
+                Sizes.human(r.wastedBytes()), Sizes.human(r.uploadedBytes()), r.wallSeconds(), r.peers().size());
     }
 
     /** 90s, 30m, 2h, 1d, or an ISO-8601 duration such as PT1H30M. */
@@ -132,11 +166,6 @@ final class DownloadCommand extends Command {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("not a duration: " + text + " (examples: 90s, 30m, 2h)");
         }
-    }
-
-    private static DownloadProgress.Sample sample(Download d, long total) {
-        return new DownloadProgress.Sample(d.torrent().haveBytes(), total, d.uploadedBytes(),
-                d.torrent().connectionCount(), d.knownPeers(), System.nanoTime());
     }
 
     static InetSocketAddress parsePeer(String peer) {

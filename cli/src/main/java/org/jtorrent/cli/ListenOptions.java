@@ -5,7 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
-import org.jtorrent.engine.DownloadOptions;
+import org.jtorrent.engine.SessionConfig;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -26,13 +26,13 @@ final class ListenOptions {
                 .description("Local address to listen on and dial from (default: loopback, so nothing leaves this machine)."));
     }
 
-    DownloadOptions applyTo(DownloadOptions options) throws UnknownHostException {
+    SessionConfig applyTo(SessionConfig config) throws UnknownHostException {
         String bind = this.bind.get();
         Integer port = this.port.get();
-        InetAddress address = bind == null ? options.bind() : InetAddress.getByName(bind);
+        InetAddress address = bind == null ? config.bind() : InetAddress.getByName(bind);
         int chosen = port != null ? port : firstFreePort(address);
         if (chosen < 0 || chosen > 65535) throw new IllegalArgumentException("--port must be 0..65535");
-        return options.withBind(address).withListenPort(chosen);
+        return config.withBind(address).withListenPort(chosen);
     }
 
     /** The first of 6881-6889 free on {@code address}, or 0 (any) when all are taken. */

@@ -1,5 +1,6 @@
 package org.jtorrent.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -7,14 +8,26 @@ import picocli.CommandLine;
  * never a stack trace. {@code JTORRENT_DEBUG=1} prints the trace for developers.
  */
 final class OneLineErrors implements CommandLine.IExecutionExceptionHandler {
+
+    /** Several failures of one command (several bad torrents, say): one line each. */
+    static final class Failures extends RuntimeException {
+        private final List<String> lines;
+
+        Failures(List<String> lines) {
+            super(String.join("; ", lines));
+            this.lines = List.copyOf(lines);
+        }
+    }
+
     @Override
     public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
-        String message = switch (e) {
-            case java.nio.file.NoSuchFileException missing -> "no such file: " + missing.getFile();
-            case java.nio.file.AccessDeniedException denied -> "permission denied: " + denied.getFile();
-            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        List<String> messages = switch (e) {
+            case Failures several -> several.lines;
+            case java.nio.file.NoSuchFileException missing -> List.of("no such file: " + missing.getFile());
+            case java.nio.file.AccessDeniedException denied -> List.of("permission denied: " + denied.getFile());
+            default -> List.of(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         };
-        cli.getErr().println("jtorrent " + cli.getCommandName() + ": " + message);
+        for (String message : messages) cli.getErr().println("jtorrent " + cli.getCommandName() + ": " + message);
         if (System.getenv("JTORRENT_DEBUG") != null) e.printStackTrace(cli.getErr());
         return 1;
     }

@@ -2,12 +2,15 @@ package org.jtorrent.cli;
 
 import org.jtorrent.choke.RateLimiter;
 import org.jtorrent.choke.TokenBucket;
+import org.jtorrent.engine.SessionConfig;
 import org.jtorrent.engine.TransferLimits;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /** Rate limits and upload slots, shared by the commands that move data. */
 final class TransferOptions {
+    /** The choker's slots for one torrent, as before sessions: {@code TransferLimits.DEFAULT}'s. */
+    static final int ONE_TORRENT_SLOTS = TransferLimits.DEFAULT.choker().slots();
 
     private final Arg<String> maxUploadRate;
     private final Arg<String> maxDownloadRate;
@@ -22,12 +25,14 @@ final class TransferOptions {
                 .defaultValue("0")
                 .description("Download limit in bytes per second (suffixes K, M); 0: none (default)."));
         uploadSlots = Arg.option(spec, Integer.class, OptionSpec.builder("--upload-slots").paramLabel("N")
-                .defaultValue("4")
-                .description("Peers we upload to at once, one of them the optimistic unchoke (default: ${DEFAULT-VALUE})."));
+                .description("Peers we upload to at once over all torrents, one of them the optimistic unchoke (default: "
+                        + ONE_TORRENT_SLOTS + "; " + SessionConfig.DEFAULT_UPLOAD_SLOTS + " with several torrents, as libtorrent)."));
     }
 
-    TransferLimits limits() {
-        int uploadSlots = this.uploadSlots.get();
+    /** The limits of a session running {@code torrents} torrents: the rates and the slots are shared among them. */
+    TransferLimits limits(int torrents) {
+        Integer given = this.uploadSlots.get();
+        int uploadSlots = given != null ? given : torrents > 1 ? SessionConfig.DEFAULT_UPLOAD_SLOTS : ONE_TORRENT_SLOTS;
         if (uploadSlots < 1) throw new IllegalArgumentException("--upload-slots must be at least 1");
         TransferLimits limits = TransferLimits.DEFAULT.withChoker(TransferLimits.DEFAULT.choker().withSlots(uploadSlots));
         long up = Sizes.parse(maxUploadRate.get());

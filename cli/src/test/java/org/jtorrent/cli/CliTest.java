@@ -52,7 +52,7 @@ class CliTest {
                 .contains("Usage: jtorrent help [-h] [COMMAND]");
         Result missing = run("download");
         assertThat(missing.code()).isEqualTo(2);
-        assertThat(missing.err()).startsWith("Missing required parameter: 'FILE.torrent'").contains("Usage: jtorrent download");
+        assertThat(missing.err()).startsWith("Missing required parameter: 'SOURCE'").contains("Usage: jtorrent download");
         assertThat(run("create", "x").err()).startsWith("Missing required option: '--output=OUT.torrent'");
         assertThat(run("seed", "x.torrent").err()).startsWith("Missing required option: '--data=DIR'");
         Result badNumber = run("download", "x.torrent", "--max-peers", "many");

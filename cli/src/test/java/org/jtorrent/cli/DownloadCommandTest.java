@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.jtorrent.engine.Download;
 import org.jtorrent.engine.DownloadOptions;
+import org.jtorrent.engine.SessionConfig;
+import org.jtorrent.engine.TorrentOptions;
 import org.jtorrent.testing.TestTorrent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,7 +30,8 @@ class DownloadCommandTest {
         t.writeTo(dir.resolve("seed"));
         try (Download seed = Download.start(t.metainfo(), DownloadOptions.defaults(dir.resolve("seed"), List.of()))) {
             String out = captureStdout(() -> assertThat(Main.run("download", torrent.toString(), "-o",
-                    dir.resolve("out").toString(), "--peer", "127.0.0.1:" + seed.listenPort(), "--json")).isZero());
+                    dir.resolve("out").toString(), "--peer", "127.0.0.1:" + seed.listenPort(), "--json", "--state",
+                    dir.resolve("state").toString())).isZero());
             assertThat(out.strip()).startsWith("{").endsWith("}").doesNotContain("\n")
                     .contains("\"info_hash\":\"" + t.metainfo().infoHash().hex() + "\"", "\"complete\":true",
                             "\"downloaded_bytes\":300001", "\"uploaded_bytes\":0", "\"wall_seconds\":", "\"peers\":[{");
@@ -40,24 +43,46 @@ class DownloadCommandTest {
     void optionsLeftOutTakeTheirDefaults() throws Exception {
         DownloadCommand download = new DownloadCommand();
         new CommandLine(download.spec).parseArgs("x.torrent", "--port", "0");
-        DownloadOptions options = download.options();
-        assertThat(options.maxPeers()).isEqualTo(DownloadOptions.DEFAULT_MAX_PEERS);
-        assertThat(options.peers()).isEmpty();
-        assertThat(options.folder()).isEqualTo(Path.of("."));
-        assertThat(options.listenPort()).isZero();
-        assertThat(options.useTrackers()).isTrue();
-        assertThat(options.storage().directWrites()).isTrue();
-        assertThat(options.limits().choker().slots()).isEqualTo(4);
+        TorrentOptions torrent = download.torrentOptions();
+        assertThat(torrent.maxPeers()).isEqualTo(DownloadOptions.DEFAULT_MAX_PEERS);
+        assertThat(torrent.peers()).isEmpty();
+        assertThat(torrent.folder()).isEqualTo(Path.of("."));
+        SessionConfig session = download.sessionConfig(1);
+        assertThat(session.listenPort()).isZero();
+        assertThat(session.useTrackers()).isTrue();
+        assertThat(session.storage().directWrites()).isTrue();
+        assertThat(session.limits().choker().slots()).isEqualTo(4);
+        assertThat(session.maxConnections()).isEqualTo(SessionConfig.DEFAULT_MAX_CONNECTIONS);
+    }
+
+    @Test
+    void everyTorrentRunsAtOnceUnlessMaxActiveSaysOtherwise() throws Exception {
+        DownloadCommand download = new DownloadCommand();
+        new CommandLine(download.spec).parseArgs("a.torrent", "--port", "0");
+        SessionConfig many = download.sessionConfig(30);
+        assertThat(many.activeDownloads()).isEqualTo(DownloadCommand.ALL);
+        assertThat(many.activeSeeds()).isEqualTo(DownloadCommand.ALL);
+        assertThat(many.limits().choker().slots()).isEqualTo(SessionConfig.DEFAULT_UPLOAD_SLOTS);
+        DownloadCommand limited = new DownloadCommand();
+        new CommandLine(limited.spec).parseArgs("a.torrent", "--port", "0", "--max-active", "2", "--upload-slots", "3",
+                "--max-connections", "80");
+        SessionConfig two = limited.sessionConfig(30);
+        assertThat(two.activeDownloads()).isEqualTo(2);
+        assertThat(two.limits().choker().slots()).isEqualTo(3);
+        assertThat(two.maxConnections()).isEqualTo(80);
+        DownloadCommand zero = new DownloadCommand();
+        new CommandLine(zero.spec).parseArgs("a.torrent", "--port", "0", "--max-active", "0");
+        assertThatThrownBy(() -> zero.sessionConfig(3)).hasMessage("--max-active must be at least 1");
     }
 
     @Test
     void writesGoAroundThePageCacheUnlessAskedNotTo() throws Exception {
         DownloadCommand direct = new DownloadCommand();
         new CommandLine(direct.spec).parseArgs("x.torrent", "--port", "0");
-        assertThat(direct.options().storage().directWrites()).isTrue();
+        assertThat(direct.sessionConfig(1).storage().directWrites()).isTrue();
         DownloadCommand cached = new DownloadCommand();
         new CommandLine(cached.spec).parseArgs("x.torrent", "--port", "0", "--cached-writes");
-        assertThat(cached.options().storage().directWrites()).isFalse();
+        assertThat(cached.sessionConfig(1).storage().directWrites()).isFalse();
     }
 
     @Test
@@ -66,8 +91,18 @@ class DownloadCommandTest {
         Path torrent = t.writeTorrent(dir.resolve("f.torrent"));
         t.writeTo(dir.resolve("out"));
         String out = captureStdout(() -> assertThat(Main.run("download", torrent.toString(), "-o",
-                dir.resolve("out").toString(), "--json")).isZero());
+                dir.resolve("out").toString(), "--json", "--state", dir.resolve("state").toString())).isZero());
         assertThat(out).contains("\"complete\":true", "\"downloaded_bytes\":0");
+    }
+
+    @Test
+    void aBadProgressIntervalIsAOneLineError() throws Exception {
+        Path t = TestTorrent.single("f.bin", 1000, 16 * 1024).writeTorrent(dir.resolve("f.torrent"));
+        CliTest.Result r = CliTest.run("download", t.toString(), "-o", dir.toString(), "--progress-every", "0", "--port", "0",
+                "--state", dir.resolve("state").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("jtorrent download: --progress-every must be a positive number of seconds"
+                + System.lineSeparator());
     }
 
     @Test

@@ -45,7 +45,7 @@ class RealClientsInteropTest {
         Path swarm = RealPeers.harness().resolve("swarm.py");
         String main = "exec '" + JavaProcess.java() + "' -cp '" + JavaProcess.classPath() + "' org.jtorrent.cli.Main";
         String trackerCmd = main + " tracker --http-port {http_port} --udp-port {udp_port} --bind 127.0.0.1 --interval 60";
-        String seederKind = seeder.equals("jtorrent") ? "cmd:" + main + " seed {torrent} --data {datadir} --port {port}" : seeder;
+        String seederKind = seeder.equals("jtorrent") ? "cmd:" + main + " seed {torrent} --data {datadir} --port {port} --state {workdir}/jtorrent-seed-state" : seeder;
         List<String> command = new ArrayList<>(List.of("python3", swarm.toString(), "--gen", "single:8M",
                 "--seeder", seederKind, "--leecher", leecher, "--tracker", protocol, "--timeout", "120",
                 "--tracker-cmd", trackerCmd));

@@ -16,6 +16,7 @@ import org.jtorrent.engine.Download;
 import org.jtorrent.engine.DownloadOptions;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.metainfo.TorrentCreator;
+import org.jtorrent.testing.TestTorrent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,12 +40,15 @@ class SeedCommandTest {
         Files.write(data.resolve("file.bin"), content);
         Path torrent = torrentOf(data.resolve("file.bin"));
 
-        Process seeder = JavaProcess.start("seed", torrent.toString(), "--data", data.toString());
+        Process seeder = JavaProcess.start("seed", torrent.toString(), "--data", data.toString(), "--state",
+                dir.resolve("state").toString());
         try (BufferedReader out = new BufferedReader(new InputStreamReader(seeder.getInputStream(), StandardCharsets.UTF_8))) {
             String line = out.readLine();
-            Matcher m = Pattern.compile("seeding file.bin \\([0-9a-f]{40}\\) on port (\\d+)").matcher(String.valueOf(line));
+            Matcher m = Pattern.compile("^listening on port (\\d+)$").matcher(String.valueOf(line));
             assertThat(m.find()).as(line).isTrue();
             int port = Integer.parseInt(m.group(1));
+            assertThat(out.readLine()).matches("seeding file.bin \\([0-9a-f]{40}\\)");
+            assertThat(out.readLine()).isEqualTo("seeding 1 of 1 torrents; Ctrl-C stops");
             Path leech = dir.resolve("leech");
             try (Download d = Download.start(Metainfo.load(torrent),
                     DownloadOptions.defaults(leech, List.of(new java.net.InetSocketAddress("127.0.0.1", port))))) {
@@ -52,10 +56,8 @@ class SeedCommandTest {
             }
             assertThat(Files.readAllBytes(leech.resolve("file.bin"))).isEqualTo(content);
         } finally {
-            seeder.destroy(); // SIGTERM
-            assertThat(seeder.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertStopsOnSigterm(seeder);
         }
-        assertThat(seeder.exitValue()).isIn(0, 143);
     }
 
     @Test
@@ -65,8 +67,78 @@ class SeedCommandTest {
         Files.write(data.resolve("file.bin"), new byte[100_000]);
         Path torrent = torrentOf(data.resolve("file.bin"));
         Files.write(data.resolve("file.bin"), new byte[] {1, 2, 3}); // changed since
-        CliTest.Result r = CliTest.run("seed", torrent.toString(), "--data", data.toString());
+        CliTest.Result r = CliTest.run("seed", torrent.toString(), "--data", data.toString(), "--state",
+                dir.resolve("state").toString());
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).startsWith("jtorrent seed: the data in ").contains("refusing to seed it");
+        assertThat(r.err()).startsWith("jtorrent seed: file.bin: the data in ").contains("refusing to seed it");
+        assertThat(r.err().lines()).hasSize(1);
+    }
+
+    @Test
+    void seedsSeveralTorrentsFromOneProcessToSeveralLeechersAndRefusesAnIncompleteOne() throws Exception {
+        Path data = dir.resolve("data");
+        TestTorrent a = TestTorrent.single("a.bin", 200_001, 16 * 1024);
+        TestTorrent album = TestTorrent.multi("album", 16 * 1024, TestTorrent.Spec.file("one.bin", 40_000),
+                TestTorrent.Spec.file("two/three.bin", 70_000));
+        TestTorrent partial = TestTorrent.single("partial.bin", 100_000, 16 * 1024);
+        a.writeTo(data);
+        album.writeTo(data);
+        Files.write(data.resolve("partial.bin"), java.util.Arrays.copyOf(partial.content(), 50_000));
+        Path aFile = a.writeTorrent(dir.resolve("a.torrent"));
+        Path partialFile = partial.writeTorrent(dir.resolve("partial.torrent"));
+        Path albumFile = album.writeTorrent(dir.resolve("album.torrent"));
+
+        Process seeder = JavaProcess.start("seed", aFile.toString(), partialFile.toString(), albumFile.toString(), "--data",
+                data.toString(), "--port", "0", "--state", dir.resolve("state").toString());
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(seeder.getInputStream(), StandardCharsets.UTF_8))) {
+            List<String> lines = new java.util.ArrayList<>();
+            for (String line; (line = out.readLine()) != null; ) {
+                lines.add(line);
+                if (line.startsWith("seeding 2 of 3")) break;
+            }
+            assertThat(lines).as(String.join("\n", lines)).hasSize(5);
+            Matcher m = Pattern.compile("^listening on port (\\d+)$").matcher(lines.get(0));
+            assertThat(m.find()).as(lines.get(0)).isTrue();
+            int port = Integer.parseInt(m.group(1));
+            assertThat(lines).contains("seeding a.bin (" + a.metainfo().infoHash().hex() + ")",
+                    "seeding album (" + album.metainfo().infoHash().hex() + ")", "seeding 2 of 3 torrents; Ctrl-C stops");
+            assertThat(lines).filteredOn(l -> l.startsWith("jtorrent seed: ")).singleElement().asString()
+                    .startsWith("jtorrent seed: partial.bin: the data in " + data + " is incomplete");
+
+            // Three leechers at once, two torrents, one port: each its own session.
+            var peer = List.of(new java.net.InetSocketAddress("127.0.0.1", port));
+            try (Download first = Download.start(a.metainfo(), DownloadOptions.defaults(dir.resolve("l1"), peer));
+                 Download second = Download.start(album.metainfo(), DownloadOptions.defaults(dir.resolve("l2"), peer));
+                 Download third = Download.start(a.metainfo(), DownloadOptions.defaults(dir.resolve("l3"), peer))) {
+                for (Download d : List.of(first, second, third)) assertThat(d.awaitComplete(java.time.Duration.ofSeconds(30))).isTrue();
+            }
+            assertThat(Files.readAllBytes(dir.resolve("l1/a.bin"))).isEqualTo(a.content());
+            assertThat(Files.readAllBytes(dir.resolve("l3/a.bin"))).isEqualTo(a.content());
+            for (var f : album.metainfo().info().files()) {
+                assertThat(Files.readAllBytes(f.resolveIn(dir.resolve("l2")))).isEqualTo(album.expected(f));
+            }
+        } finally {
+            assertStopsOnSigterm(seeder);
+        }
+    }
+
+    @Test
+    void aBadTorrentAmongSeveralStopsTheSeedBeforeItStarts() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        TestTorrent a = TestTorrent.single("a.bin", 1000, 16 * 1024);
+        a.writeTo(data);
+        Path good = a.writeTorrent(dir.resolve("a.torrent"));
+        Path bad = Files.write(dir.resolve("bad.torrent"), new byte[] {'d', '4'});
+        CliTest.Result r = CliTest.run("seed", good.toString(), bad.toString(), "--data", data.toString(), "--port", "0",
+                "--state", dir.resolve("state").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().lines()).singleElement().asString().startsWith("jtorrent seed: " + bad + ": ");
+    }
+
+    private static void assertStopsOnSigterm(Process seeder) throws InterruptedException {
+        seeder.destroy(); // SIGTERM
+        assertThat(seeder.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(seeder.exitValue()).isIn(0, 143);
     }
 }

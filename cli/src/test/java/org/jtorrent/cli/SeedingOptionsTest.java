@@ -37,7 +37,7 @@ class SeedingOptionsTest {
         CommandSpec spec = CommandSpec.create();
         TransferOptions options = new TransferOptions(spec);
         new CommandLine(spec).parseArgs("--upload-slots", "7", "--max-upload-rate", "1M");
-        TransferLimits limits = options.limits();
+        TransferLimits limits = options.limits(1);
         assertThat(limits.choker().slots()).isEqualTo(7);
         assertThat(limits.upload().buckets()).singleElement().satisfies(b -> assertThat(b.bytesPerSecond()).isEqualTo(1L << 20));
         assertThat(limits.download().buckets()).isEmpty();
@@ -53,7 +53,8 @@ class SeedingOptionsTest {
         Path torrent = dir.resolve("f.torrent");
         Files.write(torrent, new TorrentCreator(data.resolve("f.bin")).create());
         long start = System.nanoTime();
-        CliTest.Result r = CliTest.run("download", torrent.toString(), "-o", data.toString(), "--seed-time", "2s", "--json");
+        CliTest.Result r = CliTest.run("download", torrent.toString(), "-o", data.toString(), "--seed-time", "2s", "--json",
+                "--state", dir.resolve("state").toString());
         double seconds = (System.nanoTime() - start) / 1e9;
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(seconds).isGreaterThanOrEqualTo(2.0);

@@ -150,11 +150,7 @@ public final class Download implements AutoCloseable {
     }
 
     public DownloadResult result() {
-        Torrent torrent = handle.liveTorrent().orElse(null);
-        TorrentStatus status = handle.status();
-        return new DownloadResult(metainfo.infoHash().hex(), status.isComplete(), torrent == null ? 0 : torrent.verifiedBytes(),
-                torrent == null ? 0 : torrent.wastedBytes(), status.uploadedBytes(), (System.nanoTime() - started) / 1e9,
-                torrent == null ? java.util.List.of() : torrent.summaries());
+        return DownloadResult.of(handle, (System.nanoTime() - started) / 1e9);
     }
 
     /** More peers to dial, kept like {@code --peer} ones (e.g. from a user, or a test). */

@@ -11,6 +11,18 @@ import java.util.List;
 public record DownloadResult(String infoHash, boolean complete, long downloadedBytes, long wastedBytes,
                              long uploadedBytes, double wallSeconds, List<PeerSummary> peers) {
 
+    /**
+     * A session torrent's report so far: its bytes and peers from its current run (none once it is
+     * paused, queued or failed), its upload over the session's lifetime.
+     */
+    public static DownloadResult of(TorrentHandle handle, double wallSeconds) {
+        Torrent torrent = handle.liveTorrent().orElse(null);
+        TorrentStatus status = handle.status();
+        return new DownloadResult(handle.infoHash().hex(), status.isComplete(), torrent == null ? 0 : torrent.verifiedBytes(),
+                torrent == null ? 0 : torrent.wastedBytes(), status.uploadedBytes(), wallSeconds,
+                torrent == null ? List.of() : torrent.summaries());
+    }
+
     /** One JSON object; written by hand, as the shape is fixed and small. */
     public String toJson() {
         StringBuilder sb = new StringBuilder("{");

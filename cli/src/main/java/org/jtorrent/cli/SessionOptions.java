@@ -1,0 +1,43 @@
+package org.jtorrent.cli;
+
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import org.jtorrent.engine.SessionConfig;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * What every command that runs a session takes: where it listens ({@link ListenOptions}), its rate
+ * limits and upload slots ({@link TransferOptions}), its state folder ({@link StateOptions}) and its
+ * connection cap. The queue limits are each command's own.
+ */
+final class SessionOptions {
+    private final ListenOptions listen;
+    private final TransferOptions transfer;
+    private final StateOptions state;
+    private final Arg<Integer> maxConnections;
+
+    /** Adds these options to {@code spec}. */
+    SessionOptions(CommandSpec spec) {
+        listen = new ListenOptions(spec);
+        transfer = new TransferOptions(spec);
+        state = new StateOptions(spec);
+        maxConnections = Arg.option(spec, Integer.class, OptionSpec.builder("--max-connections").paramLabel("N")
+                .description("Open peer connections over all torrents, at most (default: "
+                        + SessionConfig.DEFAULT_MAX_CONNECTIONS + ")."));
+    }
+
+    /** The session's settings for {@code torrents} torrents of at most {@code maxPeersEach} connections each. */
+    SessionConfig config(int torrents, int maxPeersEach) throws UnknownHostException {
+        Integer given = maxConnections.get();
+        if (given != null && given < 1) throw new IllegalArgumentException("--max-connections must be at least 1");
+        // Unless told, one torrent may have all the connections it is allowed, as before sessions.
+        int connections = given != null ? given : Math.max(SessionConfig.DEFAULT_MAX_CONNECTIONS, maxPeersEach);
+        SessionConfig config = listen.applyTo(SessionConfig.defaults());
+        return config.withConnectionCaps(connections, config.maxHalfOpen()).withLimits(transfer.limits(torrents));
+    }
+
+    Path stateDirectory() {
+        return state.directory();
+    }
+}
