@@ -103,28 +103,35 @@ public final class Download implements AutoCloseable {
     /** Starts with a bound listener of the caller's (tests hand in one that fails on purpose); closes it on failure. */
     static Download start(Metainfo metainfo, DownloadOptions options, ServerSocketChannel listener) throws IOException {
         Storage storage;
+        // Resume data is read before the storage opens: opening may move bytes of files selected
+        // since the last run out of the part file, which changes their stamps but not the pieces.
+        var resumed = ResumeData.load(options.folder(), metainfo.infoHash(), metainfo.info());
         try {
-            storage = Storage.open(metainfo.info(), options.folder(), options.storage());
+            storage = Storage.open(metainfo.info(), options.folder(), options.storage(), metainfo.infoHash(),
+                    options.selection().filePriorities());
         } catch (IOException | RuntimeException e) {
             listener.close();
             throw e;
         }
         PieceHasher hasher = PieceHasher.forThisMachine();
         try {
-            BitSet have = resumeOrRecheck(metainfo, options, storage, hasher);
+            BitSet have = resumeOrRecheck(metainfo, resumed, storage, hasher);
             PartialPieces partial = new PartialPieces(storage, hasher, options.memoryCap());
             PeerId peerId = PeerId.random();
             Torrent torrent = new Torrent(metainfo, storage, partial, have, peerId);
+            torrent.filePriorities(storage.filePriorities());
+            torrent.sequential(options.selection().sequential(), options.selection().fileEndsFirst());
             // The last data is made durable while the caller reports and closes, not after.
-            torrent.completion().thenRun(storage::flushInBackground);
+            torrent.onFinished(storage::flushInBackground);
             torrent.listenPort(port(listener));
             Download d = new Download(metainfo, options, storage, hasher, torrent, listener, peerId);
             d.acceptThread = Thread.ofVirtual().name("accept").start(d::acceptLoop);
             d.peerSet.start();
             if (d.announcer != null) {
                 // "completed" is for a download that completes in this run: one that starts
-                // complete is a seeder, announced by "started" with left = 0.
-                if (!torrent.isComplete()) torrent.completion().thenRun(d.announcer::completed);
+                // complete is a seeder, announced by "started" with left = 0. A selection of
+                // files is not the torrent: "completed" waits until every piece is had.
+                if (!torrent.isSeed()) torrent.seeding().thenRun(d.announcer::completed);
                 d.announcer.start();
             }
             return d;
@@ -137,9 +144,8 @@ public final class Download implements AutoCloseable {
     }
 
     /** The pieces on disk: from a resume file that still matches the files, else by hashing them all. */
-    private static BitSet resumeOrRecheck(Metainfo metainfo, DownloadOptions options, Storage storage, PieceHasher hasher)
-            throws IOException {
-        var resumed = ResumeData.load(options.folder(), metainfo.infoHash(), metainfo.info());
+    private static BitSet resumeOrRecheck(Metainfo metainfo, java.util.Optional<BitSet> resumed, Storage storage,
+                                          PieceHasher hasher) throws IOException {
         if (resumed.isPresent()) {
             log.info("fast resume: {} of {} pieces, files unchanged since", resumed.get().cardinality(),
                     metainfo.info().pieceCount());

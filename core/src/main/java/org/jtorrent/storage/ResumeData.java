@@ -31,8 +31,9 @@ import org.jtorrent.metainfo.InfoDict;
  * <p>Saving: the data files are fsynced first (a resume file must never outlive the data it
  * vouches for), then the resume file is written to a new temporary file (never through a symbolic
  * link), fsynced and renamed over the old one atomically. Format: magic, info-hash, piece count, bitfield, per file (size, mtime in
- * ns; -1 for a file that does not exist), and a CRC-32 of all that, so a damaged file is ignored.
- * It lives in the download folder as {@code .<info-hash>.jtorrent-resume}.
+ * ns; -1 for a file that does not exist), then the same for the part file ({@link PartFile}: the
+ * bytes of left-out files that verified pieces hold), and a CRC-32 of all that, so a damaged file
+ * is ignored. It lives in the download folder as {@code .<info-hash>.jtorrent-resume}.
  */
 public final class ResumeData {
     private static final int MAGIC = 0x4a545231; // "JTR1"
@@ -54,7 +55,13 @@ public final class ResumeData {
                 c.force(true);
             }
         }
-        byte[] body = encode(infoHash, info, have, stamps(downloadFolder, files));
+        Path parts = PartFile.path(downloadFolder, infoHash);
+        if (Files.isRegularFile(parts, LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel c = FileChannel.open(parts, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                c.force(true);
+            }
+        }
+        byte[] body = encode(infoHash, info, have, stamps(downloadFolder, infoHash, files));
         Path target = file(downloadFolder, infoHash);
         Path temp = target.resolveSibling(target.getFileName() + ".tmp");
         // Never through a link: whatever is at the temporary name (a leftover, or a symlink planted
@@ -82,7 +89,7 @@ public final class ResumeData {
             return Optional.empty();
         }
         try {
-            long[] now = stamps(downloadFolder, info.files());
+            long[] now = stamps(downloadFolder, infoHash, info.files());
             byte[] expectedPrefix = encodeWithoutHave(infoHash, info.pieceCount());
             int bitfieldLength = (info.pieceCount() + 7) / 8;
             int stampsLength = 4 + now.length * 8;
@@ -105,23 +112,31 @@ public final class ResumeData {
         }
     }
 
-    /** Size and mtime (ns) of each file, -1 and -1 for one that does not exist; padding files count as absent. */
-    private static long[] stamps(Path folder, List<FileEntry> files) throws IOException {
-        long[] stamps = new long[files.size() * 2];
+    /**
+     * Size and mtime (ns) of each file, then of the part file; -1 and -1 for one that does not
+     * exist; padding files count as absent.
+     */
+    private static long[] stamps(Path folder, InfoHash infoHash, List<FileEntry> files) throws IOException {
+        long[] stamps = new long[files.size() * 2 + 2];
         for (int i = 0; i < files.size(); i++) {
             FileEntry f = files.get(i);
-            stamps[2 * i] = -1;
-            stamps[2 * i + 1] = -1;
-            if (f.isPadding()) continue;
-            try {
-                BasicFileAttributes a = Files.readAttributes(f.resolveIn(folder), BasicFileAttributes.class);
-                stamps[2 * i] = a.size();
-                stamps[2 * i + 1] = a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
-            } catch (NoSuchFileException e) {
-                // absent: recorded as such, and must still be absent to match
-            }
+            stamp(f.isPadding() ? null : f.resolveIn(folder), stamps, 2 * i);
         }
+        stamp(PartFile.path(folder, infoHash), stamps, 2 * files.size());
         return stamps;
+    }
+
+    private static void stamp(Path file, long[] stamps, int at) throws IOException {
+        stamps[at] = -1;
+        stamps[at + 1] = -1;
+        if (file == null) return;
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            stamps[at] = a.size();
+            stamps[at + 1] = a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (NoSuchFileException e) {
+            // absent: recorded as such, and must still be absent to match
+        }
     }
 
     private static byte[] encodeWithoutHave(InfoHash infoHash, int pieceCount) throws IOException {
