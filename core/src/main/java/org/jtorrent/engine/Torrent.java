@@ -146,6 +146,12 @@ public final class Torrent implements PeerHost {
         return picker.sequentialWindow();
     }
 
+    /** Sets the sequential window (default: 32 MiB of pieces, at least 4): a player's read-ahead. */
+    public void sequentialWindow(int pieces) {
+        picker.sequentialWindow(pieces);
+        connections.forEach(PeerConnection::refill);
+    }
+
     /** Runs {@code action} each time every wanted piece is verified (again, after more was selected). */
     public void onFinished(Runnable action) {
         onFinished.add(action);

@@ -22,8 +22,8 @@ import org.jtorrent.metainfo.PieceLayout;
  * verify and serve the piece, but the unwanted file must not appear in the download folder.
  *
  * <p>One hidden file per torrent, {@code .<info-hash>.jtorrent-parts}, beside the resume file in
- * the download folder (never one of the torrent's own file names: {@link Storage#open} refuses a
- * torrent whose file would land on it). Layout: a header, then one slot of a piece length per
+ * the download folder (never one of the torrent's own file names: those of a multi-file torrent lie
+ * below its name, and a single file would have to be named after its own info-hash). Layout: a header, then one slot of a piece length per
  * piece kept. Header: magic {@code JTP1}, piece length, piece count (4 bytes each), then one
  * 4-byte entry per slot holding piece + 1 (0: free), padded to 4 KiB. A piece's bytes sit in its
  * slot at their offset in the piece; only the runs that fall in unwanted files are ever written.

@@ -119,7 +119,13 @@ public final class Storage implements AutoCloseable {
         try {
             s = new Storage(info, new DownloadFolder(downloadFolder), options);
             if (infoHash != null) s.partFile = s.openPartFile(infoHash);
+            // Until the priorities are applied, an absent file's bytes may be in the part file from
+            // an earlier run: applying them moves those of wanted files into place.
             s.inPartFile = new boolean[info.files().size()];
+            for (int f = 0; f < s.inPartFile.length; f++) {
+                FileEntry e = info.files().get(f);
+                s.inPartFile[f] = s.partFile != null && !e.isPadding() && e.length() > 0 && !s.onDiskUncreated(f);
+            }
             s.filePriorities = Priorities.allFiles(info.layout(), Priorities.DEFAULT);
             s.filePriorities(filePriorities != null ? filePriorities : s.filePriorities);
             return s;
@@ -130,14 +136,13 @@ public final class Storage implements AutoCloseable {
         }
     }
 
+    /**
+     * The part file lies in the folder itself, where only a single-file torrent's file could clash
+     * with it, and such a file would have to be named after the info-hash of the torrent that names
+     * it: it cannot be one of the torrent's files.
+     */
     private PartFile openPartFile(InfoHash infoHash) throws IOException {
-        Path path = PartFile.path(folder.root(), infoHash);
-        for (FileEntry f : info.files()) {
-            if (f.resolveIn(folder.root()).equals(path)) {
-                throw new StorageException("file " + f.displayPath() + " has the name of the part file; refusing to open");
-            }
-        }
-        return PartFile.open(path, layout);
+        return PartFile.open(PartFile.path(folder.root(), infoHash), layout);
     }
 
     private static void closeQuietly(Storage s) {

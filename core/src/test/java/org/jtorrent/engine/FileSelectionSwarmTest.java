@@ -1,0 +1,161 @@
+package org.jtorrent.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.metainfo.PieceLayout;
+import org.jtorrent.testing.StraddlingTorrent;
+import org.jtorrent.testing.TestTorrent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * File selection and sequential mode in a live swarm of jtorrent peers on loopback: a subset of a
+ * torrent whose wanted files share pieces with unwanted ones (and a padding file), then the rest,
+ * live or on the next start, without fetching the shared pieces twice.
+ */
+@Timeout(60)
+class FileSelectionSwarmTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSubsetThenTheRestWhileRunningFetchesNoSharedPieceTwice() throws Exception {
+        TestTorrent t = StraddlingTorrent.torrent();
+        try (Download seed = seeder(t)) {
+            Path out = dir.resolve("leech");
+            try (Download leech = Download.start(t.metainfo(), options(out, seed).withFilePriorities(StraddlingTorrent.SOME))) {
+                assertThat(leech.awaitComplete(Duration.ofSeconds(30))).isTrue();
+                assertThat(leech.torrent().isSeed()).isFalse();
+                assertThat(leech.torrent().have()).isEqualTo(StraddlingTorrent.wantedPieces());
+                assertThat(leech.torrent().verifiedBytes()).isEqualTo(bytes(t, StraddlingTorrent.wantedPieces()));
+                assertSubset(t, out);
+                long firstPhase = leech.torrent().verifiedBytes();
+
+                // The peers are not interesting any more: selecting the rest must make them so again.
+                leech.torrent().filePriorities(StraddlingTorrent.ALL);
+                assertThat(leech.torrent().isComplete()).isFalse();
+                assertThat(leech.awaitComplete(Duration.ofSeconds(30))).isTrue();
+                assertThat(leech.torrent().isSeed()).isTrue();
+                assertThat(leech.torrent().verifiedBytes() - firstPhase).as("only the pieces of the rest, not the shared ones")
+                        .isEqualTo(bytes(t, StraddlingTorrent.restPieces()));
+            }
+            assertAllFiles(t, out);
+            assertThat(partFile(t, out)).doesNotExist();
+        }
+    }
+
+    @Test
+    void aSubsetThenTheRestOnTheNextStartResumesWithoutFetchingSharedPieces() throws Exception {
+        TestTorrent t = StraddlingTorrent.torrent();
+        try (Download seed = seeder(t)) {
+            Path out = dir.resolve("leech");
+            try (Download leech = Download.start(t.metainfo(), options(out, seed).withFilePriorities(StraddlingTorrent.SOME))) {
+                assertThat(leech.awaitComplete(Duration.ofSeconds(30))).isTrue();
+            }
+            assertSubset(t, out);
+            assertThat(partFile(t, out)).exists();
+            try (Download leech = Download.start(t.metainfo(), options(out, seed))) { // every file, the default
+                assertThat(leech.torrent().have()).as("resumed, shared pieces included").isEqualTo(StraddlingTorrent.wantedPieces());
+                assertThat(leech.awaitComplete(Duration.ofSeconds(30))).isTrue();
+                assertThat(leech.torrent().verifiedBytes()).isEqualTo(bytes(t, StraddlingTorrent.restPieces()));
+            }
+            assertAllFiles(t, out);
+        }
+    }
+
+    /**
+     * Every piece verifies less than a window past the lowest piece not verified yet, whichever of
+     * two seeders sends it. The same check fails under rarest first (random first pieces), so it
+     * tells the modes apart.
+     */
+    @Test
+    void sequentialModeVerifiesPiecesInOrderWithinTheWindow() throws Exception {
+        TestTorrent t = TestTorrent.single("stream.bin", 4 * 1024 * 1024, 16 * 1024); // 256 pieces
+        int window = 8;
+        try (Download seed1 = seeder(t); Download seed2 = seeder(t, "seed2")) {
+            List<Integer> outOfWindow = runRecordingOrder(t, "sequential", true, window, seed1, seed2);
+            assertThat(outOfWindow).as("pieces verified a window or more past the first missing one").isEmpty();
+            List<Integer> rarestFirst = runRecordingOrder(t, "rarest", false, window, seed1, seed2);
+            assertThat(rarestFirst).as("rarest first ignores the window").isNotEmpty();
+        }
+    }
+
+    /** Downloads with the mode given; returns the pieces that verified outside the window. */
+    private List<Integer> runRecordingOrder(TestTorrent t, String name, boolean sequential, int window, Download... seeds)
+            throws Exception {
+        Path out = dir.resolve(name);
+        List<Integer> outside = new CopyOnWriteArrayList<>();
+        // No peers at start: the listener is in place before the first piece can verify.
+        try (Download leech = Download.start(t.metainfo(), DownloadOptions.defaults(out, List.of())
+                .withSequential(sequential, false))) {
+            Torrent torrent = leech.torrent();
+            torrent.sequentialWindow(window);
+            torrent.verifiedListener(piece -> {
+                BitSet have = torrent.have();
+                have.clear(piece);
+                // Pieces verifying at the same time may be in "have" already: that only raises the
+                // lowest missing piece, which makes the check stricter, never looser.
+                if (piece >= have.nextClearBit(0) + window) outside.add(piece);
+            });
+            for (Download s : seeds) leech.addPeers(List.of(new InetSocketAddress("127.0.0.1", s.listenPort())));
+            assertThat(leech.awaitComplete(Duration.ofSeconds(30))).isTrue();
+        }
+        assertThat(Files.readAllBytes(out.resolve("stream.bin"))).isEqualTo(t.content());
+        return outside;
+    }
+
+    private Download seeder(TestTorrent t) throws Exception {
+        return seeder(t, "seed");
+    }
+
+    private Download seeder(TestTorrent t, String name) throws Exception {
+        Path data = dir.resolve(name);
+        t.writeTo(data);
+        Download seed = Download.start(t.metainfo(), DownloadOptions.defaults(data, List.of()));
+        assertThat(seed.torrent().isSeed()).isTrue();
+        return seed;
+    }
+
+    private static DownloadOptions options(Path out, Download seed) {
+        return DownloadOptions.defaults(out, List.of(new InetSocketAddress("127.0.0.1", seed.listenPort())));
+    }
+
+    private static long bytes(TestTorrent t, BitSet pieces) {
+        PieceLayout layout = t.metainfo().info().layout();
+        long sum = 0;
+        for (int p = pieces.nextSetBit(0); p >= 0; p = pieces.nextSetBit(p + 1)) sum += layout.pieceSize(p);
+        return sum;
+    }
+
+    private static Path partFile(TestTorrent t, Path out) {
+        return out.resolve("." + t.metainfo().infoHash().hex() + ".jtorrent-parts");
+    }
+
+    /** Wanted files byte-exact; files left out (padding too) absent, with no folder made for them. */
+    static void assertSubset(TestTorrent t, Path out) throws IOException {
+        List<FileEntry> files = t.metainfo().info().files();
+        for (int f : StraddlingTorrent.WANTED_FILES) {
+            assertThat(Files.readAllBytes(files.get(f).resolveIn(out))).as(files.get(f).displayPath()).isEqualTo(t.expected(files.get(f)));
+        }
+        for (int f : StraddlingTorrent.LEFT_OUT) assertThat(files.get(f).resolveIn(out)).as(files.get(f).displayPath()).doesNotExist();
+        assertThat(out.resolve("sel/sub")).doesNotExist();
+    }
+
+    /** Every file byte-exact; padding files never written. */
+    static void assertAllFiles(TestTorrent t, Path out) throws IOException {
+        for (FileEntry f : t.metainfo().info().files()) {
+            if (f.isPadding()) assertThat(f.resolveIn(out)).as(f.displayPath()).doesNotExist();
+            else assertThat(Files.readAllBytes(f.resolveIn(out))).as(f.displayPath()).isEqualTo(t.expected(f));
+        }
+    }
+}
