@@ -57,6 +57,8 @@ final class DownloadCommand extends Command {
 
     private final TransferOptions transfer = new TransferOptions(spec);
 
+    private final SelectionOptions selection = new SelectionOptions(spec);
+
     DownloadCommand() {
         super("download", "Download a torrent from the peers its trackers name and those given with --peer, "
                 + "serving peers that connect meanwhile. Data already on disk is re-checked and kept.");
@@ -65,7 +67,7 @@ final class DownloadCommand extends Command {
     @Override
     public Integer call() throws Exception {
         Metainfo metainfo = Metainfo.load(torrent.get());
-        DownloadOptions options = options();
+        DownloadOptions options = selection.applyTo(options(), metainfo.info());
         Duration seedFor = seedTime.get() == null ? null : parseDuration(seedTime.get());
         Double seedRatio = this.seedRatio.get();
         if (seedRatio != null && seedRatio <= 0) throw new IllegalArgumentException("--seed-ratio must be positive");
