@@ -90,10 +90,16 @@ class FileSelectionSwarmTest {
         }
     }
 
-    /** Downloads with the mode given; returns the pieces that verified outside the window. */
     private List<Integer> runRecordingOrder(TestTorrent t, String name, boolean sequential, int window, Download... seeds)
             throws Exception {
-        Path out = dir.resolve(name);
+        List<InetSocketAddress> peers = new java.util.ArrayList<>();
+        for (Download s : seeds) peers.add(new InetSocketAddress("127.0.0.1", s.listenPort()));
+        return downloadRecordingOrder(t, dir.resolve(name), sequential, window, peers);
+    }
+
+    /** Downloads from {@code peers} in the mode given; returns the pieces that verified outside the window. */
+    static List<Integer> downloadRecordingOrder(TestTorrent t, Path out, boolean sequential, int window,
+                                                List<InetSocketAddress> peers) throws Exception {
         List<Integer> outside = new CopyOnWriteArrayList<>();
         // No peers at start: the listener is in place before the first piece can verify.
         try (Download leech = Download.start(t.metainfo(), DownloadOptions.defaults(out, List.of())
@@ -107,10 +113,10 @@ class FileSelectionSwarmTest {
                 // lowest missing piece, which makes the check stricter, never looser.
                 if (piece >= have.nextClearBit(0) + window) outside.add(piece);
             });
-            for (Download s : seeds) leech.addPeers(List.of(new InetSocketAddress("127.0.0.1", s.listenPort())));
+            leech.addPeers(peers);
             assertThat(leech.awaitComplete(Duration.ofSeconds(30))).isTrue();
         }
-        assertThat(Files.readAllBytes(out.resolve("stream.bin"))).isEqualTo(t.content());
+        assertThat(Files.readAllBytes(out.resolve(t.metainfo().info().name()))).isEqualTo(t.content());
         return outside;
     }
 
@@ -130,7 +136,7 @@ class FileSelectionSwarmTest {
         return DownloadOptions.defaults(out, List.of(new InetSocketAddress("127.0.0.1", seed.listenPort())));
     }
 
-    private static long bytes(TestTorrent t, BitSet pieces) {
+    static long bytes(TestTorrent t, BitSet pieces) {
         PieceLayout layout = t.metainfo().info().layout();
         long sum = 0;
         for (int p = pieces.nextSetBit(0); p >= 0; p = pieces.nextSetBit(p + 1)) sum += layout.pieceSize(p);
