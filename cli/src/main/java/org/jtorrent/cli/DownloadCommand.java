@@ -79,7 +79,7 @@ final class DownloadCommand extends Command {
             if (!json.get()) System.err.println("listening on port " + download.listenPort());
             long total = metainfo.info().totalLength();
             while (!download.awaitComplete(Duration.ofMillis(Math.min(1000, progress.intervalMillis())))) {
-                progress.update(sample(download, total));
+                progress.update(sample(download));
             }
             progress.finish();
             if (keepServing.get()) Thread.sleep(Long.MAX_VALUE);
@@ -136,8 +136,9 @@ final class DownloadCommand extends Command {
         }
     }
 
-    private static DownloadProgress.Sample sample(Download d, long total) {
-        return new DownloadProgress.Sample(d.torrent().haveBytes(), total, d.uploadedBytes(),
+    private static DownloadProgress.Sample sample(Download d) {
+        // Progress of what was selected: with --files, the rest of the torrent is not the goal.
+        return new DownloadProgress.Sample(d.torrent().haveWantedBytes(), d.torrent().wantedBytes(), d.uploadedBytes(),
                 d.torrent().connectionCount(), d.knownPeers(), System.nanoTime());
     }
 

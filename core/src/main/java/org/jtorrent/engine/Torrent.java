@@ -252,9 +252,24 @@ public final class Torrent implements PeerHost {
 
     /** Bytes of the pieces we have (verified on disk, from the re-check or this run), padding included. */
     public long haveBytes() {
-        BitSet have = picker.have();
+        return bytesOf(picker.have());
+    }
+
+    /** Bytes of the wanted pieces (padding included): what {@link #haveWantedBytes()} reaches when finished. */
+    public long wantedBytes() {
+        return bytesOf(picker.wanted());
+    }
+
+    /** Bytes of the wanted pieces we have: progress against {@link #wantedBytes()}. */
+    public long haveWantedBytes() {
+        BitSet pieces = picker.wanted();
+        pieces.and(picker.have());
+        return bytesOf(pieces);
+    }
+
+    private long bytesOf(BitSet pieces) {
         long bytes = 0;
-        for (int piece = have.nextSetBit(0); piece >= 0; piece = have.nextSetBit(piece + 1)) bytes += layout.pieceSize(piece);
+        for (int piece = pieces.nextSetBit(0); piece >= 0; piece = pieces.nextSetBit(piece + 1)) bytes += layout.pieceSize(piece);
         return bytes;
     }
 

@@ -58,8 +58,8 @@ public final class PiecePicker {
     private final RandomGenerator random;
     private final Map<Integer, Partial> started = new LinkedHashMap<>(); // oldest first
     private final int[] priority;
-    /** Wanted pieces (level above 0) not had yet: the download is finished at zero. */
-    private int missingWanted;
+    /** Wanted pieces (level above 0) not had yet: the download is finished when it is empty. */
+    private final BitSet missingWanted = new BitSet();
     /** The first and last piece of each wanted file. */
     private BitSet fileEnds;
     private boolean sequential;
@@ -176,9 +176,9 @@ public final class PiecePicker {
     }
 
     private void recount() {
-        missingWanted = 0;
+        missingWanted.clear();
         for (int p = have.nextClearBit(0); p < priority.length; p = have.nextClearBit(p + 1)) {
-            if (priority[p] > 0) missingWanted++;
+            if (priority[p] > 0) missingWanted.set(p);
         }
     }
 
@@ -227,11 +227,7 @@ public final class PiecePicker {
 
     /** Whether the peer with {@code pieces} has anything we still need. */
     public synchronized boolean wantsAny(BitSet pieces) {
-        if (missingWanted == 0) return false;
-        for (int p = pieces.nextSetBit(0); p >= 0 && p < priority.length; p = pieces.nextSetBit(p + 1)) {
-            if (priority[p] > 0 && !have.get(p)) return true;
-        }
-        return false;
+        return pieces.intersects(missingWanted);
     }
 
     /** A block {@code owner} had in flight will not arrive (choke, reject, snub, disconnect). */
@@ -266,7 +262,7 @@ public final class PiecePicker {
         started.remove(piece);
         if (have.get(piece)) return;
         have.set(piece);
-        if (priority[piece] > 0) missingWanted--;
+        missingWanted.clear(piece);
     }
 
     /** The piece failed its hash: all of it is wanted again. */
@@ -276,7 +272,7 @@ public final class PiecePicker {
 
     /** Every wanted piece verified: the download is finished (a seed of what was selected). */
     public synchronized boolean hasAllWanted() {
-        return missingWanted == 0;
+        return missingWanted.isEmpty();
     }
 
     /** Every piece verified: a seed of the whole torrent. */
@@ -296,7 +292,7 @@ public final class PiecePicker {
     public synchronized boolean inEndGame() {
         int startedWanted = 0;
         for (int piece : started.keySet()) if (priority[piece] > 0) startedWanted++;
-        return startedWanted == missingWanted;
+        return startedWanted == missingWanted.cardinality();
     }
 
     private void takeWanted(Object owner, int piece, Partial p, List<BlockRef> picked, int max) {
@@ -366,8 +362,8 @@ public final class PiecePicker {
      * starts there. A piece no peer has does not hold the window back.
      */
     private int windowStart() {
-        for (int p = have.nextClearBit(0); p < priority.length; p = have.nextClearBit(p + 1)) {
-            if (priority[p] > 0 && level(p) < Priorities.TOP && availability[p] > 0) return p;
+        for (int p = missingWanted.nextSetBit(0); p >= 0; p = missingWanted.nextSetBit(p + 1)) {
+            if (level(p) < Priorities.TOP && availability[p] > 0) return p;
         }
         return -1;
     }

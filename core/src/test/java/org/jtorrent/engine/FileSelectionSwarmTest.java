@@ -39,6 +39,8 @@ class FileSelectionSwarmTest {
                 assertThat(leech.torrent().have()).isEqualTo(StraddlingTorrent.wantedPieces());
                 assertThat(leech.torrent().verifiedBytes()).isEqualTo(bytes(t, StraddlingTorrent.wantedPieces()));
                 assertSubset(t, out);
+                assertThat(leech.torrent().haveWantedBytes()).isEqualTo(leech.torrent().wantedBytes())
+                        .isEqualTo(bytes(t, StraddlingTorrent.wantedPieces()));
                 long firstPhase = leech.torrent().verifiedBytes();
 
                 // The peers are not interesting any more: selecting the rest must make them so again.
