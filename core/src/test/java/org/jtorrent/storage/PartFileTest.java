@@ -44,6 +44,13 @@ class PartFileTest {
         return Storage.open(t.metainfo().info(), dir, Storage.Options.DEFAULT, t.metainfo().infoHash(), priorities);
     }
 
+    /** The wanted pieces under {@link #SOME}, written and closed: what a finished subset leaves. */
+    private void writeSubset(TestTorrent t) throws IOException {
+        try (Storage s = open(t, SOME)) {
+            writePieces(s, t, WANTED);
+        }
+    }
+
     private Path partFile(TestTorrent t) {
         return PartFile.path(dir, t.metainfo().infoHash());
     }
@@ -86,9 +93,7 @@ class PartFileTest {
     @Test
     void aRecheckFindsSharedPiecesFromTheFilesAndThePartFile() throws IOException {
         TestTorrent t = straddling();
-        try (Storage s = open(t, SOME)) {
-            writePieces(s, t, WANTED);
-        }
+        writeSubset(t);
         try (Storage s = open(t, SOME)) {
             assertThat(Recheck.run(s, hasher, 4)).isEqualTo(WANTED);
         }
@@ -112,9 +117,7 @@ class PartFileTest {
     @Test
     void selectingTheRestOnTheNextStartMovesTheBytesAtOpen() throws IOException {
         TestTorrent t = straddling();
-        try (Storage s = open(t, SOME)) {
-            writePieces(s, t, WANTED);
-        }
+        writeSubset(t);
         try (Storage s = open(t, new int[] {4, 4, 4, 0, 4, 0, 0})) { // b now wanted, f still not
             assertThat(s.inPartFile(1)).isFalse();
             assertThat(s.inPartFile(6)).isTrue();
@@ -143,9 +146,7 @@ class PartFileTest {
     @Test
     void aDamagedPartFileCostsItsPiecesNeverWrongData() throws IOException {
         TestTorrent t = straddling();
-        try (Storage s = open(t, SOME)) {
-            writePieces(s, t, WANTED);
-        }
+        writeSubset(t);
         // Garbage header: not ours, so no slot is believed.
         byte[] garbage = new byte[64];
         new Random(7).nextBytes(garbage);
@@ -171,9 +172,7 @@ class PartFileTest {
     void resumeDataIsNotTrustedOnceThePartFileChanged() throws IOException {
         TestTorrent t = straddling();
         InfoDict info = t.metainfo().info();
-        try (Storage s = open(t, SOME)) {
-            writePieces(s, t, WANTED);
-        }
+        writeSubset(t);
         ResumeData.save(dir, t.metainfo().infoHash(), info, WANTED);
         assertThat(ResumeData.load(dir, t.metainfo().infoHash(), info)).contains(WANTED);
         Files.write(partFile(t), new byte[] {1}, StandardOpenOption.APPEND);
