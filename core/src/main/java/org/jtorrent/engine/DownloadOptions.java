@@ -46,6 +46,23 @@ public record DownloadOptions(Path folder, List<InetSocketAddress> peers, int li
         public int[] filePriorities() {
             return filePriorities == null ? null : filePriorities.clone();
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Selection s && java.util.Arrays.equals(filePriorities, s.filePriorities)
+                    && sequential == s.sequential && fileEndsFirst == s.fileEndsFirst;
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(filePriorities) * 31 + (sequential ? 2 : 0) + (fileEndsFirst ? 1 : 0);
+        }
+
+        @Override
+        public String toString() {
+            return "Selection[filePriorities=" + java.util.Arrays.toString(filePriorities) + ", sequential=" + sequential
+                    + ", fileEndsFirst=" + fileEndsFirst + "]";
+        }
     }
     public static final int DEFAULT_MAX_PEERS = 50;
     /** Partial pieces in memory before blocks spill to disk: enough for ~60 pieces of 1 MiB in flight. */

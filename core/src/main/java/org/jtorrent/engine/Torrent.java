@@ -127,6 +127,18 @@ public final class Torrent implements PeerHost {
         connections.forEach(PeerConnection::refill);
     }
 
+    /**
+     * Sets one piece's level (0..7; 0 = do not download), e.g. for a player that seeks. File
+     * priorities set later replace it. Where the piece's bytes are stored follows the files' levels.
+     */
+    public void piecePriority(int piece, int level) {
+        synchronized (selecting) {
+            picker.piecePriority(piece, level);
+        }
+        updateFinished();
+        connections.forEach(PeerConnection::refill);
+    }
+
     /** The file priorities in force. */
     public int[] filePriorities() {
         return storage.filePriorities();

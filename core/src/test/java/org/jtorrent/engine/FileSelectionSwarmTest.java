@@ -76,6 +76,31 @@ class FileSelectionSwarmTest {
     }
 
     /**
+     * A piece asked for by itself, in a file left out: fetched, verified, kept in the part file,
+     * and the file still not created. Nothing wanted at first means finished at once.
+     */
+    @Test
+    void aSinglePieceOfAFileLeftOutIsFetchedIntoThePartFile() throws Exception {
+        TestTorrent t = TestTorrent.single("one.bin", 10 * 16384, 16384);
+        try (Download seed = seeder(t)) {
+            Path out = dir.resolve("leech");
+            try (Download leech = Download.start(t.metainfo(), DownloadOptions.defaults(out, List.of()).withFilePriorities(new int[] {0}))) {
+                assertThat(leech.awaitComplete(Duration.ofSeconds(1))).as("nothing wanted: finished").isTrue();
+                leech.torrent().piecePriority(3, 7);
+                assertThat(leech.torrent().isComplete()).isFalse();
+                leech.addPeers(List.of(new InetSocketAddress("127.0.0.1", seed.listenPort())));
+                assertThat(leech.awaitComplete(Duration.ofSeconds(30))).isTrue();
+                assertThat(leech.torrent().have()).isEqualTo(StraddlingTorrent.bits(3));
+                assertThat(leech.torrent().read(new org.jtorrent.wire.BlockRef(3, 0, 16384))).isEqualTo(t.piece(3));
+            }
+            assertThat(out.resolve("one.bin")).doesNotExist();
+            assertThat(partFile(t, out)).exists();
+        }
+        assertThat(DownloadOptions.defaults(dir, List.of()).withFilePriorities(new int[] {0, 4}).selection())
+                .isEqualTo(new DownloadOptions.Selection(new int[] {0, 4}, false, false));
+    }
+
+    /**
      * Every piece verifies less than a window past the lowest piece not verified yet, whichever of
      * two seeders sends it. The same check fails under rarest first (random first pieces), so it
      * tells the modes apart.
