@@ -180,6 +180,16 @@ class PartFileTest {
     }
 
     @Test
+    void aLinkPlantedAtThePartFilesNameIsRefusedNotFollowed() throws IOException {
+        TestTorrent t = straddling();
+        Path outside = Files.writeString(dir.resolve("outside.txt"), "keep me");
+        Files.createSymbolicLink(partFile(t), outside);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> open(t, SOME).close())
+                .isInstanceOf(StorageException.class).hasMessageEndingWith("is a symbolic link; refusing to use it as the part file");
+        assertThat(Files.readString(outside)).isEqualTo("keep me");
+    }
+
+    @Test
     void withoutAnInfoHashNoFileCanBeLeftOut() {
         TestTorrent t = straddling();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
