@@ -64,6 +64,8 @@ public final class PiecePicker {
     private BitSet fileEnds;
     private boolean sequential;
     private boolean fileEndsFirst;
+    /** Whether any piece is picked at level 7 or above: otherwise sequential mode skips that scan. */
+    private boolean anyTop;
     private int window;
 
     /** The sequential window: 32 MiB of pieces, at least 4. */
@@ -159,6 +161,7 @@ public final class PiecePicker {
     public synchronized void sequential(boolean sequential, boolean fileEndsFirst) {
         this.sequential = sequential;
         this.fileEndsFirst = fileEndsFirst;
+        recount();
     }
 
     public synchronized boolean isSequential() {
@@ -177,8 +180,10 @@ public final class PiecePicker {
 
     private void recount() {
         missingWanted.clear();
+        anyTop = false;
         for (int p = have.nextClearBit(0); p < priority.length; p = have.nextClearBit(p + 1)) {
             if (priority[p] > 0) missingWanted.set(p);
+            anyTop |= level(p) >= Priorities.TOP;
         }
     }
 
@@ -345,7 +350,9 @@ public final class PiecePicker {
 
     /** Pieces at the top level (and file ends when asked) first, anywhere; then index order inside the window. */
     private int nextInOrder(BitSet candidates) {
-        for (int p = candidates.nextSetBit(0); p >= 0 && p < priority.length; p = candidates.nextSetBit(p + 1)) {
+        // Only scanned when some piece is at the top: a streaming download starts a piece per
+        // call, and a scan of every piece each time would make it quadratic in the piece count.
+        for (int p = anyTop ? missingWanted.nextSetBit(0) : -1; p >= 0; p = missingWanted.nextSetBit(p + 1)) {
             if (level(p) >= Priorities.TOP && startable(p, candidates)) return p;
         }
         int low = windowStart();
