@@ -93,6 +93,10 @@ public final class Torrent implements PeerHost {
 
         default void banned(InetAddress peer) {
         }
+
+        /** The torrent was finished and wants more again (files selected later). */
+        default void unfinished() {
+        }
     }
 
     public Torrent(Metainfo metainfo, Storage storage, PartialPieces partial, BitSet have, PeerId localId) {
@@ -177,17 +181,20 @@ public final class Torrent implements PeerHost {
 
     private void updateFinished() {
         boolean finishedNow = false;
+        boolean unfinishedNow = false;
         synchronized (finishing) {
             if (failure == null) {
                 if (picker.hasAllWanted()) {
                     finishedNow = completion.complete(null);
                 } else if (completion.isDone()) {
                     completion = new CompletableFuture<>();
+                    unfinishedNow = true;
                 }
             }
         }
         if (picker.hasAll()) seeding.complete(null);
         if (finishedNow) onFinished.forEach(Runnable::run);
+        if (unfinishedNow) events.unfinished();
     }
 
     private void fail(Throwable error) {

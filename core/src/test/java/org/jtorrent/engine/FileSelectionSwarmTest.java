@@ -76,6 +76,28 @@ class FileSelectionSwarmTest {
     }
 
     /**
+     * A finished download puts off seeds that disconnect (nothing to get from them); selecting more
+     * makes them due at once, not after the 30 s put-off.
+     */
+    @Test
+    void seedsPutOffWhileFinishedAreDialledAgainWhenMoreIsSelected() throws Exception {
+        TestTorrent t = StraddlingTorrent.torrent();
+        Path data = dir.resolve("seed");
+        try (Download first = seeder(t); Download leech = Download.start(t.metainfo(), options(dir.resolve("leech"), first)
+                .withFilePriorities(StraddlingTorrent.SOME))) {
+            int port = first.listenPort();
+            assertThat(leech.awaitComplete(Duration.ofSeconds(30))).isTrue();
+            first.close();
+            // The closed seed comes due after 0.5 s; finished, the leech then puts it off for 30 s.
+            Thread.sleep(2000);
+            try (Download again = Download.start(t.metainfo(), DownloadOptions.defaults(data, List.of()).withListenPort(port))) {
+                leech.torrent().filePriorities(StraddlingTorrent.ALL);
+                assertThat(leech.awaitComplete(Duration.ofSeconds(10))).as("the seed was dialled again at once").isTrue();
+            }
+        }
+    }
+
+    /**
      * A piece asked for by itself, in a file left out: fetched, verified, kept in the part file,
      * and the file still not created. Nothing wanted at first means finished at once.
      */
