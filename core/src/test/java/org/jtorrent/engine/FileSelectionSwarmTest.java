@@ -98,6 +98,39 @@ class FileSelectionSwarmTest {
     }
 
     /**
+     * Priorities flipped at random while blocks land, some pieces spilling to disk half-written
+     * (a small memory cap), then every file selected: the torrent completes byte-exact and the part
+     * file is gone. What moves between the part file and the files must never lose a byte.
+     */
+    @Test
+    void prioritiesFlippedWhileBlocksLandLoseNothing() throws Exception {
+        TestTorrent t = TestTorrent.multi("flip", 16 * 1024,
+                TestTorrent.Spec.file("a", 100_001), TestTorrent.Spec.file("b", 7_000), TestTorrent.Spec.file("c", 250_000),
+                TestTorrent.Spec.file("d/e", 33_333), TestTorrent.Spec.file("f", 1), TestTorrent.Spec.file("g", 400_000),
+                TestTorrent.Spec.file("h", 65_536), TestTorrent.Spec.file("i", 123_456));
+        int files = t.metainfo().info().files().size();
+        try (Download seed = seeder(t)) {
+            Path out = dir.resolve("leech");
+            java.util.Random random = new java.util.Random(42);
+            try (Download leech = Download.start(t.metainfo(), options(out, seed).withMemoryCap(40_000)
+                    .withLimits(TransferLimits.DEFAULT.withDownload(org.jtorrent.choke.RateLimiter.of(org.jtorrent.choke.TokenBucket.perSecond(1_000_000)))))) {
+                int round = 0;
+                for (; round < 100 && !leech.torrent().isSeed(); round++) {
+                    int[] levels = new int[files];
+                    for (int f = 0; f < files; f++) levels[f] = random.nextInt(3) == 0 ? 0 : 1 + random.nextInt(7);
+                    leech.torrent().filePriorities(levels);
+                    Thread.sleep(10);
+                }
+                assertThat(round).as("the flips overlapped the download").isGreaterThanOrEqualTo(20);
+                leech.torrent().filePriorities(org.jtorrent.metainfo.Priorities.allFiles(t.metainfo().info().layout(), 4));
+                assertThat(leech.awaitComplete(Duration.ofSeconds(30))).isTrue();
+            }
+            assertAllFiles(t, out);
+            assertThat(partFile(t, out)).doesNotExist();
+        }
+    }
+
+    /**
      * A piece asked for by itself, in a file left out: fetched, verified, kept in the part file,
      * and the file still not created. Nothing wanted at first means finished at once.
      */
