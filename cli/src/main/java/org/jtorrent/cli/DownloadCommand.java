@@ -66,6 +66,8 @@ final class DownloadCommand extends Command {
 
     private final SessionOptions sessionOptions = new SessionOptions(spec);
 
+    private final SelectionOptions selection = new SelectionOptions(spec);
+
     DownloadCommand() {
         super("download", "Download torrents from the peers their trackers name and those given with --peer, "
                 + "serving peers that connect meanwhile; several torrents run at once in one session, on one port. "
@@ -91,7 +93,7 @@ final class DownloadCommand extends Command {
             session.start(); // before adding: it brings back what the state directory holds first
             StopOnSignal signals = StopOnSignal.install("download", running::close);
             DownloadSession run = new DownloadSession(session, goals, progress, !json.get());
-            for (TorrentSources.Source torrent : torrents) run.add(torrent, options);
+            for (TorrentSources.Source torrent : torrents) run.add(torrent, selection.applyTo(options, torrent.metainfo().info()));
             if (!json.get()) {
                 err.println("listening on port " + session.listenPort());
                 String others = Sessions.othersNote(session, run.handles(), stateDirectory);

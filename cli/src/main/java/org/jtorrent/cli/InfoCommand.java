@@ -64,9 +64,12 @@ final class InfoCommand extends Command {
             out.println("web seeds:");
             m.webSeeds().forEach(w -> out.printf("  %s%n", w));
         }
-        out.printf("files:        %d%n", info.files().size());
-        for (FileEntry f : info.files()) {
-            out.printf("  %12s  %s%s%n", Sizes.human(f.length()), f.displayPath(), f.isPadding() ? "  [padding]" : "");
+        // The index is what --files takes (BEP 53: 0-based, padding files counted, as libtorrent counts them).
+        out.printf("files:        %d (index, size, path)%n", info.files().size());
+        List<FileEntry> files = info.files();
+        for (int i = 0; i < files.size(); i++) {
+            FileEntry f = files.get(i);
+            out.printf("  %4d  %12s  %s%s%n", i, Sizes.human(f.length()), f.displayPath(), f.isPadding() ? "  [padding]" : "");
         }
     }
 
@@ -81,8 +84,10 @@ final class InfoCommand extends Command {
             g.writeNumberField("piece_length", info.pieceLength());
             g.writeNumberField("piece_count", info.pieceCount());
             g.writeArrayFieldStart("files");
-            for (FileEntry f : info.files()) {
+            for (int i = 0; i < info.files().size(); i++) {
+                FileEntry f = info.files().get(i);
                 g.writeStartObject();
+                g.writeNumberField("index", i);
                 g.writeStringField("path", f.displayPath());
                 g.writeNumberField("length", f.length());
                 if (f.isPadding()) g.writeBooleanField("padding", true);

@@ -84,7 +84,7 @@ class CliTest {
         assertThat(json.get("piece_length").asInt()).isEqualTo(16384);
         assertThat(json.get("piece_count").asInt()).isEqualTo(3);
         assertThat(json.get("files").toString()).isEqualTo(
-                "[{\"path\":\"show/b.bin\",\"length\":40000},{\"path\":\"show/sub/a.txt\",\"length\":5}]");
+                "[{\"index\":0,\"path\":\"show/b.bin\",\"length\":40000},{\"index\":1,\"path\":\"show/sub/a.txt\",\"length\":5}]");
         assertThat(json.get("trackers").toString()).isEqualTo(
                 "[[\"http://127.0.0.1:1/a\",\"http://127.0.0.1:2/a\"],[\"udp://127.0.0.1:3\"]]");
         assertThat(json.get("web_seeds").toString()).isEqualTo("[\"http://127.0.0.1:4/\"]");
@@ -92,7 +92,8 @@ class CliTest {
         assertThat(json.get("magnet").asText()).startsWith("magnet:?xt=urn:btih:" + json.get("info_hash").asText());
 
         Result text = run("info", torrent.toString());
-        assertThat(text.out()).contains("name:         show", "tier 2: udp://127.0.0.1:3", "show/sub/a.txt");
+        assertThat(text.out()).contains("name:         show", "tier 2: udp://127.0.0.1:3", "show/sub/a.txt")
+                .containsPattern("\\n +0 +39\\.1 KiB +show/b\\.bin\\n +1 +5 B +show/sub/a\\.txt\\n");
     }
 
     /** Hostile or broken files: one line on stderr, exit code 1, no stack trace, no hang, no OOM. */

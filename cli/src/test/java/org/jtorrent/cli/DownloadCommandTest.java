@@ -12,6 +12,8 @@ import org.jtorrent.engine.Download;
 import org.jtorrent.engine.DownloadOptions;
 import org.jtorrent.engine.SessionConfig;
 import org.jtorrent.engine.TorrentOptions;
+import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.testing.StraddlingTorrent;
 import org.jtorrent.testing.TestTorrent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -103,6 +105,46 @@ class DownloadCommandTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("jtorrent download: --progress-every must be a positive number of seconds"
                 + System.lineSeparator());
+    }
+
+    @Test
+    void filesAndSequentialSelectWhatIsFetchedAndHow() throws Exception {
+        TestTorrent t = StraddlingTorrent.torrent();
+        Path torrent = t.writeTorrent(dir.resolve("sel.torrent"));
+        t.writeTo(dir.resolve("seed"));
+        Path out = dir.resolve("out");
+        try (Download seed = Download.start(t.metainfo(), DownloadOptions.defaults(dir.resolve("seed"), List.of()))) {
+            String json = captureStdout(() -> assertThat(Main.run("download", torrent.toString(), "-o", out.toString(),
+                    "--peer", "127.0.0.1:" + seed.listenPort(), "--files", "0,2-2,4", "--sequential", "--first-last",
+                    "--json", "--state", dir.resolve("state").toString())).isZero());
+            assertThat(json).contains("\"complete\":true");
+        }
+        List<FileEntry> files = t.metainfo().info().files();
+        for (int f : StraddlingTorrent.WANTED_FILES) {
+            assertThat(Files.readAllBytes(files.get(f).resolveIn(out))).isEqualTo(t.expected(files.get(f)));
+        }
+        for (int f : StraddlingTorrent.LEFT_OUT) assertThat(files.get(f).resolveIn(out)).doesNotExist();
+
+    }
+
+    @Test
+    void aBadFileListIsAOneLineError() throws Exception {
+        Path torrent = StraddlingTorrent.torrent().writeTorrent(dir.resolve("sel.torrent"));
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true));
+        try {
+            assertThat(Main.run("download", torrent.toString(), "-o", dir.resolve("out").toString(), "--files", "1,9",
+                    "--state", dir.resolve("state").toString())).isEqualTo(1);
+            assertThat(Main.run("download", torrent.toString(), "-o", dir.resolve("out").toString(), "--files", "x",
+                    "--state", dir.resolve("state").toString())).isEqualTo(1);
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(err.toString()).isEqualTo(
+                "jtorrent download: --files: file index 9 is out of range: the torrent has 7 files (0-6)\n"
+                + "jtorrent download: --files: 'x' is not a file index in file list 'x' (expected indices such as 0,2,4-6)\n");
+        assertThat(dir.resolve("out")).doesNotExist();
     }
 
     @Test

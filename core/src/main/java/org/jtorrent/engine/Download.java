@@ -67,7 +67,8 @@ public final class Download implements AutoCloseable {
             session.start(listener);
             TorrentHandle handle = session.torrent(metainfo.infoHash()).orElse(null);
             if (handle == null) {
-                handle = session.add(metainfo, new TorrentOptions(options.folder(), options.peers(), options.maxPeers(), false, 0, 0));
+                handle = session.add(metainfo, new TorrentOptions(options.folder(), options.peers(), options.maxPeers(), false, 0, 0,
+                        options.selection()));
             } else {
                 handle.addPeers(options.peers());
             }
@@ -138,8 +139,11 @@ public final class Download implements AutoCloseable {
 
     /** Waits until every piece is verified; rethrows a storage failure. Returns false on timeout. */
     public boolean awaitComplete(Duration timeout) throws IOException, InterruptedException {
+        // The live torrent's own future while it runs: it is replaced at once when more files are
+        // selected (the handle learns of that a moment later); it fails as the handle's does.
+        java.util.concurrent.CompletableFuture<Void> done = handle.liveTorrent().map(Torrent::completion).orElse(handle.completion());
         try {
-            handle.completion().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (TimeoutException e) {
             return false;

@@ -205,6 +205,23 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
         }
     }
 
+    /**
+     * More was selected after we finished: candidates seen complete were put off while we were
+     * (a seed is no use to a finished download); they have what we want now, so they are due at once.
+     */
+    @Override
+    public void unfinished() {
+        synchronized (this) {
+            long now = System.nanoTime();
+            for (Candidate c : List.copyOf(idle)) {
+                if (!c.seenComplete) continue;
+                idle.remove(c);
+                retryAt(c, now);
+            }
+        }
+        wake.release();
+    }
+
     private void run() {
         try {
             while (!closed.get()) {

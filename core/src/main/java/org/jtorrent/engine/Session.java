@@ -156,8 +156,10 @@ public final class Session implements AutoCloseable {
                 continue;
             }
             TorrentSettings s = stored.settings();
+            int[] priorities = s.filePriorities();
             TorrentOptions options = TorrentOptions.in(s.savePath()).withPaused(s.paused())
-                    .withRateLimits(s.uploadLimit(), s.downloadLimit());
+                    .withRateLimits(s.uploadLimit(), s.downloadLimit())
+                    .withSelection(new Selection(priorities.length == 0 ? null : priorities, s.sequential(), false));
             enqueue(stored.metainfo().get(), options, s);
         }
     }

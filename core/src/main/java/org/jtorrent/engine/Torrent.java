@@ -32,8 +32,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One torrent's live state: the picker, storage and the open connections. Implements
  * {@link PeerHost}, so connections see only the narrow view they need. Completion is a future:
- * done when every piece verified, failed on a storage error (a full disk stops the download; the
- * pieces verified so far stay on disk and are found again by the re-check on the next start).
+ * done when every wanted piece verified (every piece, unless file priorities leave some out),
+ * failed on a storage error (a full disk stops the download; the pieces verified so far stay on
+ * disk and are found again by the re-check on the next start). Selecting more files later makes it
+ * unfinished again: {@link #completion()} then hands out a new future. {@link #seeding()} is done
+ * once every piece of the torrent is had.
+ *
+ * <p>File priorities and the sequential mode can change while it runs ({@link #filePriorities},
+ * {@link #sequential}): storage moves the bytes of newly wanted files out of the part file first,
+ * then the picker learns the new levels, then every connection reconsiders its interest.
  *
  * <p>Every arriving block goes through the picker first: only the first copy of a block of a piece
  * not yet had reaches storage (a verified piece is never written again); later copies, blocks of
@@ -62,8 +69,16 @@ public final class Torrent implements PeerHost {
     private final java.util.ArrayDeque<PeerSummary> finished = new java.util.ArrayDeque<>();
     static final int FINISHED_KEPT = 1000;
     private long closedReceived, closedSent; // guarded by this
-    private final CompletableFuture<Void> completion = new CompletableFuture<>();
     private final CompletableFuture<StorageException> storageFailure = new CompletableFuture<>();
+    /** Guards {@link #completion} and {@link #failure}: a completed future is replaced when more becomes wanted. */
+    private final Object finishing = new Object();
+    private CompletableFuture<Void> completion = new CompletableFuture<>();
+    private Throwable failure;
+    private final CompletableFuture<Void> seeding = new CompletableFuture<>();
+    private final List<Runnable> onFinished = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Serialises priority changes: each one is storage, then picker, then interest, as a whole. */
+    private final Object selecting = new Object();
+    private volatile java.util.function.IntConsumer verifiedListener = piece -> { };
     private final AtomicLong verifiedBytes = new AtomicLong();
     private final AtomicLong wastedBytes = new AtomicLong();
     private final PeerTrust trust = new PeerTrust();
@@ -95,6 +110,10 @@ public final class Torrent implements PeerHost {
 
         default void pieceFailed(int piece) {
         }
+
+        /** The torrent was finished and wants more again (files selected later). */
+        default void unfinished() {
+        }
     }
 
     public Torrent(Metainfo metainfo, Storage storage, PartialPieces partial, BitSet have, PeerId localId) {
@@ -120,7 +139,100 @@ public final class Torrent implements PeerHost {
         for (int piece = 0; piece < payloadBytes.length; piece++) {
             for (FileSlice slice : layout.slices(piece)) if (!slice.padding()) payloadBytes[piece] += slice.length();
         }
-        if (picker.complete()) completion.complete(null);
+        updateFinished();
+    }
+
+    // ---- selection ----
+
+    /**
+     * Sets the file priorities (one per file, 0..7; 0 = do not download), now or while running. A
+     * file selected later is fetched and peers that have it become interesting again; its bytes
+     * kept in the part file move into place first, so no verified piece is fetched again.
+     */
+    public void filePriorities(int[] priorities) throws IOException {
+        int[] levels = org.jtorrent.metainfo.Priorities.checkFiles(layout, priorities);
+        synchronized (selecting) {
+            storage.filePriorities(levels);
+            picker.filePriorities(levels);
+        }
+        updateFinished();
+        connections.forEach(PeerConnection::refill);
+    }
+
+    /**
+     * Sets one piece's level (0..7; 0 = do not download), e.g. for a player that seeks. File
+     * priorities set later replace it. Where the piece's bytes are stored follows the files' levels.
+     */
+    public void piecePriority(int piece, int level) {
+        synchronized (selecting) {
+            picker.piecePriority(piece, level);
+        }
+        updateFinished();
+        connections.forEach(PeerConnection::refill);
+    }
+
+    /** The file priorities in force. */
+    public int[] filePriorities() {
+        return storage.filePriorities();
+    }
+
+    /**
+     * Sequential mode (pieces in index order within the picker's window, for streaming) or rarest
+     * first; {@code fileEndsFirst}: the first and last piece of each wanted file before the rest.
+     */
+    public void sequential(boolean sequential, boolean fileEndsFirst) {
+        picker.sequential(sequential, fileEndsFirst);
+        connections.forEach(PeerConnection::refill);
+    }
+
+    /** How many pieces ahead of the first missing one sequential mode may start a piece. */
+    public int sequentialWindow() {
+        return picker.sequentialWindow();
+    }
+
+    /** Sets the sequential window (default: 32 MiB of pieces, at least 4): a player's read-ahead. */
+    public void sequentialWindow(int pieces) {
+        picker.sequentialWindow(pieces);
+        connections.forEach(PeerConnection::refill);
+    }
+
+    /** Runs {@code action} each time every wanted piece is verified (again, after more was selected). */
+    public void onFinished(Runnable action) {
+        onFinished.add(action);
+        if (isComplete()) action.run();
+    }
+
+    /** Called with each piece as it verifies (after the picker has it); tests record the order. */
+    void verifiedListener(java.util.function.IntConsumer listener) {
+        this.verifiedListener = listener;
+    }
+
+    private void updateFinished() {
+        boolean finishedNow = false;
+        boolean unfinishedNow = false;
+        synchronized (finishing) {
+            if (failure == null) {
+                if (picker.hasAllWanted()) {
+                    finishedNow = completion.complete(null);
+                } else if (completion.isDone()) {
+                    completion = new CompletableFuture<>();
+                    unfinishedNow = true;
+                }
+            }
+        }
+        if (picker.hasAll()) seeding.complete(null);
+        if (finishedNow) onFinished.forEach(Runnable::run);
+        if (unfinishedNow) events.unfinished();
+    }
+
+    private void fail(Throwable error) {
+        synchronized (finishing) {
+            if (failure == null) failure = error;
+            if (!completion.completeExceptionally(error) && !completion.isCompletedExceptionally()) {
+                completion = CompletableFuture.failedFuture(error);
+            }
+        }
+        seeding.completeExceptionally(error);
     }
 
     void listenPort(int port) {
@@ -153,9 +265,11 @@ public final class Torrent implements PeerHost {
         return limits.download();
     }
 
-    /** Completes when every piece is verified; fails when storage fails. */
+    /** Completes when every wanted piece is verified; fails when storage fails. */
     public CompletableFuture<Void> completion() {
-        return completion;
+        synchronized (finishing) {
+            return completion;
+        }
     }
 
     /**
@@ -174,11 +288,22 @@ public final class Torrent implements PeerHost {
         StorageException e = error instanceof StorageException s ? s
                 : new StorageException("storage failed: " + error, error);
         if (storageFailure.complete(e)) log.error("storage failed, stopping: {}", e.getMessage());
-        completion.completeExceptionally(e);
+        fail(e);
     }
 
+    /** Completes when every piece of the torrent is verified (a seed); fails when storage fails. */
+    public CompletableFuture<Void> seeding() {
+        return seeding;
+    }
+
+    /** Every wanted piece verified: the download is finished (see {@link #isSeed()} for every piece). */
     public boolean isComplete() {
-        return picker.complete();
+        return picker.hasAllWanted();
+    }
+
+    /** Every piece of the torrent verified. */
+    public boolean isSeed() {
+        return picker.hasAll();
     }
 
     /** Payload bytes downloaded and verified in this run. */
@@ -193,9 +318,24 @@ public final class Torrent implements PeerHost {
 
     /** Bytes of the pieces we have (verified on disk, from the re-check or this run), padding included. */
     public long haveBytes() {
-        BitSet have = picker.have();
+        return bytesOf(picker.have());
+    }
+
+    /** Bytes of the wanted pieces (padding included): what {@link #haveWantedBytes()} reaches when finished. */
+    public long wantedBytes() {
+        return bytesOf(picker.wanted());
+    }
+
+    /** Bytes of the wanted pieces we have: progress against {@link #wantedBytes()}. */
+    public long haveWantedBytes() {
+        BitSet pieces = picker.wanted();
+        pieces.and(picker.have());
+        return bytesOf(pieces);
+    }
+
+    private long bytesOf(BitSet pieces) {
         long bytes = 0;
-        for (int piece = have.nextSetBit(0); piece >= 0; piece = have.nextSetBit(piece + 1)) bytes += layout.pieceSize(piece);
+        for (int piece = pieces.nextSetBit(0); piece >= 0; piece = pieces.nextSetBit(piece + 1)) bytes += layout.pieceSize(piece);
         return bytes;
     }
 
@@ -416,9 +556,12 @@ public final class Torrent implements PeerHost {
         // hashing threads, and the one that finishes last must not report a total without ours.
         verifiedBytes.addAndGet(layout.pieceSize(piece));
         picker.verified(piece);
+        verifiedListener.accept(piece);
         connections.forEach(c -> c.pieceVerified(piece));
         events.pieceVerified(piece);
-        if (picker.complete()) completion.complete(null);
+        // The sequential window slid: peers idle because nothing in it was left for them get work.
+        if (picker.isSequential()) connections.forEach(PeerConnection::refill);
+        updateFinished();
     }
 
     @Override

@@ -47,6 +47,8 @@ public final class TorrentHandle implements StateSaver.Source {
     private final RateLimiter uploadLimit, downloadLimit;
     /** Peers given after adding (kept like the options' ones), for this and later runs. */
     private final List<java.net.InetSocketAddress> addedPeers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Which files, in what order: the options' at first, then as the user changes it. */
+    private volatile Selection selection;
     private final ReentrantLock transitions = new ReentrantLock();
 
     // Written under "transitions"; volatile for the readers of status().
@@ -84,12 +86,44 @@ public final class TorrentHandle implements StateSaver.Source {
         this.state = TorrentState.CHECKING;
         this.uploadedBefore = recorded.totalUploaded();
         this.downloadedBefore = recorded.totalDownloaded();
+        this.selection = options.selection();
         this.uploadLimit = limiter(options.uploadLimit());
         this.downloadLimit = limiter(options.downloadLimit());
     }
 
     private static RateLimiter limiter(long bytesPerSecond) {
         return bytesPerSecond > 0 ? RateLimiter.of(TokenBucket.perSecond(bytesPerSecond)) : RateLimiter.of();
+    }
+
+    /**
+     * Sets the file priorities (one per file, 0..7, 0 = do not download), now and for later runs:
+     * a file selected later is fetched, its bytes already kept in the part file moved into place
+     * first; a finished torrent goes back to downloading.
+     */
+    public void filePriorities(int[] priorities) throws IOException {
+        if (metainfo != null) org.jtorrent.metainfo.Priorities.checkFiles(metainfo.info().layout(), priorities);
+        Selection s = selection;
+        selection = new Selection(priorities, s.sequential(), s.fileEndsFirst());
+        TorrentRun r = run;
+        if (r != null) {
+            r.torrent().filePriorities(priorities);
+            // At once, not only when the run's event arrives: completion() must not still be the finished one on return.
+            if (!r.torrent().isComplete()) unfinished(r);
+        }
+        session.stateChanged(this);
+    }
+
+    /** Sequential mode (pieces in order within a window, for streaming), and first-and-last pieces of each file first. */
+    public void sequential(boolean sequential, boolean fileEndsFirst) {
+        Selection s = selection;
+        selection = new Selection(s.filePriorities(), sequential, fileEndsFirst);
+        TorrentRun r = run;
+        if (r != null) r.torrent().sequential(sequential, fileEndsFirst);
+        session.stateChanged(this);
+    }
+
+    public Selection selection() {
+        return selection;
     }
 
     /** Peers to dial besides the trackers' (kept however often they fail), now and in later runs. */
@@ -239,7 +273,8 @@ public final class TorrentHandle implements StateSaver.Source {
             log.info("{}: fast resume, {} of {} pieces", metainfo.info().name(), resumed.get().have().cardinality(), pieceCount());
             return resumed.get().have();
         }
-        try (Storage storage = Storage.open(metainfo.info(), options.folder(), session.config().storage(), session.disk())) {
+        try (Storage storage = Storage.open(metainfo.info(), options.folder(), session.config().storage(), session.disk(),
+                infoHash, selection.filePriorities())) {
             BitSet found = Recheck.afterResume(storage, session.disk().hasher(), 8, resumed);
             log.info("{}: {} found {} of {} pieces", metainfo.info().name(),
                     resumed.isPresent() ? "resume data and a check of the rest" : "a re-check", found.cardinality(), pieceCount());
@@ -259,10 +294,22 @@ public final class TorrentHandle implements StateSaver.Source {
         if (r != null) return r.torrent().isComplete();
         transitions.lock();
         try {
-            return have != null && have.cardinality() == pieceCount();
+            if (have == null) return false;
+            int[] levels = org.jtorrent.metainfo.Priorities.ofPieces(metainfo.info().layout(), filePriorityLevels());
+            for (int piece = have.nextClearBit(0); piece < levels.length; piece = have.nextClearBit(piece + 1)) {
+                if (levels[piece] > 0) return false;
+            }
+            return true;
         } finally {
             transitions.unlock();
         }
+    }
+
+    /** One level per file: the selection's, or the default for every file. */
+    private int[] filePriorityLevels() {
+        int[] chosen = selection.filePriorities();
+        return chosen != null ? chosen
+                : org.jtorrent.metainfo.Priorities.allFiles(metainfo.info().layout(), org.jtorrent.metainfo.Priorities.DEFAULT);
     }
 
     /** The queue gave it a slot: opens its files and starts its run. */
@@ -274,7 +321,8 @@ public final class TorrentHandle implements StateSaver.Source {
             try {
                 TransferLimits limits = context.config().limits();
                 limits = limits.withUpload(uploadLimit.and(limits.upload())).withDownload(downloadLimit.and(limits.download()));
-                started = TorrentRun.open(metainfo, options.withPeers(allPeers()), limits, have, context, runOwner());
+                started = TorrentRun.open(metainfo, options.withPeers(allPeers()).withSelection(selection), limits, have, context,
+                        runOwner());
             } catch (IOException | RuntimeException e) {
                 moveToError(e);
                 return;
@@ -287,15 +335,38 @@ public final class TorrentHandle implements StateSaver.Source {
             session.register(infoHash, started.torrent());
             started.start();
             Torrent torrent = started.torrent();
+            // Downloading again (after a recheck found damage, or more was selected): a new completion to wait for.
+            if (!torrent.isComplete() && completion.isDone()) completion = new CompletableFuture<>();
             moveTo(torrent.isComplete() ? TorrentState.SEEDING : TorrentState.DOWNLOADING);
             // On a thread of its own: the completion may come on a hasher thread, and the outcome takes this lock.
-            java.util.concurrent.Executor outcomes = r -> Thread.ofVirtual().name("torrent-outcome").start(r);
-            torrent.completion().whenCompleteAsync((done, failure) -> runEnded(started, failure), outcomes);
+            watchCompletion(started);
             // A seed's storage can fail too (a file deleted under it): its completion is long done.
-            torrent.storageFailure().thenAcceptAsync(failure -> runEnded(started, failure), outcomes);
+            torrent.storageFailure().thenAcceptAsync(failure -> runEnded(started, failure), OUTCOMES);
         } finally {
             transitions.unlock();
         }
+    }
+
+    /** On a thread of its own: the outcome takes the transition lock, and may come on a hasher thread. */
+    private static final java.util.concurrent.Executor OUTCOMES = r -> Thread.ofVirtual().name("torrent-outcome").start(r);
+
+    /** Hears when the run's torrent has every wanted piece (again, after more was selected), or fails. */
+    private void watchCompletion(TorrentRun r) {
+        r.torrent().completion().whenCompleteAsync((done, failure) -> runEnded(r, failure), OUTCOMES);
+    }
+
+    /** More was selected after the run finished: downloading again, with a new completion to wait for. */
+    private void unfinished(TorrentRun r) {
+        transitions.lock();
+        try {
+            if (run != r || r.torrent().isComplete()) return; // gone, or finished again since
+            if (completion.isDone()) completion = new CompletableFuture<>();
+            moveTo(TorrentState.DOWNLOADING);
+        } finally {
+            transitions.unlock();
+        }
+        watchCompletion(r);
+        session.queueChanged();
     }
 
     /** The queue took its slot away: back to waiting. */
@@ -328,6 +399,12 @@ public final class TorrentHandle implements StateSaver.Source {
     private TorrentRun.Owner runOwner() {
         return new TorrentRun.Owner() {
             @Override
+            public void unfinished() {
+                TorrentRun r = run;
+                if (r != null) OUTCOMES.execute(() -> TorrentHandle.this.unfinished(r));
+            }
+
+            @Override
             public void pieceVerified(int piece) {
                 session.emit(new SessionEvent.PieceVerified(infoHash, piece));
             }
@@ -356,14 +433,17 @@ public final class TorrentHandle implements StateSaver.Source {
             session.queueChanged();
             return;
         }
+        CompletableFuture<Void> done;
         transitions.lock();
         try {
-            if (run != ended) return;
+            // A completion that was overtaken (more selected since) says nothing any more.
+            if (run != ended || !ended.torrent().isComplete() || state == TorrentState.SEEDING) return; // told already
             moveTo(TorrentState.SEEDING);
+            done = completion;
         } finally {
             transitions.unlock();
         }
-        completion.complete(null);
+        done.complete(null);
         session.emit(new SessionEvent.Completed(infoHash));
         session.queueChanged();
     }
@@ -439,7 +519,9 @@ public final class TorrentHandle implements StateSaver.Source {
         } finally {
             transitions.unlock();
         }
+        int[] chosen = selection.filePriorities();
         return recorded.withSavePath(options.folder()).withPaused(pausedNow)
+                .withFilePriorities(chosen == null ? new int[0] : chosen).withSequential(selection.sequential())
                 .withLimits(options.uploadLimit(), options.downloadLimit()).withQueuePosition(queuePosition)
                 .withTotals(now.uploadedBytes(), now.downloadedBytes());
     }
@@ -529,10 +611,11 @@ public final class TorrentHandle implements StateSaver.Source {
                 : Torrent.fileProgress(metainfo.info().layout(), metainfo.info().files().size(), haveSnapshot());
         long total = 0, had = 0;
         List<FileEntry> files = metainfo.info().files();
+        int[] levels = filePriorityLevels();
         List<Long> fileProgress = new ArrayList<>(perFile.length);
         for (int i = 0; i < perFile.length; i++) {
             fileProgress.add(perFile[i]);
-            if (files.get(i).isPadding()) continue;
+            if (files.get(i).isPadding() || levels[i] == 0) continue; // the size of a torrent is what was selected of it
             total += files.get(i).length();
             had += perFile[i];
         }

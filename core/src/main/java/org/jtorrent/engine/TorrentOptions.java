@@ -13,9 +13,10 @@ import java.util.List;
  * @param paused   added paused: checked, then left alone until resumed
  * @param uploadLimit   this torrent's own limit on payload sent, bytes/s (0: none), under the session's
  * @param downloadLimit this torrent's own limit on payload received, bytes/s (0: none), under the session's
+ * @param selection     which files to fetch and in what order, to begin with
  */
 public record TorrentOptions(Path folder, List<InetSocketAddress> peers, int maxPeers, boolean paused,
-                             long uploadLimit, long downloadLimit) {
+                             long uploadLimit, long downloadLimit, Selection selection) {
     public TorrentOptions {
         peers = List.copyOf(peers);
         if (maxPeers < 1) throw new IllegalArgumentException("maxPeers must be at least 1");
@@ -23,23 +24,27 @@ public record TorrentOptions(Path folder, List<InetSocketAddress> peers, int max
     }
 
     public static TorrentOptions in(Path folder) {
-        return new TorrentOptions(folder, List.of(), DownloadOptions.DEFAULT_MAX_PEERS, false, 0, 0);
+        return new TorrentOptions(folder, List.of(), DownloadOptions.DEFAULT_MAX_PEERS, false, 0, 0, Selection.ALL);
     }
 
     public TorrentOptions withPeers(List<InetSocketAddress> dial) {
-        return new TorrentOptions(folder, dial, maxPeers, paused, uploadLimit, downloadLimit);
+        return new TorrentOptions(folder, dial, maxPeers, paused, uploadLimit, downloadLimit, selection);
     }
 
     public TorrentOptions withMaxPeers(int max) {
-        return new TorrentOptions(folder, peers, max, paused, uploadLimit, downloadLimit);
+        return new TorrentOptions(folder, peers, max, paused, uploadLimit, downloadLimit, selection);
     }
 
     public TorrentOptions withPaused(boolean startPaused) {
-        return new TorrentOptions(folder, peers, maxPeers, startPaused, uploadLimit, downloadLimit);
+        return new TorrentOptions(folder, peers, maxPeers, startPaused, uploadLimit, downloadLimit, selection);
     }
 
     /** Bytes per second up and down, 0 for none. */
     public TorrentOptions withRateLimits(long up, long down) {
-        return new TorrentOptions(folder, peers, maxPeers, paused, up, down);
+        return new TorrentOptions(folder, peers, maxPeers, paused, up, down, selection);
+    }
+
+    public TorrentOptions withSelection(Selection chosen) {
+        return new TorrentOptions(folder, peers, maxPeers, paused, uploadLimit, downloadLimit, chosen);
     }
 }

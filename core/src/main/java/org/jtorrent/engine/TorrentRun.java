@@ -24,6 +24,9 @@ final class TorrentRun implements Torrent.Events {
         void pieceFailed(int piece);
 
         void banned(InetAddress peer);
+
+        /** It had every wanted piece and wants more again (files selected later). */
+        void unfinished();
     }
 
     private final Storage storage;
@@ -53,11 +56,15 @@ final class TorrentRun implements Torrent.Events {
     static TorrentRun open(Metainfo metainfo, TorrentOptions options, TransferLimits limits, BitSet have,
                            SessionContext context, Owner owner) throws IOException {
         SessionConfig config = context.config();
-        Storage storage = Storage.open(metainfo.info(), options.folder(), config.storage(), context.disk());
+        Selection selection = options.selection();
+        Storage storage = Storage.open(metainfo.info(), options.folder(), config.storage(), context.disk(), metainfo.infoHash(),
+                selection.filePriorities());
         try {
             PartialPieces partial = new PartialPieces(storage, context.disk().hasher(), config.memoryCap());
             Torrent torrent = new Torrent(metainfo, storage, partial, have, context.peerId(), options.maxPeers(), context.slots());
             torrent.listenPort(context.listenPort());
+            torrent.filePriorities(storage.filePriorities());
+            torrent.sequential(selection.sequential(), selection.fileEndsFirst());
             torrent.transfers(context.choker(), limits);
             PeerSet peerSet = new PeerSet(torrent, new PeerSet.Dialing(options.maxPeers(), config.bind(), config.peer()),
                     context.slots());
@@ -71,7 +78,7 @@ final class TorrentRun implements Torrent.Events {
             torrent.events(run);
             peerSet.offer(options.peers(), true);
             return run;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             storage.close();
             throw e;
         }
@@ -86,13 +93,15 @@ final class TorrentRun implements Torrent.Events {
         peerSet.start();
         if (announcer != null) {
             // "completed" is for a download that completes in this run: one that starts complete is
-            // a seeder, announced by "started" with left = 0.
-            if (!torrent.isComplete()) torrent.completion().thenRun(announcer::completed);
+            // a seeder, announced by "started" with left = 0. A selection of files is not the
+            // torrent: "completed" waits until every piece is had.
+            if (!torrent.isSeed()) torrent.seeding().thenRun(announcer::completed);
             announcer.start();
         }
         // The last data is made durable while the session reports, not after; the buffers kept for
         // the next piece go back to the session's memory budget.
-        torrent.completion().thenRun(storage::flushInBackground).thenRun(partial::releaseSpares);
+        torrent.onFinished(storage::flushInBackground);
+        torrent.onFinished(partial::releaseSpares);
     }
 
     Torrent torrent() {
@@ -141,5 +150,11 @@ final class TorrentRun implements Torrent.Events {
     @Override
     public void pieceFailed(int piece) {
         owner.pieceFailed(piece);
+    }
+
+    @Override
+    public void unfinished() {
+        peerSet.unfinished();
+        owner.unfinished();
     }
 }

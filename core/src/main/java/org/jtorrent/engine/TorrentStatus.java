@@ -11,8 +11,9 @@ import org.jtorrent.id.InfoHash;
  *
  * @param name           the torrent's name, or the info-hash while there is no metadata
  * @param error          why the torrent is in {@link TorrentState#ERROR}, one line; empty otherwise
- * @param totalBytes     the torrent's payload (padding excluded); 0 without metadata
- * @param haveBytes      payload bytes verified on disk
+ * @param totalBytes     the payload of the selected files (padding and files at priority 0 excluded):
+ *                       what "complete" means; 0 without metadata
+ * @param haveBytes      payload bytes of the selected files verified on disk
  * @param progress       {@code haveBytes / totalBytes}, 0..1 (1 for an empty torrent)
  * @param downloadedBytes payload received over the torrent's lifetime in this session, verified or not
  * @param uploadedBytes  payload sent over the torrent's lifetime in this session

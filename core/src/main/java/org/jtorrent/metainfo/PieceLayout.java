@@ -52,6 +52,11 @@ public final class PieceLayout {
         return padding.length;
     }
 
+    /** Whether a file is BEP 47 padding: never stored, never selected. */
+    public boolean isPadding(int file) {
+        return padding[file];
+    }
+
     /** Size of a piece: the piece length, except for the last piece, which may be shorter. */
     public int pieceSize(int piece) {
         checkPiece(piece);

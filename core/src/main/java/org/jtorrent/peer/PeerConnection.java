@@ -489,11 +489,14 @@ public final class PeerConnection implements AutoCloseable {
         }
     }
 
-    /** Called by the engine when blocks became wanted again (a piece failed its hash). */
+    /**
+     * Called by the engine when blocks became wanted again (a piece failed its hash, more files
+     * were selected, the sequential window slid): reconsider interest, then top up the pipeline.
+     */
     public void refill() {
         state.lock();
         try {
-            if (!closed.get()) fillPipeline();
+            if (!closed.get()) updateInterestAndRequest();
         } catch (IOException e) {
             close(e);
         } finally {

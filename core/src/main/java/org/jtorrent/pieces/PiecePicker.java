@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.jtorrent.metainfo.PieceLayout;
+import org.jtorrent.metainfo.Priorities;
 import org.jtorrent.wire.BlockRef;
 
 /**
@@ -27,6 +28,22 @@ import org.jtorrent.wire.BlockRef;
  *       a block already in flight from <em>one other</em> peer is requested a second time; the
  *       first copy to arrive wins and the engine cancels the other ({@link Arrival#losers}).</li>
  * </ol>
+ * <p>Priorities ({@link Priorities}): each piece has a level, 0 = do not download, 1..7, 4 by
+ * default. Higher levels go first, strictly (libtorrent instead weighs availability by the level, so
+ * a rare low piece may beat a common high one; a strict order is simpler to predict and to test);
+ * within a level, the order above. A piece at level 0 is never started, makes no peer interesting,
+ * and a started one gets no more blocks (those in flight may still land). "First and last pieces
+ * first" ({@link #sequential}) lifts the first and the last piece of every wanted file above level 7:
+ * what a player reads first (a container's header, its index at the end).
+ *
+ * <p>Sequential mode (streaming): new pieces start in index order instead of rarest first, and only
+ * inside a window of {@link #sequentialWindow()} pieces from the lowest wanted piece not yet
+ * verified that some peer has; a piece further on waits until the window slides there. So a piece
+ * verifies at most a window ahead of the first one missing. Levels 1..6 only say "wanted" in this
+ * mode; pieces at level 7 (and the file ends when asked for) go first, wherever they are.
+ *
+ * <p>Done and seed are different questions: {@link #hasAllWanted()} (the download is finished) and
+ * {@link #hasAll()} (every piece, a seed). Priorities and mode can change at any time.
  * Thread-safe (one lock; every operation is O(pieces) at worst).
  */
 public final class PiecePicker {
@@ -40,6 +57,21 @@ public final class PiecePicker {
     private final int[] availability;
     private final RandomGenerator random;
     private final Map<Integer, Partial> started = new LinkedHashMap<>(); // oldest first
+    private final int[] priority;
+    /** Wanted pieces (level above 0) not had yet: the download is finished when it is empty. */
+    private final BitSet missingWanted = new BitSet();
+    /** The first and last piece of each wanted file. */
+    private BitSet fileEnds;
+    private boolean sequential;
+    private boolean fileEndsFirst;
+    /** Whether any piece is picked at level 7 or above: otherwise sequential mode skips that scan. */
+    private boolean anyTop;
+    private int window;
+
+    /** The sequential window: 32 MiB of pieces, at least 4. */
+    static int defaultWindow(PieceLayout layout) {
+        return (int) Math.max(4, (32L << 20) / layout.pieceLength());
+    }
 
     /** A started piece: which blocks arrived and who has each in flight. */
     private static final class Partial {
@@ -77,6 +109,88 @@ public final class PiecePicker {
         this.have = (BitSet) have.clone();
         this.availability = new int[layout.pieceCount()];
         this.random = random;
+        this.priority = new int[layout.pieceCount()];
+        java.util.Arrays.fill(priority, Priorities.DEFAULT);
+        this.fileEnds = Priorities.firstAndLastPieces(layout, Priorities.allFiles(layout, Priorities.DEFAULT));
+        this.window = defaultWindow(layout);
+        recount();
+    }
+
+    // ---- priorities and mode ----
+
+    /** Sets every piece's level from the files' levels ({@link Priorities#ofPieces}). */
+    public synchronized void filePriorities(int[] filePriorities) {
+        int[] pieces = Priorities.ofPieces(layout, filePriorities);
+        fileEnds = Priorities.firstAndLastPieces(layout, filePriorities);
+        System.arraycopy(pieces, 0, priority, 0, pieces.length);
+        recount();
+    }
+
+    /** Sets every piece's level: one per piece, each 0..7. */
+    public synchronized void piecePriorities(int[] levels) {
+        if (levels.length != priority.length) {
+            throw new IllegalArgumentException(levels.length + " piece priorities for " + priority.length + " pieces");
+        }
+        for (int level : levels) Priorities.check(level);
+        System.arraycopy(levels, 0, priority, 0, levels.length);
+        recount();
+    }
+
+    public synchronized void piecePriority(int piece, int level) {
+        Priorities.check(level);
+        layout.pieceOffset(piece); // checks the index
+        priority[piece] = level;
+        recount();
+    }
+
+    public synchronized int priority(int piece) {
+        return priority[piece];
+    }
+
+    /** The pieces at a level above 0. */
+    public synchronized BitSet wanted() {
+        BitSet wanted = new BitSet(priority.length);
+        for (int p = 0; p < priority.length; p++) if (priority[p] > 0) wanted.set(p);
+        return wanted;
+    }
+
+    /**
+     * Switches between rarest first ({@code sequential} false) and index order within the window;
+     * {@code fileEndsFirst}: the first and last piece of every wanted file before anything else.
+     */
+    public synchronized void sequential(boolean sequential, boolean fileEndsFirst) {
+        this.sequential = sequential;
+        this.fileEndsFirst = fileEndsFirst;
+        recount();
+    }
+
+    public synchronized boolean isSequential() {
+        return sequential;
+    }
+
+    /** How far ahead of the first missing piece sequential mode starts pieces. */
+    public synchronized int sequentialWindow() {
+        return window;
+    }
+
+    public synchronized void sequentialWindow(int pieces) {
+        if (pieces < 1) throw new IllegalArgumentException("the sequential window needs at least one piece");
+        window = pieces;
+    }
+
+    private void recount() {
+        missingWanted.clear();
+        anyTop = false;
+        for (int p = have.nextClearBit(0); p < priority.length; p = have.nextClearBit(p + 1)) {
+            if (priority[p] > 0) missingWanted.set(p);
+            anyTop |= level(p) >= Priorities.TOP;
+        }
+    }
+
+    /** The level a piece is picked at: its priority, or above the top for a file end asked first. */
+    private int level(int piece) {
+        int level = priority[piece];
+        return level > 0 && fileEndsFirst && fileEnds.get(piece) ? Priorities.TOP + 1 : level;
     }
 
     public synchronized void peerHas(int piece) {
@@ -96,7 +210,7 @@ public final class PiecePicker {
         List<BlockRef> picked = new ArrayList<>();
         for (var e : started.entrySet()) {
             if (picked.size() >= max) return picked;
-            if (candidates.get(e.getKey())) takeWanted(owner, e.getKey(), e.getValue(), picked, max);
+            if (candidates.get(e.getKey()) && priority[e.getKey()] > 0) takeWanted(owner, e.getKey(), e.getValue(), picked, max);
         }
         while (picked.size() < max) {
             int piece = nextPiece(candidates);
@@ -108,7 +222,9 @@ public final class PiecePicker {
         if (picked.size() < max && inEndGame()) {
             for (var e : started.entrySet()) {
                 if (picked.size() >= max) break;
-                if (candidates.get(e.getKey())) takeSecondCopies(owner, e.getKey(), e.getValue(), picked, max);
+                if (candidates.get(e.getKey()) && priority[e.getKey()] > 0) {
+                    takeSecondCopies(owner, e.getKey(), e.getValue(), picked, max);
+                }
             }
         }
         return picked;
@@ -116,9 +232,7 @@ public final class PiecePicker {
 
     /** Whether the peer with {@code pieces} has anything we still need. */
     public synchronized boolean wantsAny(BitSet pieces) {
-        BitSet missing = (BitSet) pieces.clone();
-        missing.andNot(have);
-        return !missing.isEmpty();
+        return pieces.intersects(missingWanted);
     }
 
     /** A block {@code owner} had in flight will not arrive (choke, reject, snub, disconnect). */
@@ -151,7 +265,9 @@ public final class PiecePicker {
 
     public synchronized void verified(int piece) {
         started.remove(piece);
+        if (have.get(piece)) return;
         have.set(piece);
+        missingWanted.clear(piece);
     }
 
     /** The piece failed its hash: all of it is wanted again. */
@@ -159,7 +275,13 @@ public final class PiecePicker {
         started.remove(piece);
     }
 
-    public synchronized boolean complete() {
+    /** Every wanted piece verified: the download is finished (a seed of what was selected). */
+    public synchronized boolean hasAllWanted() {
+        return missingWanted.isEmpty();
+    }
+
+    /** Every piece verified: a seed of the whole torrent. */
+    public synchronized boolean hasAll() {
         return have.cardinality() == layout.pieceCount();
     }
 
@@ -171,9 +293,11 @@ public final class PiecePicker {
         return (BitSet) have.clone();
     }
 
-    /** Whether every missing piece is started, so only second copies can still be picked. */
+    /** Whether every missing wanted piece is started, so only second copies can still be picked. */
     public synchronized boolean inEndGame() {
-        return have.cardinality() + started.size() == layout.pieceCount();
+        int startedWanted = 0;
+        for (int piece : started.keySet()) if (priority[piece] > 0) startedWanted++;
+        return startedWanted == missingWanted.cardinality();
     }
 
     private void takeWanted(Object owner, int piece, Partial p, List<BlockRef> picked, int max) {
@@ -196,18 +320,58 @@ public final class PiecePicker {
         }
     }
 
-    /** The next piece to start among the candidates, or -1: random at first, then rarest. */
+    /** The next piece to start among the candidates, or -1. */
     private int nextPiece(BitSet candidates) {
+        return sequential ? nextInOrder(candidates) : nextRarest(candidates);
+    }
+
+    private boolean startable(int piece, BitSet candidates) {
+        return candidates.get(piece) && priority[piece] > 0 && !have.get(piece) && !started.containsKey(piece);
+    }
+
+    /** The highest level first; within it random at first, then rarest with ties broken at random. */
+    private int nextRarest(BitSet candidates) {
         int n = layout.pieceCount();
         int start = random.nextInt(n);
         boolean randomOnly = have.cardinality() < RANDOM_FIRST;
         int best = -1;
+        int bestLevel = 0;
         for (int i = 0; i < n; i++) {
             int p = (start + i) % n;
-            if (!candidates.get(p) || have.get(p) || started.containsKey(p)) continue;
-            if (randomOnly) return p; // the first eligible piece after a random start
-            if (best < 0 || availability[p] < availability[best]) best = p;
+            if (!startable(p, candidates)) continue;
+            int level = level(p);
+            if (best < 0 || level > bestLevel || (level == bestLevel && !randomOnly && availability[p] < availability[best])) {
+                best = p;
+                bestLevel = level;
+            }
         }
         return best;
+    }
+
+    /** Pieces at the top level (and file ends when asked) first, anywhere; then index order inside the window. */
+    private int nextInOrder(BitSet candidates) {
+        // Only scanned when some piece is at the top: a streaming download starts a piece per
+        // call, and a scan of every piece each time would make it quadratic in the piece count.
+        for (int p = anyTop ? missingWanted.nextSetBit(0) : -1; p >= 0; p = missingWanted.nextSetBit(p + 1)) {
+            if (level(p) >= Priorities.TOP && startable(p, candidates)) return p;
+        }
+        int low = windowStart();
+        if (low < 0) return -1;
+        int end = (int) Math.min(priority.length, (long) low + window);
+        for (int p = candidates.nextSetBit(low); p >= 0 && p < end; p = candidates.nextSetBit(p + 1)) {
+            if (startable(p, candidates)) return p;
+        }
+        return -1;
+    }
+
+    /**
+     * The lowest wanted piece not verified yet (started or not) that some peer has: the window
+     * starts there. A piece no peer has does not hold the window back.
+     */
+    private int windowStart() {
+        for (int p = missingWanted.nextSetBit(0); p >= 0; p = missingWanted.nextSetBit(p + 1)) {
+            if (level(p) < Priorities.TOP && availability[p] > 0) return p;
+        }
+        return -1;
     }
 }

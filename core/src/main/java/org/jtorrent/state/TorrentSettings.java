@@ -48,7 +48,7 @@ public record TorrentSettings(InfoHash infoHash, String name, List<List<String>>
                               int[] filePriorities, boolean sequential, boolean paused, long uploadLimit,
                               long downloadLimit, double seedRatio, long seedTimeSeconds, int queuePosition,
                               long addedEpochSeconds, long totalUploaded, long totalDownloaded) {
-    public static final int DEFAULT_PRIORITY = 1;
+    public static final int DEFAULT_PRIORITY = org.jtorrent.metainfo.Priorities.DEFAULT;
     /** The highest file priority (libtorrent's top priority too). */
     public static final int MAX_PRIORITY = 7;
     /** A seed ratio goal beyond this is a mistake, not a goal. */

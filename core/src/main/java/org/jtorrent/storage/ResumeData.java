@@ -53,9 +53,12 @@ import org.jtorrent.metainfo.PieceLayout.FileSlice;
  * </ul>
  *
  * <p>Format: magic ({@code JTR2}), info-hash, piece count, a flags byte (1: saved at a clean
- * close), bitfield, per file (size, mtime in ns; -1 for a file that does not exist), and a CRC-32
- * of all that, so a damaged file is ignored. {@code JTR1} files (no flags byte, always written at
- * a clean close) are still read. The state directory keeps it as {@code <info-hash>.resume}; the
+ * close), bitfield, per file (size, mtime in ns; -1 for a file that does not exist), then the same
+ * for the part file ({@link PartFile}: the bytes of left-out files that verified pieces hold), and
+ * a CRC-32 of all that, so a damaged file is ignored. A piece with bytes in a left-out file is
+ * trusted only while every stamp is unchanged: after a periodic save its file is absent from the
+ * folder, so the covering rule below drops it, and the re-check hashes it from the part file. {@code JTR1} files (no flags byte, always written at
+ * a clean close, no part file) are still read. The state directory keeps it as {@code <info-hash>.resume}; the
  * old place, {@code .<info-hash>.jtorrent-resume} in the download folder, is still {@link #file}.
  */
 public final class ResumeData {
@@ -105,7 +108,14 @@ public final class ResumeData {
                 c.force(true);
             }
         }
-        AtomicFile.write(resumeFile, encode(infoHash, info, have, cleanClose, stamps(downloadFolder, files)));
+        // The part file holds bytes of verified pieces too (those in left-out files).
+        Path parts = PartFile.path(downloadFolder, infoHash);
+        if (Files.isRegularFile(parts, LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel c = FileChannel.open(parts, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+                c.force(true);
+            }
+        }
+        AtomicFile.write(resumeFile, encode(infoHash, info, have, cleanClose, stamps(downloadFolder, infoHash, files)));
     }
 
     /** {@link #load(Path, Path, InfoHash, InfoDict)} from the download folder's resume file ({@link #file}). */
@@ -122,12 +132,13 @@ public final class ResumeData {
         int files = info.files().size();
         int bitfieldLength = (pieces + 7) / 8;
         long v1Length = 4 + 20 + 4 + bitfieldLength + 4 + 16L * files + 8;
+        long v2Length = v1Length + 1 + 16; // the flags byte and the part file's stamp
         byte[] saved;
         try {
             // Only a file of one of the two possible sizes is read at all: a foreign or damaged
             // file costs no more memory than a good one.
             long size = Files.size(resumeFile);
-            if (size != v1Length && size != v1Length + 1) return Optional.empty();
+            if (size != v1Length && size != v2Length) return Optional.empty();
             saved = readExactly(resumeFile, (int) size);
             if (saved == null) return Optional.empty();
         } catch (IOException | RuntimeException e) {
@@ -141,7 +152,7 @@ public final class ResumeData {
         boolean cleanClose;
         if (magic == MAGIC_V1 && saved.length == v1Length) {
             cleanClose = true;
-        } else if (magic == MAGIC_V2 && saved.length == v1Length + 1) {
+        } else if (magic == MAGIC_V2 && saved.length == v2Length) {
             cleanClose = false; // read below, after the fields before it
         } else {
             return Optional.empty();
@@ -156,30 +167,35 @@ public final class ResumeData {
         }
         byte[] bits = new byte[bitfieldLength];
         in.get(bits);
-        if (in.getInt() != files) return Optional.empty();
-        long[] recorded = new long[2 * files];
-        for (int i = 0; i < recorded.length; i++) recorded[i] = in.getLong();
+        // JTR1 knew no part file: its record ends with the files, and there was none.
+        int stamped = magic == MAGIC_V1 ? files : files + 1;
+        if (in.getInt() != stamped) return Optional.empty();
+        long[] recorded = new long[2 * files + 2];
+        Arrays.fill(recorded, -1);
+        for (int i = 0; i < 2 * stamped; i++) recorded[i] = in.getLong();
         BitSet have = new BitSet(pieces);
         for (int p = 0; p < pieces; p++) if ((bits[p >> 3] & (0x80 >>> (p & 7))) != 0) have.set(p);
 
         long[] now;
         try {
-            now = stamps(downloadFolder, info.files());
+            now = stamps(downloadFolder, infoHash, info.files());
         } catch (IOException e) {
             return Optional.empty();
         }
         boolean unchanged = Arrays.equals(recorded, now);
         if (!unchanged && cleanClose) return Optional.empty();
         // Unchanged files need the check too: a record (forged, as ours never are) could claim
-        // pieces beyond the files it describes; those are never trusted.
-        return Optional.of(new Loaded(stillCovered(info.layout(), have, recorded, now), !unchanged));
+        // pieces beyond the files it describes; those are never trusted. An absent file's bytes
+        // are in the part file: trusted only while nothing changed since the save.
+        boolean partFileVouches = unchanged && now[2 * files] >= 0;
+        return Optional.of(new Loaded(stillCovered(info.layout(), have, recorded, now, partFileVouches), !unchanged));
     }
 
     /**
      * The saved pieces still trusted: those whose every file is at least as long as recorded (not
      * shrunk, not deleted) and covers the piece.
      */
-    private static BitSet stillCovered(PieceLayout layout, BitSet have, long[] recorded, long[] now) {
+    private static BitSet stillCovered(PieceLayout layout, BitSet have, long[] recorded, long[] now, boolean partFileVouches) {
         BitSet kept = new BitSet(layout.pieceCount());
         for (int piece = have.nextSetBit(0); piece >= 0; piece = have.nextSetBit(piece + 1)) {
             boolean trusted = true;
@@ -187,6 +203,7 @@ public final class ResumeData {
                 if (slice.padding()) continue;
                 long sizeThen = recorded[2 * slice.file()];
                 long sizeNow = now[2 * slice.file()];
+                if (sizeNow < 0 && sizeThen < 0 && partFileVouches) continue; // left out: its bytes are in the part file
                 if (sizeNow < sizeThen || sizeNow < slice.fileOffset() + slice.length()) {
                     trusted = false;
                     break;
@@ -205,24 +222,31 @@ public final class ResumeData {
         }
     }
 
-    /** Size and mtime (ns) of each file, -1 and -1 for one that does not exist; padding files count as absent. */
-    private static long[] stamps(Path folder, List<FileEntry> files) throws IOException {
-        long[] stamps = new long[files.size() * 2];
+    /**
+     * Size and mtime (ns) of each file, then of the part file; -1 and -1 for one that does not
+     * exist; padding files count as absent.
+     */
+    private static long[] stamps(Path folder, InfoHash infoHash, List<FileEntry> files) throws IOException {
+        long[] stamps = new long[files.size() * 2 + 2];
         for (int i = 0; i < files.size(); i++) {
             FileEntry f = files.get(i);
-            stamps[2 * i] = -1;
-            stamps[2 * i + 1] = -1;
-            if (f.isPadding()) continue;
-            try {
-                BasicFileAttributes a = Files.readAttributes(f.resolveIn(folder), BasicFileAttributes.class,
-                        LinkOption.NOFOLLOW_LINKS);
-                stamps[2 * i] = a.size();
-                stamps[2 * i + 1] = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-            } catch (NoSuchFileException e) {
-                // absent: recorded as such
-            }
+            stamp(f.isPadding() ? null : f.resolveIn(folder), stamps, 2 * i);
         }
+        stamp(PartFile.path(folder, infoHash), stamps, 2 * files.size());
         return stamps;
+    }
+
+    private static void stamp(Path file, long[] stamps, int at) throws IOException {
+        stamps[at] = -1;
+        stamps[at + 1] = -1;
+        if (file == null) return;
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            stamps[at] = a.size();
+            stamps[at + 1] = a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (NoSuchFileException e) {
+            // absent: recorded as such, and must still be absent to match
+        }
     }
 
     private static byte[] encode(InfoHash infoHash, InfoDict info, BitSet have, boolean cleanClose, long[] stamps)

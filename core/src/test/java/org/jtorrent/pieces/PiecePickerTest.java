@@ -100,7 +100,8 @@ class PiecePickerTest {
         assertThat(picker.pick(a, all(3), 100)).hasSize(3).allMatch(blk -> blk.piece() == 1);
         picker.verified(1);
         picker.verified(2);
-        assertThat(picker.complete()).isTrue();
+        assertThat(picker.hasAll()).isTrue();
+        assertThat(picker.hasAllWanted()).isTrue();
         assertThat(picker.wantsAny(all(3))).isFalse();
     }
 
