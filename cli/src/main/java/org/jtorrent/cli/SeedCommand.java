@@ -19,6 +19,10 @@ final class SeedCommand extends Command {
     private final Arg<Path> data = option(Path.class, OptionSpec.builder("--data").required(true).paramLabel("DIR")
             .description("folder that holds the data (a multi-file torrent's folder is inside it)"));
 
+    private final Arg<Integer> maxPeers = option(Integer.class, OptionSpec.builder("--max-peers").paramLabel("N")
+            .defaultValue(String.valueOf(DownloadOptions.DEFAULT_MAX_PEERS))
+            .description("connections at most (default: ${DEFAULT-VALUE})"));
+
     private final ListenOptions listen = new ListenOptions(spec);
 
     private final TransferOptions transfer = new TransferOptions(spec);
@@ -31,7 +35,7 @@ final class SeedCommand extends Command {
     public Integer call() throws Exception {
         Path data = this.data.get();
         Metainfo metainfo = Metainfo.load(torrent.get());
-        DownloadOptions options = listen.applyTo(DownloadOptions.defaults(data, List.of()));
+        DownloadOptions options = listen.applyTo(DownloadOptions.defaults(data, List.of()).withMaxPeers(maxPeers.get()));
         options = options.withLimits(transfer.limits());
         PrintWriter out = out();
         try (Download download = Download.start(metainfo, options)) {
