@@ -209,12 +209,14 @@ public final class PeerLoad {
         }
         long open = countIn(Phase.OPEN);
 
+        System.err.printf("PeerLoad: %d open, idle for %d s%n", open, settings.idleSeconds);
         Sample idleStart = Sample.of(settings.watchPid);
         long idleEnd = System.nanoTime() + settings.idleSeconds * 1_000_000_000L;
         while (System.nanoTime() < idleEnd) poll(Math.min(idleEnd, System.nanoTime() + 100_000_000L));
         Sample idleStop = Sample.of(settings.watchPid);
 
         // Load: each connection starts at a random point of its interval, so requests spread evenly.
+        System.err.printf("PeerLoad: requesting for %d s%n", settings.seconds);
         requesting = true;
         long loadStart = System.nanoTime();
         for (Peer p : peers) p.nextRequestAt = loadStart + (long) (random.nextDouble() * millis(settings.intervalMillis));

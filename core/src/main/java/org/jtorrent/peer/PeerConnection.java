@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -118,7 +117,7 @@ public final class PeerConnection implements AutoCloseable {
     private volatile Thread reader;
     private volatile Thread writer;
     private volatile Thread uploader;
-    private volatile ScheduledFuture<?> timer;
+    private volatile ConnectionTimers.Registration timer;
     private volatile String name = "peer"; // the peer's address, for thread names, once started
 
     /**
@@ -259,7 +258,7 @@ public final class PeerConnection implements AutoCloseable {
         long shortest = Math.min(Math.min(config.snubTimeout().toMillis(), config.writeTimeout().toMillis()),
                 Math.min(config.keepAliveAfter().toMillis(), config.idleTimeout().toMillis()));
         timer = ConnectionTimers.every(Math.max(50, Math.min(1000, shortest / 10)), this::tick);
-        if (closed.get()) timer.cancel(false); // closed meanwhile: close() may have missed it
+        if (closed.get()) timer.cancel(); // closed meanwhile: close() may have missed it
     }
 
     /** A new thread for one of the loops: platform (daemon) or virtual. */
@@ -694,8 +693,8 @@ public final class PeerConnection implements AutoCloseable {
     }
 
     private void closeElsewhere(Throwable why) {
-        ScheduledFuture<?> t = timer;
-        if (t != null) t.cancel(false); // no second close from the next tick
+        ConnectionTimers.Registration t = timer;
+        if (t != null) t.cancel(); // no second close from the next tick
         Thread.ofVirtual().name("peer-close " + name).start(() -> close(why));
     }
 
@@ -796,8 +795,8 @@ public final class PeerConnection implements AutoCloseable {
         // No thread is interrupted: an interrupt during FileChannel I/O (the uploader reading a block,
         // the reader spilling one to disk) would close the channel for every other user. The
         // uploader polls and sees "closed" within its poll interval; the writer is woken by the outbox.
-        ScheduledFuture<?> t = timer;
-        if (t != null) t.cancel(false);
+        ConnectionTimers.Registration t = timer;
+        if (t != null) t.cancel();
         // The reader thread may still be inside handle(); it exits at its next read (socket closed).
         List<BlockRef> outstanding;
         BitSet had;
