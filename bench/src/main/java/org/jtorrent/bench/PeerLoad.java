@@ -117,9 +117,14 @@ public final class PeerLoad {
             System.exit(2);
             return;
         }
+        System.out.println(run(settings));
+    }
+
+    /** Runs the whole load; its summary line. Every connection is closed on return. */
+    static String run(Settings settings) throws IOException {
         PeerLoad load = new PeerLoad(settings);
         try {
-            System.out.println(load.run());
+            return load.run();
         } finally {
             load.closeAll();
         }
