@@ -1,6 +1,7 @@
 package org.jtorrent.peer;
 
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Decides whether a connection's loop (its reader or its writer) runs on a virtual or a platform
@@ -19,6 +20,8 @@ final class ThreadPace {
     /** Platform threads for connection loops in this process: a handful of fast peers at a time. */
     static final int PLATFORM_THREADS = 32;
     private static final Semaphore PLATFORM = new Semaphore(PLATFORM_THREADS);
+    /** How many times a loop took a platform thread, in this process (for tests). */
+    private static final LongAdder PROMOTIONS = new LongAdder();
 
     /** How long a window of counting lasts. */
     static final long WINDOW_NANOS = 250_000_000L;
@@ -53,7 +56,13 @@ final class ThreadPace {
 
     /** Takes a platform thread from the budget, if one is left. */
     static boolean acquirePlatform() {
-        return PLATFORM.tryAcquire();
+        if (!PLATFORM.tryAcquire()) return false;
+        PROMOTIONS.increment();
+        return true;
+    }
+
+    static long promotions() {
+        return PROMOTIONS.sum();
     }
 
     static void releasePlatform() {

@@ -91,4 +91,26 @@ class ConnectionScalingTest {
             for (Socket s : sockets) s.close();
         }
     }
+
+    /**
+     * A busy connection moves its loops to platform threads (the 1 GiB single-peer path depends on
+     * it, docs/wire.md), the transfer is byte-exact across the moves, and every platform thread is
+     * given back to the budget once the connections close.
+     */
+    @Test
+    void aBusyConnectionTakesPlatformThreadsAndGivesThemBack() throws Exception {
+        TestTorrent t = TestTorrent.single("busy.bin", 16 * 1024 * 1024, 256 * 1024);
+        t.writeTo(dir.resolve("seed"));
+        long promotionsBefore = ThreadPace.promotions();
+        try (Download seed = Download.start(t.metainfo(), DownloadOptions.defaults(dir.resolve("seed"), List.of()));
+             Download leech = Download.start(t.metainfo(), DownloadOptions.defaults(dir.resolve("leech"),
+                     List.of(new InetSocketAddress("127.0.0.1", seed.listenPort()))))) {
+            assertThat(leech.awaitComplete(Duration.ofSeconds(30))).as("complete: " + leech.result().toJson()).isTrue();
+        }
+        assertThat(java.nio.file.Files.readAllBytes(dir.resolve("leech/busy.bin"))).isEqualTo(t.content());
+        assertThat(ThreadPace.promotions() - promotionsBefore).as("loops moved to platform threads").isPositive();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (ThreadPace.platformLeft() < ThreadPace.PLATFORM_THREADS && System.nanoTime() < deadline) Thread.sleep(20);
+        assertThat(ThreadPace.platformLeft()).as("every platform thread back in the budget").isEqualTo(ThreadPace.PLATFORM_THREADS);
+    }
 }
