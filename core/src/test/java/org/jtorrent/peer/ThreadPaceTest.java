@@ -28,10 +28,10 @@ class ThreadPaceTest {
     void aModerateRateIsNeitherBusyNorQuiet() {
         long start = System.nanoTime();
         ThreadPace pace = new ThreadPace();
-        // 100 a second: above the quiet bound (32), below the busy one (256).
+        // 40 a second: above the quiet bound (32), below the busy one (64).
         Verdict last = null;
-        for (int i = 1; i <= 100; i++) {
-            Verdict v = pace.event(start + i * 10 * MS);
+        for (int i = 1; i <= 40; i++) {
+            Verdict v = pace.event(start + i * 25 * MS);
             assertThat(v).isNotEqualTo(Verdict.BUSY).isNotEqualTo(Verdict.QUIET);
             last = v;
         }
