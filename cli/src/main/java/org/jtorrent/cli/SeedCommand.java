@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jtorrent.engine.DownloadOptions;
 import org.jtorrent.engine.Session;
 import org.jtorrent.engine.SessionConfig;
 import org.jtorrent.engine.TorrentHandle;
@@ -27,6 +28,10 @@ final class SeedCommand extends Command {
             .description("torrents seeding at once; the others wait their turn, and one that moves no data for a "
                     + "minute gives its turn up (default: all of them)"));
 
+    private final Arg<Integer> maxPeers = option(Integer.class, OptionSpec.builder("--max-peers").paramLabel("N")
+            .defaultValue(String.valueOf(DownloadOptions.DEFAULT_MAX_PEERS))
+            .description("connections per torrent at most (default: ${DEFAULT-VALUE}); --max-connections caps them all"));
+
     private final SessionOptions sessionOptions = new SessionOptions(spec);
 
     SeedCommand() {
@@ -40,7 +45,7 @@ final class SeedCommand extends Command {
         List<TorrentSources.Source> sources = TorrentSources.load(torrents.get(), false);
         Integer active = maxActive.get();
         if (active != null && active < 1) throw new IllegalArgumentException("--max-active must be at least 1");
-        SessionConfig config = sessionOptions.config(sources.size(), TorrentOptions.in(data).maxPeers());
+        SessionConfig config = sessionOptions.config(sources.size(), maxPeers.get());
         // Every torrent seeds at once (those given, and any the state directory brings back) unless told otherwise.
         config = config.withQueue(config.activeDownloads(), active != null ? active : DownloadCommand.ALL, config.inactiveAfter(),
                 config.inactiveRate());
@@ -53,7 +58,7 @@ final class SeedCommand extends Command {
             StopOnSignal signals = StopOnSignal.install("seed", running::close);
             out.println("listening on port " + session.listenPort());
             // Added paused: each is checked, then served only if its data is complete (never downloaded into DIR).
-            TorrentOptions options = TorrentOptions.in(data).withPaused(true);
+            TorrentOptions options = TorrentOptions.in(data).withPaused(true).withMaxPeers(maxPeers.get());
             List<TorrentHandle> handles = new ArrayList<>();
             for (TorrentSources.Source s : sources) {
                 TorrentHandle handle = Sessions.handleFor(session, s.metainfo(), options);

@@ -58,6 +58,8 @@ class CliTest {
         Result badNumber = run("download", "x.torrent", "--max-peers", "many");
         assertThat(badNumber.code()).isEqualTo(2);
         assertThat(badNumber.err()).startsWith("Invalid value for option '--max-peers': 'many' is not an int");
+        assertThat(run("seed", "x.torrent", "--data", ".", "--max-peers", "many").err())
+                .startsWith("Invalid value for option '--max-peers': 'many' is not an int");
         Result unknown = run("help", "nope");
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).startsWith("Unknown subcommand 'nope'.").contains("Usage: jtorrent [-hV] [COMMAND]");

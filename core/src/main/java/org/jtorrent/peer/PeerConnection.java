@@ -1,6 +1,5 @@
 package org.jtorrent.peer;
 
-import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,13 +36,17 @@ import org.jtorrent.wire.MessageCodec;
 import org.jtorrent.wire.ProtocolException;
 
 /**
- * One peer, both ways: we request blocks it has and serve blocks it asks for. Four threads with
- * blocking I/O: a reader that handles every incoming message (and owns the request pipeline; a
- * platform thread, see {@link #start}); a writer, the only thread that writes the socket, draining
- * the connection's {@link Outbox} (a platform thread too, for the same reason when seeding); and two
- * virtual ones, an uploader that reads requested blocks from storage and posts them, and a timer
- * for keep-alives, the idle timeout and the write deadline (a socket read timeout would tear frames
- * apart mid-read).
+ * One peer, both ways: we request blocks it has and serve blocks it asks for. Blocking I/O on
+ * threads that cost little while the peer is idle, so that a process holds thousands of
+ * connections: a reader that handles every incoming message (and owns the request pipeline); a
+ * writer, the only thread that writes the socket, draining the connection's {@link Outbox}; both
+ * virtual while the connection is quiet and moved to a platform thread while it is busy
+ * ({@link ThreadPace}); an uploader that reads requested blocks from storage and posts them, a
+ * virtual thread started when requests arrive and gone once they stop; and, instead of a timer
+ * thread, a periodic check on the process's one {@link ConnectionTimers} thread for keep-alives, the
+ * idle timeout, snubbing and the write deadline (a socket read timeout would tear frames apart
+ * mid-read). Buffers follow the same rule: the write buffer and the reader's large buffer are
+ * borrowed while data moves ({@link LeasedBufferOutput}, {@link FrameReader#release}).
  *
  * <p>No thread does socket I/O while holding a lock another thread takes: the reader, the engine's
  * threads (choke, have, cancel, refill) and the timer only post messages to the outbox, which never
@@ -63,7 +66,7 @@ public final class PeerConnection implements AutoCloseable {
     private final SocketChannel channel;
     private final Socket socket; // the channel's, for its options and addresses
     /** Written by the writer thread only; buffered, so a burst leaves in large writes. */
-    private final OutputStream out;
+    private final LeasedBufferOutput out;
     private final Outbox outbox;
     /** When the writer entered the socket write it is in; 0 while it is not in one. For the write deadline. */
     private volatile long writingSince;
@@ -104,26 +107,38 @@ public final class PeerConnection implements AutoCloseable {
     private volatile Optional<String> peerClient = Optional.empty();
 
     private final LinkedBlockingDeque<BlockRef> uploads = new LinkedBlockingDeque<>();
+    /** Whether an uploader thread is running (or about to): at most one at a time. */
+    private final AtomicBoolean uploading = new AtomicBoolean();
     private final AtomicLong downloaded = new AtomicLong();
     private final AtomicLong uploaded = new AtomicLong();
     private volatile long lastReceived = System.nanoTime();
     private volatile long lastSent = System.nanoTime();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Throwable closeReason;
-    private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile Thread timer;
+    // The threads running the loops now, for join(); a loop that moves to another thread replaces its entry.
+    private volatile Thread reader;
+    private volatile Thread writer;
+    private volatile Thread uploader;
+    private volatile ConnectionTimers.Registration timer;
+    private volatile String name = "peer"; // the peer's address, for thread names, once started
 
     /**
      * Bytes of pieces that may wait for the writer. The writer is woken once per half of it (see
      * {@link Outbox#postPiece}): at 128 KiB a loopback upload cost visibly more CPU in wake-ups.
      */
     private static final int PIECE_WINDOW = 512 * 1024;
-    private static final int WRITE_BUFFER = 64 * 1024;
+    /**
+     * How long an uploader with nothing to do waits for the next request before its thread ends: a
+     * steady stream of requests keeps one thread, an idle connection has none.
+     */
+    private static final long UPLOAD_LINGER_MILLIS = 200;
+    /** A platform writer with nothing to write for this long moves back to a virtual thread. */
+    private static final long WRITER_IDLE_NANOS = 1_000_000_000L;
 
     private PeerConnection(SocketChannel channel, Handshake remote, PeerHost host, PeerConfig config) throws IOException {
         this.channel = channel;
         this.socket = channel.socket();
-        this.out = new BufferedOutputStream(new WatchedOutput(socket.getOutputStream()), WRITE_BUFFER);
+        this.out = new LeasedBufferOutput(new WatchedOutput(socket.getOutputStream()));
         this.remote = remote;
         this.host = host;
         this.config = config;
@@ -243,24 +258,53 @@ public final class PeerConnection implements AutoCloseable {
         }
     }
 
-    /** Sends our greeting and starts the connection's threads. */
+    /**
+     * Sends our greeting and starts the connection: its reader and writer on virtual threads (they
+     * move to platform threads while busy) and its periodic check on the shared timer thread.
+     */
     public void start() {
+        name = String.valueOf(address());
         try {
             greet();
         } catch (IOException e) {
             close(e);
             return;
         }
-        // The reader is a platform thread: it is busy whenever data flows, and a virtual thread
-        // that finds its socket empty parks through the poller (an epoll registration, a park and
-        // an unpark per wait) where a platform thread simply sleeps in read(). At 1 GiB from one
-        // peer that was ~9,000 epoll_ctl calls and ~0.3 s of CPU. Connections are capped (50 per
-        // torrent by default), so the threads are few; the rest of a connection stays virtual.
-        threads.add(Thread.ofPlatform().daemon().name("peer-read " + address()).start(this::readLoop));
-        threads.add(Thread.ofPlatform().daemon().name("peer-write " + address()).start(this::writeLoop));
-        threads.add(Thread.ofVirtual().name("peer-upload " + address()).start(this::uploadLoop));
-        timer = Thread.ofVirtual().name("peer-timer " + address()).start(this::timerLoop);
-        threads.add(timer);
+        FrameReader frames = new FrameReader(codec, channel);
+        startReader(frames, false);
+        startWriter(false);
+        long shortest = Math.min(Math.min(config.snubTimeout().toMillis(), config.writeTimeout().toMillis()),
+                Math.min(config.keepAliveAfter().toMillis(), config.idleTimeout().toMillis()));
+        timer = ConnectionTimers.every(Math.max(50, Math.min(1000, shortest / 10)), this::tick);
+        if (closed.get()) timer.cancel(); // closed meanwhile: close() may have missed it
+    }
+
+    /** A new thread for one of the loops: platform (daemon) or virtual. */
+    private Thread newThread(boolean platform, String role, Runnable loop) {
+        return (platform ? Thread.ofPlatform().daemon() : Thread.ofVirtual()).name(role + name).unstarted(loop);
+    }
+
+    /** Runs the reader loop on a new thread. False if the thread could not be started (none left). */
+    private boolean startReader(FrameReader frames, boolean platform) {
+        try {
+            Thread t = newThread(platform, platform ? "peer-read " : "peer-read-v ", () -> readLoop(frames, platform));
+            reader = t;
+            t.start();
+            return true;
+        } catch (OutOfMemoryError e) { // "unable to create native thread": stay where we are
+            return false;
+        }
+    }
+
+    private boolean startWriter(boolean platform) {
+        try {
+            Thread t = newThread(platform, platform ? "peer-write " : "peer-write-v ", () -> writeLoop(platform));
+            writer = t;
+            t.start();
+            return true;
+        } catch (OutOfMemoryError e) {
+            return false;
+        }
     }
 
     private void greet() throws IOException {
@@ -278,22 +322,44 @@ public final class PeerConnection implements AutoCloseable {
 
     // ---- reading ----
 
-    private void readLoop() {
-        FrameReader reader = new FrameReader(codec, channel);
+    /**
+     * Reads and handles messages until the connection closes, or until the loop moves to another
+     * kind of thread ({@link ThreadPace}): then it starts its successor with the same frame reader
+     * and returns.
+     */
+    private void readLoop(FrameReader frames, boolean platform) {
+        ThreadPace pace = new ThreadPace();
         try {
             while (!closed.get()) {
-                Message m = reader.next(this::onBlock);
-                lastReceived = System.nanoTime();
-                if (m == null) continue; // a block, handled by onBlock
-                state.lock();
-                try {
-                    handle(m);
-                } finally {
-                    state.unlock();
+                Message m = frames.next(this::onBlock);
+                long now = System.nanoTime();
+                lastReceived = now;
+                if (m != null) { // null: a block, handled by onBlock
+                    state.lock();
+                    try {
+                        handle(m);
+                    } finally {
+                        state.unlock();
+                    }
+                }
+                switch (pace.event(now)) {
+                    case BUSY -> {
+                        if (!platform && ThreadPace.acquirePlatform()) {
+                            if (startReader(frames, true)) return;
+                            ThreadPace.releasePlatform();
+                        }
+                    }
+                    case QUIET -> {
+                        frames.release(); // a quiet connection holds no large buffer
+                        if (platform && startReader(frames, false)) return;
+                    }
+                    case SAME -> { }
                 }
             }
         } catch (Throwable e) {
             close(e);
+        } finally {
+            if (platform) ThreadPace.releasePlatform();
         }
     }
 
@@ -562,6 +628,7 @@ public final class PeerConnection implements AutoCloseable {
         boolean allowed = !amChoking && host.have().get(block.piece()) && uploads.size() < config.ourReqq();
         if (allowed) {
             uploads.addLast(block);
+            if (uploading.compareAndSet(false, true)) startUploader();
         } else if (fast) {
             send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
         } // without Fast, a request we will not serve is simply dropped (BEP 3)
@@ -572,9 +639,16 @@ public final class PeerConnection implements AutoCloseable {
         if (uploads.remove(block) && fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
     }
 
+    private void startUploader() {
+        Thread t = Thread.ofVirtual().name("peer-upload " + name).unstarted(this::uploadLoop);
+        uploader = t;
+        t.start();
+    }
+
     /**
      * Reads requested blocks from storage and posts them, waiting for the rate limit and for room in
-     * the outbox's piece window, never for the socket.
+     * the outbox's piece window, never for the socket. Runs while requests come; once none has come
+     * for {@link #UPLOAD_LINGER_MILLIS} the thread ends, and the next request starts another.
      */
     private void uploadLoop() {
         try {
@@ -582,8 +656,14 @@ public final class PeerConnection implements AutoCloseable {
                 BlockRef block = uploads.poll();
                 if (block == null) {
                     outbox.wakeWriter(); // nothing more in hand: what was posted without a wake-up goes now
-                    block = uploads.poll(200, TimeUnit.MILLISECONDS);
-                    if (block == null) continue;
+                    block = uploads.poll(UPLOAD_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                    if (block == null) {
+                        uploading.set(false);
+                        // A request queued after the poll but before the flag fell saw the flag up and
+                        // started no uploader: it is ours.
+                        if (uploads.isEmpty() || !uploading.compareAndSet(false, true)) return;
+                        continue;
+                    }
                 }
                 byte[] data = host.read(block);
                 if (data == null) {
@@ -609,30 +689,34 @@ public final class PeerConnection implements AutoCloseable {
 
     // ---- timers ----
 
-    /** Never waits for the connection: the deadlines first, lock-free; the snub check only if the state is free. */
-    private void timerLoop() {
-        long shortest = Math.min(Math.min(config.snubTimeout().toMillis(), config.writeTimeout().toMillis()),
-                Math.min(config.keepAliveAfter().toMillis(), config.idleTimeout().toMillis()));
-        long tick = Math.max(50, Math.min(1000, shortest / 10));
+    /**
+     * The periodic check, on the shared timer thread ({@link ConnectionTimers}). Never waits for the
+     * connection: the deadlines first, lock-free; the snub check only if the state is free. Closing
+     * calls into the engine, so it runs on a thread of its own, and the timer thread goes on to the
+     * next connection.
+     */
+    private void tick() {
+        if (closed.get()) return;
         try {
-            while (!closed.get()) {
-                Thread.sleep(tick);
-                long now = System.nanoTime();
-                long writing = writingSince;
-                if (now - lastReceived > config.idleTimeout().toNanos()) {
-                    close(new ProtocolException("no message for " + config.idleTimeout().toSeconds() + " s"));
-                } else if (writing != 0 && now - writing > config.writeTimeout().toNanos()) {
-                    close(new ProtocolException("not reading: a write made no progress for " + config.writeTimeout().toMillis() + " ms"));
-                } else {
-                    checkSnub(now);
-                    if (now - lastSent > config.keepAliveAfter().toNanos() && outbox.isEmpty()) send(List.of(new KeepAlive()));
-                }
+            long now = System.nanoTime();
+            long writing = writingSince;
+            if (now - lastReceived > config.idleTimeout().toNanos()) {
+                closeElsewhere(new ProtocolException("no message for " + config.idleTimeout().toSeconds() + " s"));
+            } else if (writing != 0 && now - writing > config.writeTimeout().toNanos()) {
+                closeElsewhere(new ProtocolException("not reading: a write made no progress for " + config.writeTimeout().toMillis() + " ms"));
+            } else {
+                checkSnub(now);
+                if (now - lastSent > config.keepAliveAfter().toNanos() && outbox.isEmpty()) send(List.of(new KeepAlive()));
             }
-        } catch (InterruptedException e) {
-            // closing
         } catch (IOException e) {
-            close(e);
+            closeElsewhere(e);
         }
+    }
+
+    private void closeElsewhere(Throwable why) {
+        ConnectionTimers.Registration t = timer;
+        if (t != null) t.cancel(); // no second close from the next tick
+        Thread.ofVirtual().name("peer-close " + name).start(() -> close(why));
     }
 
     // ---- writing ----
@@ -650,12 +734,19 @@ public final class PeerConnection implements AutoCloseable {
     /**
      * The only thread that writes the socket: whatever is queued, then a flush once nothing more is.
      * Writes stay large because the uploader wakes this thread once per half window of pieces
-     * ({@link Outbox#postPiece}), not once per piece.
+     * ({@link Outbox#postPiece}), not once per piece. Like the reader, it moves to a platform thread
+     * while it wakes often and back once it is quiet (a platform writer waits at most
+     * {@link #WRITER_IDLE_NANOS} to notice); one loop at a time, handing over between batches.
      */
-    private void writeLoop() {
+    private void writeLoop(boolean platform) {
+        ThreadPace pace = new ThreadPace();
         List<Message> batch = new ArrayList<>();
         try {
-            while (outbox.takeAll(batch, -1)) {
+            while (outbox.takeAll(batch, platform ? WRITER_IDLE_NANOS : -1)) {
+                if (batch.isEmpty()) { // a platform writer that had nothing to do for a while
+                    if (startWriter(false)) return;
+                    continue;
+                }
                 long pieceBytes = 0;
                 for (Message m : batch) {
                     codec.write(m, out);
@@ -665,12 +756,27 @@ public final class PeerConnection implements AutoCloseable {
                 batch.clear();
                 uploaded.addAndGet(pieceBytes);
                 if (outbox.isEmpty()) out.flush();
-                lastSent = System.nanoTime();
+                long now = System.nanoTime();
+                lastSent = now;
+                switch (pace.event(now)) { // between batches: the successor goes on with the same buffered stream
+                    case BUSY -> {
+                        if (!platform && ThreadPace.acquirePlatform()) {
+                            if (startWriter(true)) return;
+                            ThreadPace.releasePlatform();
+                        }
+                    }
+                    case QUIET -> {
+                        if (platform && startWriter(false)) return;
+                    }
+                    case SAME -> { }
+                }
             }
         } catch (InterruptedException e) {
             // closing
         } catch (Throwable e) {
             close(e);
+        } finally {
+            if (platform) ThreadPace.releasePlatform();
         }
     }
 
@@ -707,11 +813,11 @@ public final class PeerConnection implements AutoCloseable {
         } catch (IOException ignored) {
             // already closing
         }
-        // Only the timer is interrupted: an interrupt during FileChannel I/O (the uploader reading a
-        // block, the reader spilling one to disk) would close the channel for every other user.
-        // The uploader polls and sees "closed" within its poll interval; the writer is woken by the outbox.
-        Thread t = timer;
-        if (t != null && t != Thread.currentThread()) t.interrupt();
+        // No thread is interrupted: an interrupt during FileChannel I/O (the uploader reading a block,
+        // the reader spilling one to disk) would close the channel for every other user. The
+        // uploader polls and sees "closed" within its poll interval; the writer is woken by the outbox.
+        ConnectionTimers.Registration t = timer;
+        if (t != null) t.cancel();
         // The reader thread may still be inside handle(); it exits at its next read (socket closed).
         List<BlockRef> outstanding;
         BitSet had;
@@ -822,7 +928,17 @@ public final class PeerConnection implements AutoCloseable {
     /** Waits for the connection's threads to finish (after close). */
     public void join(long millis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + millis;
-        for (Thread t : threads) t.join(Math.max(1, deadline - System.currentTimeMillis()));
+        // A loop may have moved to a new thread meanwhile: look again until none is running.
+        while (System.currentTimeMillis() < deadline) {
+            boolean running = false;
+            for (Thread t : new Thread[] {reader, writer, uploader}) {
+                if (t != null && t.isAlive()) {
+                    running = true;
+                    t.join(Math.max(1, deadline - System.currentTimeMillis()));
+                }
+            }
+            if (!running) return;
+        }
     }
 
     private byte[] toWire(BitSet have) {

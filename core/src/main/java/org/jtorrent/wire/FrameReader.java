@@ -4,6 +4,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jtorrent.wire.Message.KeepAlive;
 import org.jtorrent.wire.Message.Unknown;
 
@@ -15,13 +17,22 @@ import org.jtorrent.wire.Message.Unknown;
  *
  * <p>Why a channel and a direct buffer: a socket's stream reads into a heap array through a
  * temporary direct buffer of the JDK's, so every byte of a download was copied once more than the
- * kernel's own copy. Not thread-safe: one reader thread per connection.
+ * kernel's own copy. Not thread-safe: one reader thread at a time per connection.
+ *
+ * <p>Two sizes of buffer, so that thousands of idle connections stay cheap: a small one of its own
+ * (control messages, requests), and a large one, borrowed from a process-wide pool the first time a
+ * frame does not fit the small one (a block) and kept until {@link #release} gives it back, which
+ * the connection does when it goes quiet.
  */
 public final class FrameReader {
     /** Room for a few 16 KiB blocks per read; a frame larger than this (a huge bitfield) gets an array of its own. */
     static final int BUFFER = 128 * 1024;
-    /** Reads ask for at least this much room: fewer, larger reads. */
-    static final int MIN_READ = 32 * 1024;
+    /** The buffer of a connection that receives no blocks: requests, haves, small bitfields. */
+    static final int SMALL_BUFFER = 4 * 1024;
+    /** Large buffers kept for reuse once released; more are left to the collector. */
+    private static final int POOL_CAP = 32;
+    private static final ConcurrentLinkedQueue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger POOLED = new AtomicInteger();
 
     /**
      * Receives a block's payload: {@code length} bytes of {@code buffer} from {@code offset}
@@ -35,7 +46,8 @@ public final class FrameReader {
 
     private final MessageCodec codec;
     private final ReadableByteChannel in;
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
+    private final ByteBuffer small = ByteBuffer.allocateDirect(SMALL_BUFFER);
+    private ByteBuffer buffer = small;
     private int position; // next unread byte
     private int limit;    // end of the bytes read
 
@@ -85,17 +97,55 @@ public final class FrameReader {
         return codec.decodeBody(id, ByteBuffer.wrap(body));
     }
 
-    /** Makes at least {@code count} (at most the buffer's size) unread bytes available. */
+    /** Makes at least {@code count} (at most {@link #BUFFER}) unread bytes available. */
     private void require(int count) throws IOException {
         if (limit - position >= count) return;
-        // Short of room for the frame, or for a large read: move the unread bytes (less than one
-        // frame) to the front.
-        if (BUFFER - position < count || BUFFER - limit < MIN_READ) {
+        int capacity = buffer.capacity();
+        if (count > capacity) {
+            ByteBuffer large = lease();
+            large.put(0, buffer, position, limit - position);
+            buffer = large;
+            limit -= position;
+            position = 0;
+            capacity = BUFFER;
+        } else if (capacity - position < count || capacity - limit < capacity / 4) {
+            // Short of room for the frame, or for a large read (fewer, larger reads): move the
+            // unread bytes (less than one frame) to the front.
             buffer.put(0, buffer, position, limit - position);
             limit -= position;
             position = 0;
         }
-        while (limit - position < count) limit += readSome(buffer.limit(BUFFER).position(limit));
+        while (limit - position < count) limit += readSome(buffer.limit(capacity).position(limit));
+    }
+
+    /**
+     * Gives the large buffer back to the pool if the unread bytes fit the small one; the next frame
+     * that needs it borrows one again. For a connection that has gone quiet; no-op otherwise.
+     */
+    public void release() {
+        if (buffer == small || limit - position > SMALL_BUFFER) return;
+        ByteBuffer large = buffer;
+        small.put(0, large, position, limit - position);
+        limit -= position;
+        position = 0;
+        buffer = small;
+        if (POOLED.incrementAndGet() <= POOL_CAP) {
+            POOL.offer(large);
+        } else {
+            POOLED.decrementAndGet();
+        }
+    }
+
+    /** Whether the large buffer is held (for tests). */
+    boolean holdsLargeBuffer() {
+        return buffer != small;
+    }
+
+    private static ByteBuffer lease() {
+        ByteBuffer b = POOL.poll();
+        if (b == null) return ByteBuffer.allocateDirect(BUFFER);
+        POOLED.decrementAndGet();
+        return b.clear();
     }
 
     private int readInt() {
@@ -110,7 +160,7 @@ public final class FrameReader {
         count -= buffered;
         if (count == 0) return;
         position = limit = 0; // all read: the rest goes through the buffer and is forgotten
-        while (count > 0) count -= readSome(buffer.limit(Math.min(BUFFER, count)).position(0));
+        while (count > 0) count -= readSome(buffer.limit(Math.min(buffer.capacity(), count)).position(0));
     }
 
     private void readFully(ByteBuffer into) throws IOException {

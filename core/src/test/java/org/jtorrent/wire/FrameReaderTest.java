@@ -101,6 +101,52 @@ class FrameReaderTest {
         assertSameMessages(readAll(codec, trickle(encode(messages), seed)), messages);
     }
 
+    /**
+     * An idle connection gives its large buffer back ({@link FrameReader#release}) and borrows one
+     * again for the next block: releasing between any two messages, with unread bytes of the next
+     * ones in the buffer or not, changes nothing in what is read.
+     */
+    @Property(tries = 30)
+    void releasingTheLargeBufferBetweenMessagesChangesNothing(@ForAll @IntRange(min = 0, max = 1_000_000) int seed) throws IOException {
+        List<Message> messages = stream(new Random(seed));
+        // available() 0, as on a socket that has nothing more yet: the channel adapter then stops at
+        // what one read gave, so the buffer often holds only whole frames and may be released.
+        InputStream socketLike = new java.io.FilterInputStream(trickle(encode(messages), seed)) {
+            @Override
+            public int available() {
+                return 0;
+            }
+        };
+        FrameReader reader = new FrameReader(codec, Channels.newChannel(socketLike));
+        Random releases = new Random(seed);
+        List<Message> read = new ArrayList<>();
+        boolean grew = false;
+        boolean released = false;
+        while (read.size() < messages.size()) {
+            Message m = reader.next((piece, begin, buffer, offset, length) -> read.add(new Piece(piece, begin, copy(buffer, offset, length))));
+            if (m != null) read.add(m);
+            grew |= reader.holdsLargeBuffer();
+            if (releases.nextInt(3) == 0) {
+                reader.release();
+                released |= !reader.holdsLargeBuffer();
+            }
+        }
+        assertSameMessages(read, messages);
+        assertThat(grew).as("blocks need the large buffer").isTrue();
+        assertThat(released).isTrue();
+    }
+
+    @Test
+    void aConnectionWithoutBlocksNeverTakesTheLargeBuffer() throws IOException {
+        List<Message> messages = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) messages.add(i % 2 == 0 ? new Request(i, 0, 16_384) : new Have(i));
+        FrameReader reader = new FrameReader(codec, Channels.newChannel(new ByteArrayInputStream(encode(messages))));
+        for (Message expected : messages) {
+            assertThat(reader.next((piece, begin, buffer, offset, length) -> { })).isEqualTo(expected);
+            assertThat(reader.holdsLargeBuffer()).isFalse();
+        }
+    }
+
     /** What a reader made of a stream: its messages (comparable), then how it ended. */
     private record Outcome(List<String> messages, Class<? extends IOException> end) {
     }
