@@ -6,6 +6,8 @@
 # INTERVAL_MS (one in flight). Per seeder one line: connections established/refused/dropped,
 # request->piece latency p50/p99/max, and the seeder's idle CPU (IDLE_SECONDS with every connection
 # open and no requests), CPU under the load, RSS, peak RSS and thread count at the end.
+# start_s: from launch until the seeder listens and says it serves every torrent (jtorrent: with the
+# resume data its first run left in its state directory; libtorrent: seed_mode, nothing checked).
 # Seeder on CPU 0, generator on CPU 1, loopback in a private network namespace.
 #
 # usage: bench/peer-load.sh CONNECTIONS [SECONDS=30]
@@ -46,26 +48,42 @@ if [[ -z ${TORRENT_DIR:-} ]]; then
 fi
 n_torrents=$(ls "$torrents"/*.torrent | wc -l)
 
-load() { # label port
-  local t0=$SECONDS
-  until ss -ltn | grep -q ":$2 "; do
-    (( SECONDS - t0 < 120 )) || { echo "$1: not listening after 120 s" >&2; tail -5 "$work/$1.log" >&2; return 1; }
+ready() { # label port ready-regex: waits until the seeder listens and its log says every torrent is served; prints the seconds
+  local t0=$EPOCHREALTIME
+  until ss -ltn | grep -q ":$2 " && grep -Eq "$3" "$work/$1.log"; do
+    (( ${EPOCHREALTIME%.*} - ${t0%.*} < 300 )) || { echo "$1: not ready after 300 s" >&2; tail -5 "$work/$1.log" >&2; return 1; }
     sleep 0.05
   done
+  echo "$EPOCHREALTIME - $t0" | bc
+}
+
+load() { # label port ready-regex
+  local start
+  start=$(ready "$1" "$2" "$3") || return 1
   sleep 1
-  echo "$1 start_s=$((SECONDS - t0)) $(taskset -c 1 "$java" -Xmx512m -XX:+UseParallelGC -cp $work/bench-classes:$jar \
+  echo "$1 start_s=$start $(taskset -c 1 "$java" -Xmx512m -XX:+UseParallelGC -cp $work/bench-classes:$jar \
       org.jtorrent.bench.PeerLoad 127.0.0.1 "$2" "$torrents" "$conns" "$seconds" --interval-ms="${INTERVAL_MS:-2000}" \
       --idle-seconds="${IDLE_SECONDS:-10}" --watch-pid="$pid")"
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 }
 
 jtorrent() { # label jar port
-  # The launcher's JVM options (../jtorrent), without its start-up cache.
-  taskset -c 0 "$java" -Xmx256m -XX:+UseParallelGC -XX:+UseTransparentHugePages -Xss1m -jar "$2" seed "$torrents"/*.torrent \
-      --data "$data" --port "$3" --bind 127.0.0.1 --max-peers $((conns + 100)) --upload-slots "$slots" \
-      >"$work/$1.log" 2>&1 &
-  pid=$!
-  load "$1" "$3"
+  # The launcher's JVM options (../jtorrent), without its start-up cache. A state directory of its
+  # own; a first run checks the data and leaves resume data there (stopped by SIGTERM: a clean
+  # close), so the measured start is one with resume data present, as a restarted seeder's is.
+  local state=$work/state-$1
+  start_seed() {
+    taskset -c 0 "$java" -Xmx256m -XX:+UseParallelGC -XX:+UseTransparentHugePages -Xss1m -jar "$2" seed "$torrents"/*.torrent \
+        --data "$data" --port "$3" --bind 127.0.0.1 --max-peers $((conns + 100)) --max-connections $((conns + 100)) \
+        --upload-slots "$slots" --state "$state" >"$work/$1.log" 2>&1 &
+    pid=$!
+  }
+  local served='^seeding [0-9]+ of [0-9]+ torrents'
+  start_seed "$@"
+  ready "$1" "$3" "$served" >/dev/null
+  kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  start_seed "$@"
+  load "$1" "$3" "$served"
 }
 
 for s in $seeders; do
@@ -76,7 +94,7 @@ for s in $seeders; do
       taskset -c 0 /usr/bin/python3 bench/lt-seed-many.py "$torrents" "$data" --port 17003 --connections $((4 * conns + 100)) \
           --upload-slots "$slots" >"$work/libtorrent.log" 2>&1 &
       pid=$!
-      load libtorrent 17003 ;;
+      load libtorrent 17003 'lt-seed-many: seeding' ;;
     *) echo "unknown seeder $s" >&2; exit 2 ;;
   esac
 done

@@ -29,8 +29,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * holder gives everything back when its torrent's storage closes ({@link Holder#releaseAll}).
  */
 public final class MemoryBudget {
-    /** The default for a session: room for a few downloads' partial pieces, caches and send windows. */
-    public static final long DEFAULT_BYTES = 256L << 20;
+    /**
+     * The default for a session: room for a few downloads' partial pieces, caches and send windows,
+     * 256 MiB, but never more than half the heap: read caches hold their pieces on the heap, and a
+     * budget as large as the heap (the launcher's is 256 MiB) left a seeder of a thousand torrents
+     * collecting garbage instead of answering requests.
+     */
+    public static final long DEFAULT_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 2);
 
     /** Something that holds budgeted memory and can give some back. */
     public interface Holder {
