@@ -74,12 +74,12 @@ class SessionSwarmTest {
     /**
      * {@code count} torrents, alternately a single file and a tree (nested folders, an empty file,
      * files across piece boundaries, a one-byte last piece), each with its own name and content.
-     * {@code scale} multiplies their sizes: 1 gives 0.2-0.6 MB each.
+     * {@code scale} (a power of two) multiplies their sizes and piece lengths: 1 gives 0.2-0.6 MB each in 16-64 KiB pieces.
      */
     static List<TestTorrent> mixed(int count, int scale) {
         List<TestTorrent> torrents = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            int piece = 16 * 1024 << (i % 3); // 16, 32 and 64 KiB
+            int piece = scale * (16 * 1024 << (i % 3));
             if (i % 2 == 0) {
                 torrents.add(TestTorrent.single("single-" + i + ".bin", scale * (200_000 + 37_123 * i) + 1, piece));
             } else {
