@@ -3,8 +3,7 @@ package org.jtorrent.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jtorrent.engine.InteropTest.assertSameFiles;
 import static org.jtorrent.engine.InteropTest.freePort;
-import static org.jtorrent.engine.SessionSwarmTest.assertOnePort;
-import static org.jtorrent.engine.SessionSwarmTest.mixed;
+import static org.jtorrent.testing.TestTorrent.Spec.file;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jtorrent.choke.RateLimiter;
@@ -70,7 +70,7 @@ class SessionInteropTest {
             awaitReady(lt, ready);
             Set<Integer> listenersBefore = ListeningSockets.ofThisProcess();
             Path out = dir.resolve("out");
-            try (Session session = new Session(SessionSwarmTest.allActive(SessionConfig.defaults()))) {
+            try (Session session = new Session(allActive(SessionConfig.defaults(), 10))) {
                 session.start();
                 InetSocketAddress seeder = new InetSocketAddress("127.0.0.1", ltPort);
                 List<TorrentHandle> handles = new ArrayList<>();
@@ -82,7 +82,7 @@ class SessionInteropTest {
                     throw new AssertionError("not all complete: " + handles.stream().map(h -> h.status().name() + " "
                             + h.state() + " " + h.status().progress()).toList() + "\n" + lt.log(), e);
                 }
-                assertOnePort(session, listenersBefore, session.listenPort());
+                assertOnePort(session, listenersBefore);
                 for (int i = 0; i < torrents.size(); i++) {
                     TorrentStatus s = handles.get(i).status();
                     assertThat(s.state()).as(s.name()).isEqualTo(TorrentState.SEEDING);
@@ -148,7 +148,7 @@ class SessionInteropTest {
                 assertSameFiles(torrents.get(toLibtorrent), ltOut);
                 assertSameFiles(torrents.get(toAria2), aria2Out);
 
-                assertOnePort(session, listenersBefore, session.listenPort());
+                assertOnePort(session, listenersBefore);
                 assertServed(seeds.get(toLibtorrent), torrents.get(toLibtorrent), "bt-harness-lt");
                 assertServed(seeds.get(toAria2), torrents.get(toAria2), "aria2");
                 for (int i : new int[] {0, 2}) assertThat(seeds.get(i).status().uploadedBytes()).as("nobody asked for " + i).isZero();
@@ -157,6 +157,50 @@ class SessionInteropTest {
     }
 
     // ---- helpers ----
+
+    /**
+     * {@code count} torrents, alternately a single file and a tree (nested folders, an empty file,
+     * files across piece boundaries, a one-byte last piece), each with its own name and content.
+     * {@code scale} (a power of two) multiplies their sizes and piece lengths: 1 gives 0.2-0.6 MB each in 16-64 KiB pieces.
+     */
+    private static List<TestTorrent> mixed(int count, int scale) {
+        List<TestTorrent> torrents = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int piece = scale * (16 * 1024 << (i % 3));
+            if (i % 2 == 0) {
+                torrents.add(TestTorrent.single("single-" + i + ".bin", scale * (200_000 + 37_123 * i) + 1, piece));
+            } else {
+                torrents.add(TestTorrent.multi("tree-" + i, piece,
+                        file("a/b/deep.bin", scale * (90_001 + 1_000 * i)),
+                        file("a/empty.txt", 0),
+                        file("a/mid.bin", scale * 150_000),
+                        file("top.bin", 12_345 + i),
+                        file("z/last.bin", scale * 65_536 + 1)));
+            }
+        }
+        return torrents;
+    }
+
+    /** {@code torrents} active at once, none waiting in the default queue of 5 downloads and 10 seeds. */
+    private static SessionConfig allActive(SessionConfig config, int torrents) {
+        return config.withQueue(torrents, torrents, config.inactiveAfter(), config.inactiveRate());
+    }
+
+    /**
+     * The session listens on one socket (the only listener this process opened since {@code before}
+     * is the session's port), and every torrent in it advertises that port to its peers and trackers.
+     */
+    private static void assertOnePort(Session session, Set<Integer> before) throws IOException {
+        assertThat(session.listenPort()).isPositive();
+        Set<Integer> opened = new TreeSet<>(ListeningSockets.ofThisProcess());
+        opened.removeAll(before);
+        assertThat(opened).as("listening sockets opened since the session started").containsExactly(session.listenPort());
+        for (TorrentHandle h : session.torrents()) {
+            assertThat(h.liveTorrent()).as(h + " is running").isPresent();
+            assertThat(h.liveTorrent().orElseThrow().listenPort()).as(h + " advertises the session's port")
+                    .isEqualTo(session.listenPort());
+        }
+    }
 
     /** Whether the torrent is sending to a connected peer that does not have everything yet. */
     private static boolean servingAnIncompletePeer(TorrentHandle h) {
