@@ -46,6 +46,7 @@ def main():
     ap.add_argument("--peer", action="append", default=[], help="leech: dial IP:PORT for every torrent (loopback only)")
     ap.add_argument("--ready-file", help="seed: written once every torrent seeds")
     ap.add_argument("--timeout", type=float, default=3600, help="leech: give up after S seconds (exit 2)")
+    ap.add_argument("--unchoke-slots", type=int, help="libtorrent's unchoke_slots_limit (default 8; -1 = unlimited)")
     ap.add_argument("-q", "--quiet", action="store_true")
     a = ap.parse_args()
     a.no_utp = True
@@ -66,7 +67,10 @@ def main():
         if not a.quiet:
             print("[lt-session %s %.2fs] %s" % (a.mode, time.monotonic() - t0, msg), file=sys.stderr, flush=True)
 
-    ses = lt.session(settings(a.port, a))
+    pack = settings(a.port, a)
+    if a.unchoke_slots is not None:
+        pack["unchoke_slots_limit"] = a.unchoke_slots
+    ses = lt.session(pack)
     save_path = os.path.abspath(a.dir)
     os.makedirs(save_path, exist_ok=True)
     handles = []

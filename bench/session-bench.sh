@@ -47,7 +47,7 @@ if [[ $(<"$jdk/release") =~ JAVA_VERSION=\"([0-9]+) ]] && (( BASH_REMATCH[1] >= 
 fi
 jtorrent_cmd="$jvm -cp $cp org.jtorrent.bench.SessionDownload \$out 127.0.0.1:7000 ${torrents[*]}"
 lt_cmd="/usr/bin/python3 $root/bench/lt_session.py leech \$out ${torrents[*]} --port 7001 --peer 127.0.0.1:7000 -q"
-seed_cmd="/usr/bin/python3 $root/bench/lt_session.py seed $work/data ${torrents[*]} --port 7000 --ready-file \$work/ready -q"
+seed_cmd="/usr/bin/python3 $root/bench/lt_session.py seed $work/data ${torrents[*]} --port 7000 --ready-file \$work/ready -q ${SEEDER_OPTS:-}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "seeder:    $seed_cmd"
 echo "jtorrent:  $jtorrent_cmd"
