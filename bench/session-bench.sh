@@ -81,20 +81,5 @@ for ((i = 1; i <= rounds; i++)); do
 done
 ' | tee "$work/runs.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-awk '
-  function median(v, n,    i, j, t) {
-    for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-  }
-  { k = ++n[$1]; for (f = 2; f <= NF; f++) { split($f, kv, "="); sub(/cs$/, "", kv[2]); val[$1, kv[1], k] = kv[2] } }
-  END {
-    printf "\nmedians of %d rounds (%s)\n", n["jtorrent"], "wall, user and sys in s; seeder_cpu in 1/100 s; inner_s: first add to all complete, inside the client"
-    split("wall user sys rss_MB seeder_cpu inner_s", keys, " ")
-    for (b = 1; b <= 2; b++) {
-      c = b == 1 ? "jtorrent" : "lt"; line = sprintf("%-9s", c)
-      for (k = 1; k <= 6; k++) { m = n[c]; for (i = 1; i <= m; i++) a[i] = val[c, keys[k], i]; med[c, keys[k]] = median(a, m); line = line sprintf("  %s=%s", keys[k], med[c, keys[k]]) }
-      print line
-    }
-    printf "jtorrent/libtorrent: wall %.2f  cpu %.2f\n", med["jtorrent", "wall"] / med["lt", "wall"],
-        (med["jtorrent", "user"] + med["jtorrent", "sys"]) / (med["lt", "user"] + med["lt", "sys"])
-  }' "$work/runs.txt"
+echo "wall, user and sys in s; seeder_cpu in 1/100 s; inner_s: from the first torrent added to all complete, inside the client"
+awk -v names="jtorrent lt" -v keys="wall user sys rss_MB seeder_cpu inner_s" -v ratio="jtorrent lt" -f "$root/bench/medians.awk" "$work/runs.txt"
