@@ -49,7 +49,7 @@ class SessionInteropTest {
     @TempDir
     Path dir;
 
-    /** Ten torrents, five single files and five trees, of 1.6-5 MB each, in 128-512 KiB pieces. */
+    /** Ten torrents, five single files and five trees, of 1.6-4 MB each, in 128-512 KiB pieces. */
     private static List<TestTorrent> tenTorrents() {
         return mixed(10, 8);
     }
