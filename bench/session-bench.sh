@@ -5,7 +5,9 @@
 # dialling the seeder) and by ONE libtorrent session (lt_session.py leech), in turn, ROUNDS rounds,
 # the order alternating. Private network namespace, loopback only. Prints every run (/usr/bin/time
 # wall, user, sys, max RSS; the seeder's CPU from /proc), the medians and jtorrent/libtorrent.
-#   ROUNDS=3 COUNT=10 SIZE=100M PIECE=1M bench/session-bench.sh
+#   ROUNDS=3 COUNT=10 SIZE=100M PIECE=1M [JAR=other/jtorrent.jar] bench/session-bench.sh
+# JAR: another build's command-line jar (holding core) to run SessionDownload against, instead of
+# this tree's cli/target/jtorrent.jar (built here when stale).
 # Issue 14's target: jtorrent's wall time <= libtorrent's (ratio <= 1.0).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,11 +18,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # Build: the command-line jar (holds core) and the bench classes beside it.
-"$root/jtorrent" --version >/dev/null
+jar=${JAR:-$root/cli/target/jtorrent.jar}
+[[ -n ${JAR:-} ]] || "$root/jtorrent" --version >/dev/null
 (cd "$root" && mvn -q -o -B -pl bench -am compile -Dmaven.test.skip=true >&2)
 # The start-up cache takes jars only, no folders, on its class path.
 "$jdk/bin/jar" cf "$work/bench.jar" -C "$root/bench/target/classes" org/jtorrent/bench
-cp="$work/bench.jar:$root/cli/target/jtorrent.jar"
+cp="$work/bench.jar:$(realpath "$jar")"
 
 mkdir -p "$work/data"
 torrents=()
