@@ -56,18 +56,4 @@ for ((i = 1; i <= rounds; i++)); do
   done
 done
 ' | tee "$work/runs.txt"
-awk '
-  function median(v, n,    i, j, t) {
-    for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-  }
-  { k = ++n[$1]; for (f = 2; f <= NF; f++) { split($f, kv, "="); sub(/cs$/, "", kv[2]); val[$1, kv[1], k] = kv[2] } }
-  END {
-    printf "\nmedians of %d rounds\n", n["A"]
-    split("wall user sys rss_MB seeder_cpu", keys, " ")
-    for (b = 1; b <= 2; b++) {
-      build = b == 1 ? "A" : "B"; line = build
-      for (k = 1; k <= 5; k++) { m = n[build]; for (i = 1; i <= m; i++) a[i] = val[build, keys[k], i]; line = line sprintf("  %s=%s", keys[k], median(a, m)) }
-      print line
-    }
-  }' "$work/runs.txt"
+awk -v names="A B" -v keys="wall user sys rss_MB seeder_cpu" -f "$root/bench/medians.awk" "$work/runs.txt"
