@@ -71,10 +71,58 @@ public final class MemoryBudget {
     private final CopyOnWriteArrayList<Holder> holders = new CopyOnWriteArrayList<>();
     private final AtomicInteger nextVictim = new AtomicInteger(); // spreads reclaiming over the holders
 
+    /**
+     * What users that keep their bytes on the Java heap (read caches) may hold together: at most a
+     * quarter of the heap, whatever the budget, since the rest of the heap is the program's. Partial
+     * pieces and send windows are direct buffers, outside it. Without this a seeder of a thousand
+     * torrents filled its 256 MiB heap with cached pieces and did nothing but collect garbage.
+     */
+    private final long heapLimit;
+    private final java.util.concurrent.atomic.AtomicLong heapUsed = new java.util.concurrent.atomic.AtomicLong();
+
     public MemoryBudget(long capacityBytes) {
-        if (capacityBytes < 0) throw new IllegalArgumentException("memory budget must not be negative");
+        this(capacityBytes, Runtime.getRuntime().maxMemory() / 4);
+    }
+
+    /** @param heapBytes what heap-held users ({@link #tryAcquireHeap}) may take together, within the budget */
+    public MemoryBudget(long capacityBytes, long heapBytes) {
+        if (capacityBytes < 0 || heapBytes < 0) throw new IllegalArgumentException("memory budget must not be negative");
         this.capacity = capacityBytes;
         this.reserve = capacityBytes / 8;
+        this.heapLimit = Math.min(capacityBytes, heapBytes);
+    }
+
+    /**
+     * {@link #tryAcquire} for bytes kept on the heap: also within the heap share (asking holders for
+     * room, read caches among them, when it is spent). Give them back with {@link #releaseHeap}.
+     */
+    public boolean tryAcquireHeap(long bytes) {
+        if (!takeHeap(bytes)) {
+            reclaim(bytes);
+            if (!takeHeap(bytes)) return false;
+        }
+        if (tryAcquire(bytes)) return true;
+        heapUsed.addAndGet(-bytes);
+        return false;
+    }
+
+    private boolean takeHeap(long bytes) {
+        while (true) {
+            long now = heapUsed.get();
+            if (now + bytes > heapLimit) return false;
+            if (heapUsed.compareAndSet(now, now + bytes)) return true;
+        }
+    }
+
+    /** Gives back bytes taken with {@link #tryAcquireHeap}. */
+    public void releaseHeap(long bytes) {
+        release(bytes);
+        heapUsed.addAndGet(-bytes);
+    }
+
+    /** Bytes held on the heap now (read caches). */
+    public long heapUsed() {
+        return heapUsed.get();
     }
 
     public long capacity() {

@@ -103,11 +103,11 @@ public final class ReadCache implements MemoryBudget.Holder {
 
     /** Caches a piece read from disk, if the budget has room for it (asking others for room first). */
     private void put(int piece, byte[] data) {
-        if (!budget.tryAcquire(data.length)) return; // spent: this read was served, uncached
+        if (!budget.tryAcquireHeap(data.length)) return; // spent: this read was served, uncached
         lock.lock();
         try {
             byte[] previous = closed ? data : pieces.put(piece, data); // closed: give it straight back
-            if (previous != null) budget.release(previous.length);
+            if (previous != null) budget.releaseHeap(previous.length);
             if (!closed) held += data.length - (previous == null ? 0 : previous.length);
             evict(held - capacity);
         } finally {
@@ -124,7 +124,7 @@ public final class ReadCache implements MemoryBudget.Holder {
             int length = e.getValue().length;
             eldest.remove();
             held -= length;
-            budget.release(length);
+            budget.releaseHeap(length);
             freed += length;
         }
         return freed;

@@ -51,6 +51,20 @@ class MemoryBudgetTest {
     }
 
     @Test
+    void heapHeldBytesStayWithinTheirShareOfTheBudget() {
+        MemoryBudget budget = new MemoryBudget(1000, 300);
+        assertThat(budget.tryAcquireHeap(200)).isTrue();
+        assertThat(budget.tryAcquireHeap(200)).as("past the heap share, though the budget has room").isFalse();
+        assertThat(budget.tryAcquire(500)).as("direct users are not held to it").isTrue();
+        assertThat(budget.heapUsed()).isEqualTo(200);
+        assertThat(budget.used()).isEqualTo(700);
+        budget.releaseHeap(200);
+        assertThat(budget.heapUsed()).isZero();
+        assertThat(budget.tryAcquireHeap(300)).isTrue();
+        assertThat(budget.used()).isEqualTo(800);
+    }
+
+    @Test
     void anUploaderWaitsUntilBytesComeBackOrItsTimeRunsOut() throws Exception {
         MemoryBudget budget = new MemoryBudget(100);
         assertThat(budget.tryAcquire(80)).isTrue();
