@@ -51,7 +51,7 @@ final class Announcer implements AutoCloseable {
     private volatile boolean completed;
     /**
      * Wakes the loops early (completion, close). Not {@code Thread.interrupt()}: that could abort an
-     * announce in flight. A loop that misses a permit wakes within its one-second nap anyway.
+     * announce in flight. A loop that misses a permit wakes within its nap ({@link #MAX_NAP_MILLIS}) anyway.
      */
     private final Semaphore wake = new Semaphore(0);
 
@@ -135,9 +135,18 @@ final class Announcer implements AutoCloseable {
         }
     }
 
-    /** How long to nap before looking again: the wait, between 50 ms and 1 s (a wait of centuries included). */
+    /**
+     * The longest nap: a loop looks again at least this often, for a download that has just lost its
+     * last peer (it may announce {@link #STARVED_RETRY} after the last answer, so a few seconds late
+     * costs nothing). Not one second: a session of a thousand torrents would wake a thousand times a
+     * second for nothing.
+     */
+    static final long MAX_NAP_MILLIS = 5000;
+
+    /** How long to nap before looking again: the wait, between 50 ms and {@link #MAX_NAP_MILLIS} (a wait of centuries included). */
     static long napMillis(Duration wait) {
-        if (wait.compareTo(Duration.ofSeconds(1)) >= 0) return 1000; // compared before toMillis(), which overflows past 292 million years
+        // Compared before toMillis(), which overflows past 292 million years.
+        if (wait.compareTo(Duration.ofMillis(MAX_NAP_MILLIS)) >= 0) return MAX_NAP_MILLIS;
         return Math.max(50, wait.toMillis());
     }
 

@@ -437,13 +437,14 @@ public final class TorrentHandle implements StateSaver.Source {
         transitions.lock();
         try {
             // A completion that was overtaken (more selected since) says nothing any more.
-            if (run != ended || !ended.torrent().isComplete() || state == TorrentState.SEEDING) return; // told already
+            if (run != ended || !ended.torrent().isComplete()) return;
             moveTo(TorrentState.SEEDING);
             done = completion;
         } finally {
             transitions.unlock();
         }
-        done.complete(null);
+        // Told once: the run's completion and a selection change may both report it.
+        if (!done.complete(null)) return;
         session.emit(new SessionEvent.Completed(infoHash));
         session.queueChanged();
     }

@@ -95,8 +95,9 @@ class AnnouncerTest {
 
     @Test
     void theNapIsBoundedForAnyWait() {
-        assertThat(Announcer.napMillis(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo(1000);
-        assertThat(Announcer.napMillis(Duration.ofSeconds(10_000_000_000_000_000L))).isEqualTo(1000);
+        assertThat(Announcer.napMillis(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo(Announcer.MAX_NAP_MILLIS);
+        assertThat(Announcer.napMillis(Duration.ofSeconds(10_000_000_000_000_000L))).isEqualTo(Announcer.MAX_NAP_MILLIS);
+        assertThat(Announcer.napMillis(Duration.ofSeconds(3))).isEqualTo(3000);
         assertThat(Announcer.napMillis(Duration.ofMillis(300))).isEqualTo(300);
         assertThat(Announcer.napMillis(Duration.ofSeconds(-5))).isEqualTo(50);
     }
