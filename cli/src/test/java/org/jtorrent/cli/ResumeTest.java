@@ -2,13 +2,8 @@ package org.jtorrent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,7 +42,7 @@ class ResumeTest {
             String peer = "127.0.0.1:" + seeder.address().getPort();
             Process first = JavaProcess.start("download", torrentFile.toString(), "-o", out.toString(), "--peer", peer,
                     "--progress-every", "0.2", "--state", dir.resolve("state").toString());
-            double killedAt = killWhenPastForty(first);
+            double killedAt = JavaProcess.killWhenPast(first, PERCENT, 40.0);
             assertThat(killedAt).as("killed part-way").isBetween(40.0, 95.0);
 
             long missing;
@@ -61,14 +56,7 @@ class ResumeTest {
             slow.set(false);
             Process second = JavaProcess.start("download", torrentFile.toString(), "-o", out.toString(), "--peer", peer,
                     "--json", "--state", dir.resolve("state").toString());
-            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(second));
-            String text;
-            try {
-                assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("second run finished").isTrue();
-                text = output.get(5, TimeUnit.SECONDS);
-            } finally {
-                second.destroyForcibly(); // a run that hangs must not outlive the test
-            }
+            String text = JavaProcess.finish(second, 60);
             assertThat(second.exitValue()).as(text).isZero();
             Matcher m = Pattern.compile("\"downloaded_bytes\":(\\d+)").matcher(text);
             assertThat(m.find()).as(text).isTrue();
@@ -76,31 +64,6 @@ class ResumeTest {
             assertThat(Long.parseLong(m.group(1))).isEqualTo(missing);
         }
         assertThat(Files.readAllBytes(out.resolve("resume.bin"))).isEqualTo(t.content());
-    }
-
-    /** Reads the child's progress lines; SIGKILLs it at the first one at 40 % or more. */
-    private static double killWhenPastForty(Process p) throws Exception {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                Matcher m = PERCENT.matcher(line);
-                if (m.find() && Double.parseDouble(m.group(1)) >= 40.0) {
-                    p.destroyForcibly(); // SIGKILL: no shutdown hook, no stopped event, no flush
-                    p.waitFor(10, TimeUnit.SECONDS);
-                    return Double.parseDouble(m.group(1));
-                }
-            }
-        }
-        p.waitFor(10, TimeUnit.SECONDS);
-        return -1;
-    }
-
-    private static String readAll(Process p) {
-        try {
-            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            return e.toString();
-        }
     }
 
     private static void sleep(long millis) {

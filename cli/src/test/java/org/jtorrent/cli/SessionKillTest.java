@@ -4,18 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jtorrent.choke.RateLimiter;
 import org.jtorrent.choke.TokenBucket;
@@ -72,7 +66,7 @@ class SessionKillTest {
 
             List<String> first = new ArrayList<>(args);
             first.addAll(List.of("--progress-every", "0.2"));
-            double killedAt = killWhenPastForty(JavaProcess.start(first.toArray(String[]::new)));
+            double killedAt = JavaProcess.killWhenPast(JavaProcess.start(first.toArray(String[]::new)), TOTAL, 40.0);
             assertThat(killedAt).as("killed part-way").isBetween(40.0, 95.0);
 
             Map<String, Long> missing = new HashMap<>();
@@ -85,14 +79,7 @@ class SessionKillTest {
             List<String> second = new ArrayList<>(args);
             second.add("--json");
             Process again = JavaProcess.start(second.toArray(String[]::new));
-            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(again));
-            String text;
-            try {
-                assertThat(again.waitFor(90, TimeUnit.SECONDS)).as("second run finished").isTrue();
-                text = output.get(5, TimeUnit.SECONDS);
-            } finally {
-                again.destroyForcibly(); // a run that hangs must not outlive the test
-            }
+            String text = JavaProcess.finish(again, 90);
             assertThat(again.exitValue()).as(text).isZero();
             int results = 0;
             for (String line : text.lines().filter(l -> l.startsWith("{")).toList()) {
@@ -124,30 +111,4 @@ class SessionKillTest {
         }
     }
 
-    /** Reads the child's progress lines; SIGKILLs it at the first total line at 40 % or more. */
-    private static double killWhenPastForty(Process p) throws Exception {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                Matcher m = TOTAL.matcher(line.strip());
-                if (m.find() && Double.parseDouble(m.group(1)) >= 40.0) {
-                    p.destroyForcibly(); // SIGKILL: no shutdown hook, no stopped event, no flush
-                    p.waitFor(10, TimeUnit.SECONDS);
-                    return Double.parseDouble(m.group(1));
-                }
-            }
-        } finally {
-            p.destroyForcibly();
-        }
-        p.waitFor(10, TimeUnit.SECONDS);
-        return -1;
-    }
-
-    private static String readAll(Process p) {
-        try {
-            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            return e.toString();
-        }
-    }
 }
