@@ -508,11 +508,11 @@ public final class TorrentHandle implements StateSaver.Source {
         session.stateChanged(this);
     }
 
-    // ---- StateSaver.Source ----
+    // ---- StateSaver.Source (infoHash() above is its key) ----
 
     @Override
     public TorrentSettings settings() {
-        TorrentStatus now = status();
+        Torrent live = liveTorrent().orElse(null);
         boolean pausedNow;
         transitions.lock();
         try {
@@ -524,7 +524,7 @@ public final class TorrentHandle implements StateSaver.Source {
         return recorded.withSavePath(options.folder()).withPaused(pausedNow)
                 .withFilePriorities(chosen == null ? new int[0] : chosen).withSequential(selection.sequential())
                 .withLimits(options.uploadLimit(), options.downloadLimit()).withQueuePosition(queuePosition)
-                .withTotals(now.uploadedBytes(), now.downloadedBytes());
+                .withTotals(uploadedBytes(live), downloadedBytes(live));
     }
 
     /**
@@ -579,8 +579,8 @@ public final class TorrentHandle implements StateSaver.Source {
             idleSinceNanos = -1;
             return false;
         }
-        long down = downloadedBefore + r.torrent().receivedBytes();
-        long up = uploadedBefore + r.torrent().sentBytes();
+        long down = downloadedBytes(r.torrent());
+        long up = uploadedBytes(r.torrent());
         double seconds = Math.max(1e-3, (now - lastSampleNanos) / 1e9);
         downloadRate = (long) ((down - lastDownloaded) / seconds);
         uploadRate = (long) ((up - lastUploaded) / seconds);
@@ -592,11 +592,21 @@ public final class TorrentHandle implements StateSaver.Source {
         return idleSinceNanos >= 0 && now - idleSinceNanos >= idleAfter.toNanos();
     }
 
+    /** Payload received over the torrent's life in this session: runs that ended, and {@code live} (null: none). */
+    private long downloadedBytes(Torrent live) {
+        return downloadedBefore + (live == null ? 0 : live.receivedBytes());
+    }
+
+    /** Payload sent over the torrent's life in this session: runs that ended, and {@code live} (null: none). */
+    private long uploadedBytes(Torrent live) {
+        return uploadedBefore + (live == null ? 0 : live.sentBytes());
+    }
+
     public TorrentStatus status() {
         TorrentRun r = run;
         Torrent live = r == null ? null : r.torrent();
-        long downloaded = downloadedBefore + (live == null ? 0 : live.receivedBytes());
-        long uploaded = uploadedBefore + (live == null ? 0 : live.sentBytes());
+        long downloaded = downloadedBytes(live);
+        long uploaded = uploadedBytes(live);
         int peers = 0, seeds = 0;
         if (live != null) {
             for (PeerStatus p : live.peers()) {

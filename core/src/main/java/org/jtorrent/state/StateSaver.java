@@ -34,6 +34,11 @@ public final class StateSaver {
         /** Its settings now, counters included. */
         TorrentSettings settings();
 
+        /** Which torrent: the key it is tracked by, asked far more often than its settings are saved. */
+        default InfoHash infoHash() {
+            return settings().infoHash();
+        }
+
         /** Its info dictionary; empty while only its info-hash is known. */
         Optional<InfoDict> info();
 
@@ -110,7 +115,7 @@ public final class StateSaver {
      */
     public void closed(Source source) throws IOException {
         Tracked t = track(source);
-        tracked.remove(source.settings().infoHash(), t);
+        tracked.remove(source.infoHash(), t);
         save(t, true, false);
     }
 
@@ -123,7 +128,7 @@ public final class StateSaver {
     }
 
     private Tracked track(Source source) {
-        return tracked.computeIfAbsent(source.settings().infoHash(), k -> new Tracked(source, nanoClock.getAsLong()));
+        return tracked.computeIfAbsent(source.infoHash(), k -> new Tracked(source, nanoClock.getAsLong()));
     }
 
     /** Returns whether anything was written. */
