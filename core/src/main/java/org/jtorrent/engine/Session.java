@@ -434,13 +434,9 @@ public final class Session implements AutoCloseable {
                 routed[0] = t;
                 return (PeerHost) t;
             }, config.peer());
-            Torrent torrent = routed[0];
-            // A banned address gets no connection, whatever port it comes from now.
-            if (torrent.isBanned(socket.getRemoteAddress())) {
-                connection.close(new IOException("banned"));
-                return;
-            }
-            torrent.add(connection);
+            // The torrent the handshake was answered for (not a lookup again: it may have been
+            // paused and resumed since). It refuses a banned address, whatever port it comes from now.
+            routed[0].add(connection);
         } catch (IOException e) {
             closeQuietly(socket);
             log.info("incoming {} refused: {}", socket.socket().getRemoteSocketAddress(), e.toString());
