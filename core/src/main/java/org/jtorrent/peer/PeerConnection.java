@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +106,10 @@ public final class PeerConnection implements AutoCloseable {
     private volatile boolean snubbedView; // what the choker reads; the guarded flag is "snubbed"
     private final long connectedAt = System.nanoTime();
     private volatile Optional<String> peerClient = Optional.empty();
+    /** Our extensions by the id we advertised for each. */
+    private final Map<Integer, PeerExtension> extensionsById;
+    /** The peer's {@code m}: extension name to the id it wants that extension's messages under. */
+    private volatile Map<String, Integer> peerExtensionIds = Map.of();
 
     private final LinkedBlockingDeque<BlockRef> uploads = new LinkedBlockingDeque<>();
     /** Whether an uploader thread is running (or about to): at most one at a time. */
@@ -149,6 +154,17 @@ public final class PeerConnection implements AutoCloseable {
         this.fast = remote.fast();
         this.extensions = remote.extension();
         this.pipeline = new RequestPipeline(config.queueSeconds(), config.maxPipeline(), ExtensionHandshake.DEFAULT_REQQ);
+        this.extensionsById = byLocalId(host.extensions());
+    }
+
+    private static Map<Integer, PeerExtension> byLocalId(List<PeerExtension> extensions) {
+        Map<Integer, PeerExtension> byId = new HashMap<>();
+        for (PeerExtension e : extensions) {
+            if (e.localId() < 1 || e.localId() > 255 || byId.putIfAbsent(e.localId(), e) != null) {
+                throw new IllegalArgumentException("extension ids must be unique, 1 to 255: " + e.name() + " " + e.localId());
+            }
+        }
+        return Map.copyOf(byId);
     }
 
     /**
@@ -310,7 +326,9 @@ public final class PeerConnection implements AutoCloseable {
     private void greet() throws IOException {
         List<Message> hello = new ArrayList<>();
         if (extensions) {
-            ExtensionHandshake ext = new ExtensionHandshake(Optional.of(CLIENT), config.ourReqq(), host.listenPort(), Map.of());
+            Map<String, Integer> m = new HashMap<>();
+            extensionsById.forEach((id, e) -> m.put(e.name(), id));
+            ExtensionHandshake ext = new ExtensionHandshake(Optional.of(CLIENT), config.ourReqq(), host.listenPort(), m);
             hello.add(new Extended(0, ext.encode()));
         }
         BitSet have = host.have();
@@ -450,10 +468,34 @@ public final class PeerConnection implements AutoCloseable {
     }
 
     private void onExtended(Extended e) throws IOException {
-        if (e.id() != 0) return; // we advertise no extensions, so any other id is unsolicited: skip it
+        if (e.id() != 0) {
+            PeerExtension extension = extensionsById.get(e.id());
+            if (extension != null) extension.received(this, e.payload());
+            return; // an id we never advertised: unsolicited, skipped as BEP 10 lets us
+        }
         ExtensionHandshake ext = ExtensionHandshake.decode(e.payload());
         peerClient = ext.client();
         pipeline.peerReqq(ext.reqq());
+        peerExtensionIds = ext.extensions();
+        for (PeerExtension extension : extensionsById.values()) extension.handshake(this, ext);
+    }
+
+    /** Whether the peer said it speaks this extension (a non-zero id in its {@code m}). */
+    public boolean peerSupports(String extension) {
+        Integer id = peerExtensionIds.get(extension);
+        return id != null && id != 0;
+    }
+
+    /**
+     * Posts an extension message under the id the peer gave that extension; false, and nothing
+     * sent, if the peer does not speak it. Never blocks; throws as {@code send} does when the peer
+     * has stopped reading.
+     */
+    public boolean sendExtended(String extension, byte[] payload) throws IOException {
+        Integer id = peerExtensionIds.get(extension);
+        if (id == null || id == 0 || closed.get()) return false;
+        send(List.of(new Extended(id, payload)));
+        return true;
     }
 
     private void onChoke() {
@@ -830,6 +872,7 @@ public final class PeerConnection implements AutoCloseable {
             state.unlock();
         }
         if (!outstanding.isEmpty()) host.returned(this, outstanding);
+        for (PeerExtension extension : extensionsById.values()) extension.closed(this);
         host.closed(this, had, why);
     }
 

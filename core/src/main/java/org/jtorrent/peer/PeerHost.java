@@ -60,6 +60,11 @@ public interface PeerHost {
     /** The peer said interested or not interested: the choker may fill or free a slot. */
     void interestChanged(PeerConnection connection);
 
+    /** The extension protocol messages this torrent speaks (BEP 10), advertised to every peer. */
+    default List<PeerExtension> extensions() {
+        return List.of();
+    }
+
     /** Limits on payload we send; unlimited unless the engine sets one. */
     default RateLimiter uploadLimit() {
         return RateLimiter.of();

@@ -1,5 +1,7 @@
 package org.jtorrent.wire;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -20,14 +22,23 @@ import org.jtorrent.bencode.BencodeException;
  * @param listenPort {@code p}: the sender's listen port (0 if not sent)
  * @param extensions {@code m}: extension name to the id the sender wants to receive it under;
  *                   id 0 means the sender disabled it
+ * @param metadataSize {@code metadata_size} (BEP 9): the length of the sender's info dictionary, 0
+ *                   if it did not say (it has no metadata yet, or does not serve it)
+ * @param yourIp     {@code yourip}: our address as the sender sees it, if sent (4 or 16 bytes)
  */
-public record ExtensionHandshake(Optional<String> client, int reqq, int listenPort, Map<String, Integer> extensions) {
+public record ExtensionHandshake(Optional<String> client, int reqq, int listenPort, Map<String, Integer> extensions,
+                                 long metadataSize, Optional<InetAddress> yourIp) {
     /** What libtorrent assumes when {@code reqq} is missing. */
     public static final int DEFAULT_REQQ = 250;
 
     public ExtensionHandshake {
         extensions = Map.copyOf(extensions);
         if (reqq <= 0) throw new IllegalArgumentException("reqq must be positive");
+        if (metadataSize < 0) throw new IllegalArgumentException("metadata_size must not be negative");
+    }
+
+    public ExtensionHandshake(Optional<String> client, int reqq, int listenPort, Map<String, Integer> extensions) {
+        this(client, reqq, listenPort, extensions, 0, Optional.empty());
     }
 
     public byte[] encode() {
@@ -38,6 +49,8 @@ public record ExtensionHandshake(Optional<String> client, int reqq, int listenPo
         if (listenPort > 0) dict.put("p", (long) listenPort);
         dict.put("reqq", (long) reqq);
         client.ifPresent(v -> dict.put("v", v));
+        if (metadataSize > 0) dict.put("metadata_size", metadataSize);
+        yourIp.ifPresent(ip -> dict.put("yourip", ip.getAddress()));
         return Bencode.encode(dict);
     }
 
@@ -61,9 +74,20 @@ public record ExtensionHandshake(Optional<String> client, int reqq, int listenPo
                 }
             }
         }
+        long metadataSize = Math.max(0, intField(dict, "metadata_size").orElse(0L));
+        Optional<InetAddress> yourIp = dict.get("yourip").filter(BString.class::isInstance)
+                .map(v -> ((BString) v).bytes()).filter(b -> b.length == 4 || b.length == 16).map(ExtensionHandshake::address);
         int boundedReqq = (int) Math.max(1, Math.min(reqq, 100_000)); // a liar cannot make us queue unbounded
         int boundedPort = port > 0 && port < 65536 ? (int) port : 0;
-        return new ExtensionHandshake(client, boundedReqq, boundedPort, m);
+        return new ExtensionHandshake(client, boundedReqq, boundedPort, m, metadataSize, yourIp);
+    }
+
+    private static InetAddress address(byte[] raw) {
+        try {
+            return InetAddress.getByAddress(raw);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("4 or 16 bytes are always an address", e);
+        }
     }
 
     private static Optional<Long> intField(BDict dict, String key) {
