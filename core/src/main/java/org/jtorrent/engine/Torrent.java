@@ -19,6 +19,7 @@ import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.metainfo.PieceLayout;
 import org.jtorrent.metainfo.PieceLayout.FileSlice;
 import org.jtorrent.peer.PeerConnection;
+import org.jtorrent.peer.PeerExtension;
 import org.jtorrent.peer.PeerHost;
 import org.jtorrent.pieces.PiecePicker;
 import org.jtorrent.storage.PartialPieces;
@@ -93,6 +94,8 @@ public final class Torrent implements PeerHost {
     private volatile TransferLimits limits = TransferLimits.DEFAULT;
     private final int maxPeers;
     private final ConnectionSlots slots;
+    /** The BEP 10 extensions every connection advertises; set before the first connection. */
+    private final List<PeerExtension> extensions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** What the peer set needs to hear from the torrent. Called from connection and hasher threads. */
     interface Events {
@@ -237,6 +240,16 @@ public final class Torrent implements PeerHost {
 
     void listenPort(int port) {
         this.listenPort = port;
+    }
+
+    /** Offers an extension (BEP 10) to the connections made from now on. */
+    void addExtension(PeerExtension extension) {
+        extensions.add(extension);
+    }
+
+    @Override
+    public List<PeerExtension> extensions() {
+        return List.copyOf(extensions);
     }
 
     void events(Events events) {

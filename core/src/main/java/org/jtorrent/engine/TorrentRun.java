@@ -2,9 +2,17 @@ package org.jtorrent.engine;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.peer.PeerConnection;
+import org.jtorrent.pex.PeerExchange;
+import org.jtorrent.pex.PexPeer;
 import org.jtorrent.storage.PartialPieces;
 import org.jtorrent.storage.Storage;
 import org.jtorrent.tracker.TrackerSession;
@@ -34,15 +42,17 @@ final class TorrentRun implements Torrent.Events {
     private final Torrent torrent;
     private final PeerSet peerSet;
     private final Announcer announcer; // null without trackers
+    private final PeerExchange exchange; // null for a private torrent
     private final Owner owner;
 
     private TorrentRun(Storage storage, PartialPieces partial, Torrent torrent, PeerSet peerSet, Announcer announcer,
-                       Owner owner) {
+                       PeerExchange exchange, Owner owner) {
         this.storage = storage;
         this.partial = partial;
         this.torrent = torrent;
         this.peerSet = peerSet;
         this.announcer = announcer;
+        this.exchange = exchange;
         this.owner = owner;
     }
 
@@ -74,7 +84,11 @@ final class TorrentRun implements Torrent.Events {
                         config.tracker(), () -> progress(torrent), peers -> peerSet.offer(peers, false),
                         () -> torrent.connectionCount() == 0 && !torrent.isComplete());
             }
-            TorrentRun run = new TorrentRun(storage, partial, torrent, peerSet, announcer, owner);
+            // BEP 27: a private torrent neither offers nor accepts PEX (it is not even advertised).
+            PeerExchange exchange = metainfo.info().isPrivate() ? null
+                    : new PeerExchange(exchangeSink(peerSet, context.listenPort(), config.bind()));
+            if (exchange != null) torrent.addExtension(exchange);
+            TorrentRun run = new TorrentRun(storage, partial, torrent, peerSet, announcer, exchange, owner);
             torrent.events(run);
             peerSet.offer(options.peers(), true);
             return run;
@@ -82,6 +96,45 @@ final class TorrentRun implements Torrent.Events {
             storage.close();
             throw e;
         }
+    }
+
+    /** PEX contacts become candidates, except our own listen address. */
+    private static PeerExchange.Sink exchangeSink(PeerSet peerSet, int listenPort, InetAddress bind) {
+        return new PeerExchange.Sink() {
+            @Override
+            public void added(PeerConnection from, List<PexPeer> peers) {
+                List<InetSocketAddress> candidates = new ArrayList<>(peers.size());
+                for (PexPeer p : peers) if (!isUs(p.address(), listenPort, bind)) candidates.add(p.address());
+                peerSet.offerExchanged(candidates);
+            }
+
+            @Override
+            public void dropped(PeerConnection from, List<InetSocketAddress> peers) {
+                peerSet.exchangeDropped(peers);
+            }
+        };
+    }
+
+    /** Whether an address is our own listen address (one of this machine's addresses, our port). */
+    static boolean isUs(InetSocketAddress a, int listenPort, InetAddress bind) {
+        if (a.getPort() != listenPort) return false;
+        InetAddress ip = a.getAddress();
+        if (ip.isLoopbackAddress() || ip.isAnyLocalAddress() || ip.equals(bind)) return true;
+        try {
+            return NetworkInterface.getByInetAddress(ip) != null;
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
+    /** The engine's periodic task (about once a second): sends the PEX messages that are due. */
+    void tick() {
+        if (exchange != null) exchange.tick(torrent.connections());
+    }
+
+    /** Peer exchange, absent for a private torrent. */
+    Optional<PeerExchange> exchange() {
+        return Optional.ofNullable(exchange);
     }
 
     private static TrackerSession.Progress progress(Torrent torrent) {

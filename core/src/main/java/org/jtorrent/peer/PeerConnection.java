@@ -126,6 +126,8 @@ public final class PeerConnection implements AutoCloseable {
     private volatile Thread uploader;
     private volatile ConnectionTimers.Registration timer;
     private volatile String name = "peer"; // the peer's address, for thread names, once started
+    /** We dialled it: {@link #address()} is where it listens (PEX lists it there). */
+    private volatile boolean outgoing;
 
     /**
      * Bytes of pieces that may wait for the writer. The writer is woken once per half of it (see
@@ -178,7 +180,9 @@ public final class PeerConnection implements AutoCloseable {
         try {
             if (bind != null) channel.bind(bind);
             channel.socket().connect(address, (int) Math.max(1, config.handshakeTimeout().toMillis()));
-            return handshake(channel, ignored -> host, config, true, deadline);
+            PeerConnection dialled = handshake(channel, ignored -> host, config, true, deadline);
+            dialled.outgoing = true;
+            return dialled;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -935,6 +939,11 @@ public final class PeerConnection implements AutoCloseable {
 
     public SocketAddress address() {
         return socket.getRemoteSocketAddress();
+    }
+
+    /** Whether we dialled this peer (its address is then one it accepts connections on). */
+    public boolean isOutgoing() {
+        return outgoing;
     }
 
     public Handshake remoteHandshake() {
