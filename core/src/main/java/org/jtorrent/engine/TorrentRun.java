@@ -85,9 +85,13 @@ final class TorrentRun implements Torrent.Events {
                         () -> torrent.connectionCount() == 0 && !torrent.isComplete());
             }
             // BEP 27: a private torrent neither offers nor accepts PEX (it is not even advertised).
-            PeerExchange exchange = metainfo.info().isPrivate() ? null
-                    : new PeerExchange(exchangeSink(peerSet, context.listenPort(), config.bind()));
-            if (exchange != null) torrent.addExtension(exchange);
+            PeerExchange exchange = null;
+            if (!metainfo.info().isPrivate()) {
+                ExchangeSink sink = new ExchangeSink(torrent, peerSet, context.listenPort(), config.bind());
+                exchange = new PeerExchange(sink);
+                sink.exchange = exchange;
+                torrent.addExtension(exchange);
+            }
             TorrentRun run = new TorrentRun(storage, partial, torrent, peerSet, announcer, exchange, owner);
             torrent.events(run);
             peerSet.offer(options.peers(), true);
@@ -98,21 +102,42 @@ final class TorrentRun implements Torrent.Events {
         }
     }
 
-    /** PEX contacts become candidates, except our own listen address. */
-    private static PeerExchange.Sink exchangeSink(PeerSet peerSet, int listenPort, InetAddress bind) {
-        return new PeerExchange.Sink() {
-            @Override
-            public void added(PeerConnection from, List<PexPeer> peers) {
-                List<InetSocketAddress> candidates = new ArrayList<>(peers.size());
-                for (PexPeer p : peers) if (!isUs(p.address(), listenPort, bind)) candidates.add(p.address());
-                peerSet.offerExchanged(candidates);
-            }
+    /**
+     * PEX contacts become candidates, except our own listen address and the peers we are connected
+     * to already (dialling one again would only be refused as a second connection to its peer id).
+     */
+    private static final class ExchangeSink implements PeerExchange.Sink {
+        private final Torrent torrent;
+        private final PeerSet peerSet;
+        private final int listenPort;
+        private final InetAddress bind;
+        volatile PeerExchange exchange;
 
-            @Override
-            public void dropped(PeerConnection from, List<InetSocketAddress> peers) {
-                peerSet.exchangeDropped(peers);
+        ExchangeSink(Torrent torrent, PeerSet peerSet, int listenPort, InetAddress bind) {
+            this.torrent = torrent;
+            this.peerSet = peerSet;
+            this.listenPort = listenPort;
+            this.bind = bind;
+        }
+
+        @Override
+        public void added(PeerConnection from, List<PexPeer> peers) {
+            java.util.Set<InetSocketAddress> connected = new java.util.HashSet<>();
+            for (PeerConnection c : torrent.connections()) {
+                InetSocketAddress listen = exchange.listenAddress(c);
+                if (listen != null) connected.add(listen);
             }
-        };
+            List<InetSocketAddress> candidates = new ArrayList<>(peers.size());
+            for (PexPeer p : peers) {
+                if (!isUs(p.address(), listenPort, bind) && !connected.contains(p.address())) candidates.add(p.address());
+            }
+            peerSet.offerExchanged(candidates);
+        }
+
+        @Override
+        public void dropped(PeerConnection from, List<InetSocketAddress> peers) {
+            peerSet.exchangeDropped(peers);
+        }
     }
 
     /** Whether an address is our own listen address (one of this machine's addresses, our port). */

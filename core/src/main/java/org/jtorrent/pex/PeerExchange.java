@@ -211,8 +211,11 @@ public final class PeerExchange implements PeerExtension {
         }
     }
 
-    /** Where the peer behind a connection accepts connections, or null if we do not know. */
-    private InetSocketAddress listenAddress(PeerConnection c) {
+    /**
+     * Where the peer behind a connection accepts connections (the address we dialled, or its IP
+     * with the {@code p} it sent), or null if we do not know.
+     */
+    public InetSocketAddress listenAddress(PeerConnection c) {
         if (!(c.address() instanceof InetSocketAddress remote) || remote.isUnresolved()) return null;
         if (c.isOutgoing()) return remote;
         PeerState s = peers.get(c);
