@@ -61,7 +61,10 @@ class PexSwarmTest {
         assertSameFiles(t, dir.resolve("a"));
     }
 
-    /** BEP 27: no ut_pex in our handshake for a private torrent, and contacts sent anyway are not taken. */
+    /**
+     * BEP 27: no ut_pex in our handshake for a private torrent, and contacts sent anyway are not
+     * taken; the public torrent beside it takes them, but for the sender's own listen address.
+     */
     @Test
     void aPrivateTorrentNeitherAdvertisesNorAcceptsPex() throws Exception {
         TestTorrent open = TestTorrent.single("open.bin", 256 * 1024, 16 * 1024);
@@ -71,10 +74,12 @@ class PexSwarmTest {
             TorrentHandle openHandle = session.add(open.metainfo(), TorrentOptions.in(dir.resolve("o")));
             TorrentHandle closedHandle = session.add(closed.metainfo(), TorrentOptions.in(dir.resolve("c")));
             await(() -> openHandle.state() == TorrentState.DOWNLOADING && closedHandle.state() == TorrentState.DOWNLOADING, "running");
-            byte[] contacts = payload(10, 0);
+            // Eleven contacts, the first the listen address of the peer that sends them: it is connected
+            // already, so not a candidate; the other ten are.
+            byte[] contacts = payload(11, 4321);
             try (ScriptedPexPeer toOpen = ScriptedPexPeer.dial(at(session), open.metainfo().infoHash(), 16);
                  ScriptedPexPeer toClosed = ScriptedPexPeer.dial(at(session), closed.metainfo().infoHash(), 16)) {
-                toOpen.greet(true, 0);
+                toOpen.greet(true, 4321);
                 toClosed.greet(true, 0);
                 assertThat(toOpen.awaitTheirs().extensions()).containsEntry(PexMessage.NAME, PexMessage.LOCAL_ID);
                 assertThat(toClosed.awaitTheirs().extensions()).doesNotContainKey(PexMessage.NAME);
@@ -130,11 +135,11 @@ class PexSwarmTest {
         assertSameFiles(t, dir.resolve("out"));
     }
 
-    /** {@code count} loopback contacts no one listens on (127.2.x.y), our own address first if {@code ourPort} > 0. */
-    private static byte[] payload(int count, int ourPort) {
+    /** {@code count} loopback contacts no one listens on (127.2.x.y), 127.0.0.1:{@code firstPort} first if it is > 0. */
+    private static byte[] payload(int count, int firstPort) {
         ByteBuffer added = ByteBuffer.allocate(6 * count);
         for (int i = 0; i < count; i++) {
-            if (i == 0 && ourPort > 0) added.put(new byte[] {127, 0, 0, 1}).putShort((short) ourPort);
+            if (i == 0 && firstPort > 0) added.put(new byte[] {127, 0, 0, 1}).putShort((short) firstPort);
             else added.put(new byte[] {127, 2, (byte) (i >> 8), (byte) i}).putShort((short) (2000 + i));
         }
         Map<String, Object> dict = new TreeMap<>();
