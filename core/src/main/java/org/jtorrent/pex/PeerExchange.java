@@ -137,7 +137,6 @@ public final class PeerExchange implements PeerExtension {
         s.recentNext = (s.recentNext + 1) % MAX_MESSAGES_PER_WINDOW;
         s.recentCount = Math.min(MAX_MESSAGES_PER_WINDOW, s.recentCount + 1);
         PexMessage message = PexMessage.decode(payload, MAX_ENTRIES); // malformed: closes the connection
-        messagesReceived.incrementAndGet();
 
         List<InetSocketAddress> retracted = new ArrayList<>();
         for (InetSocketAddress a : message.dropped()) if (s.learnt.remove(a)) retracted.add(a);
@@ -150,6 +149,7 @@ public final class PeerExchange implements PeerExtension {
         }
         if (!retracted.isEmpty()) sink.dropped(from, retracted);
         if (!fresh.isEmpty()) sink.added(from, fresh);
+        messagesReceived.incrementAndGet(); // last: a caller that sees the count sees what the message did
     }
 
     @Override

@@ -60,13 +60,10 @@ class PexInteropTest {
     @Test
     void weLearnTheSeederFromALibtorrentPeersPexAndComplete() throws Exception {
         Path torrentFile = torrent.writeTorrent(dir.resolve("t.torrent"));
-        torrent.writeTo(dir.resolve("seed"));
         int seedPort = freePort(), emptyPort = freePort();
-        // It never dials: told of us by PEX, it would connect to us and spoil the proof.
-        LtPex seeder = LtPex.start(dir, "seed", torrentFile, dir.resolve("seed"), seedPort, "--no-outgoing");
+        LtPex seeder = seeder(torrentFile, seedPort);
         LtPex empty = null;
         try (Session session = started(SessionConfig.defaults())) {
-            awaitListening(seedPort, seeder.external());
             empty = LtPex.start(dir, "leech", torrentFile, dir.resolve("empty"), emptyPort, "--no-data",
                     "--peer", "127.0.0.1:" + seedPort);
             LtPex emptyPeer = empty;
@@ -100,15 +97,10 @@ class PexInteropTest {
     @Test
     void aLibtorrentLeecherLearnsASecondSourceFromOurPex() throws Exception {
         Path torrentFile = torrent.writeTorrent(dir.resolve("t.torrent"));
-        torrent.writeTo(dir.resolve("seed"));
         int seedPort = freePort(), leechPort = freePort();
-        // It never dials (told of the leecher by our PEX, it would connect to it and spoil the proof),
-        // and serves at 512 KiB/s, so that the leecher's connection to it lasts long enough to be seen.
-        LtPex seeder = LtPex.start(dir, "seed", torrentFile, dir.resolve("seed"), seedPort, "--no-outgoing",
-                "--upload-limit", String.valueOf(512 * 1024));
+        LtPex seeder = seeder(torrentFile, seedPort);
         LtPex leecher = null;
         try (Session session = started(SessionConfig.defaults())) {
-            awaitListening(seedPort, seeder.external());
             TorrentHandle h = session.add(torrent.metainfo(), TorrentOptions.in(dir.resolve("out"))
                     .withRateLimits(32 * 1024, 256 * 1024));
             leecher = LtPex.start(dir, "leech", torrentFile, dir.resolve("lt-out"), leechPort,
@@ -167,6 +159,19 @@ class PexInteropTest {
         } finally {
             if (lt != null) lt.stop();
         }
+    }
+
+    /**
+     * A libtorrent seeder of the torrent, listening. It never dials (told of a peer by PEX, it would
+     * connect to it and spoil the proof that the peer found it), and serves at 512 KiB/s, so that a
+     * connection to it lasts long enough to be seen in a status line.
+     */
+    private LtPex seeder(Path torrentFile, int port) throws Exception {
+        torrent.writeTo(dir.resolve("seed"));
+        LtPex seeder = LtPex.start(dir, "seed", torrentFile, dir.resolve("seed"), port, "--no-outgoing",
+                "--upload-limit", String.valueOf(512 * 1024));
+        awaitListening(port, seeder.external());
+        return seeder;
     }
 
     private static void await(BooleanSupplier condition, String what, LtPex peer) throws InterruptedException {

@@ -8,9 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,16 +17,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jtorrent.bencode.Bencode;
-import org.jtorrent.id.InfoHash;
-import org.jtorrent.id.PeerId;
-import org.jtorrent.metainfo.PieceLayout;
 import org.jtorrent.peer.PeerConfig;
 import org.jtorrent.peer.PeerConnection;
-import org.jtorrent.peer.PeerExtension;
-import org.jtorrent.peer.PeerHost;
 import org.jtorrent.testing.ScriptedPexPeer;
+import org.jtorrent.testing.IdleHost;
 import org.jtorrent.testing.TestTorrent;
-import org.jtorrent.wire.BlockRef;
 import org.jtorrent.wire.Message;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,7 +51,7 @@ class PeerExchangeTest {
             retracted.addAll(peers);
         }
     }, PeerExchange.INTERVAL, clock::get);
-    private final Host host = new Host(torrent.metainfo().infoHash(), torrent.metainfo().info().layout(), List.of(exchange));
+    private final IdleHost host = new IdleHost(torrent.metainfo().infoHash(), torrent.metainfo().info().layout(), List.of(exchange), 6881);
     private final List<PeerConnection> connections = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
     private ServerSocketChannel listener;
@@ -307,24 +300,5 @@ class PeerExchangeTest {
         dict.put("added.f", new byte[count]);
         dict.put("dropped", gone.array());
         return Bencode.encode(dict);
-    }
-
-    /** A torrent that has nothing and wants nothing: only the extension traffic matters here. */
-    private record Host(InfoHash infoHash, PieceLayout layout, List<PeerExtension> extensions) implements PeerHost {
-        private static final PeerId ID = PeerId.random();
-
-        @Override public PeerId localId() { return ID; }
-        @Override public int listenPort() { return 6881; }
-        @Override public BitSet have() { return new BitSet(); }
-        @Override public boolean wants(BitSet peerHas) { return false; }
-        @Override public List<BlockRef> pick(PeerConnection from, BitSet candidates, int max) { return List.of(); }
-        @Override public boolean owns(PeerConnection from, BlockRef block) { return false; }
-        @Override public void returned(PeerConnection from, List<BlockRef> blocks) { }
-        @Override public void received(PeerConnection from, BlockRef block, ByteBuffer buffer, int offset) { }
-        @Override public byte[] read(BlockRef block) { return null; }
-        @Override public void peerHas(int piece) { }
-        @Override public void peerHas(BitSet pieces) { }
-        @Override public void closed(PeerConnection connection, BitSet peerHad, Throwable why) { }
-        @Override public void interestChanged(PeerConnection connection) { }
     }
 }
