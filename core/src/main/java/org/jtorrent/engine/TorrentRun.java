@@ -154,7 +154,7 @@ final class TorrentRun implements Torrent.Events {
 
     /** The engine's periodic task (about once a second): sends the PEX messages that are due. */
     void tick() {
-        if (exchange != null) exchange.tick(torrent.connections());
+        if (exchange != null && torrent.connectionCount() > 0) exchange.tick(torrent.connections());
     }
 
     /** Peer exchange, absent for a private torrent. */

@@ -26,7 +26,8 @@ import org.jtorrent.wire.ExtensionHandshake;
  *
  * <p><b>Sending</b>, from the engine's periodic task ({@link #tick}), never from a reader thread: to
  * each peer that speaks it, at most one message per {@link #interval()} (one minute), the first at
- * the first tick after its extension handshake, as libtorrent does. A message lists only peers we are
+ * the first tick after its extension handshake that has someone to name (libtorrent sends its first
+ * at its first one-second tick), the next ones when a minute has passed since the last look. A message lists only peers we are
  * connected to, by their listen address (a connection we dialled: the address we dialled; an
  * incoming one: its IP with the {@code p} of its extension handshake, and without {@code p} it is
  * not listed), never the receiver itself: those added since the last message to that peer and those
@@ -83,7 +84,8 @@ public final class PeerExchange implements PeerExtension {
         // Sending: under the exchange's tick lock.
         final Set<InetSocketAddress> told = new HashSet<>();
         boolean sentOnce;
-        long lastSent;
+        /** When to look again, once the first message went: a minute after the last look. */
+        long nextLook;
     }
 
     public PeerExchange(Sink sink) {
@@ -168,6 +170,13 @@ public final class PeerExchange implements PeerExtension {
      */
     public synchronized void tick(Collection<PeerConnection> connections) {
         long now = clock.getAsLong();
+        List<PeerConnection> due = new ArrayList<>();
+        for (PeerConnection receiver : connections) {
+            PeerState s = peers.get(receiver);
+            if (s == null || receiver.isClosed() || !receiver.peerSupports(PexMessage.NAME)) continue;
+            if (!s.sentOnce || now - s.nextLook >= 0) due.add(receiver);
+        }
+        if (due.isEmpty()) return; // the usual second: nobody to tell, nothing built
         Map<PeerConnection, PexPeer> listed = new LinkedHashMap<>();
         for (PeerConnection c : connections) {
             if (c.isClosed()) continue;
@@ -176,39 +185,44 @@ public final class PeerExchange implements PeerExtension {
             int flags = (c.peerHasAll() ? PexPeer.SEED : 0) | (extraFlags.applyAsInt(c) & 0xff);
             listed.put(c, new PexPeer(listen, flags));
         }
-        for (PeerConnection receiver : connections) {
-            PeerState s = peers.get(receiver);
-            if (s == null || receiver.isClosed() || !receiver.peerSupports(PexMessage.NAME)) continue;
-            if (s.sentOnce && now - s.lastSent < intervalNanos) continue;
-            PexPeer self = listed.get(receiver);
-            Map<InetSocketAddress, PexPeer> current = new LinkedHashMap<>();
-            for (Map.Entry<PeerConnection, PexPeer> e : listed.entrySet()) {
-                if (e.getKey() == receiver || (self != null && e.getValue().address().equals(self.address()))) continue;
-                current.putIfAbsent(e.getValue().address(), e.getValue());
-            }
-            List<PexPeer> added = new ArrayList<>();
-            for (PexPeer p : current.values()) {
-                if (added.size() >= MAX_ADDED) break;
-                if (!s.told.contains(p.address())) added.add(p);
-            }
-            List<InetSocketAddress> dropped = new ArrayList<>();
-            for (InetSocketAddress a : s.told) {
-                if (dropped.size() >= MAX_DROPPED) break;
-                if (!current.containsKey(a)) dropped.add(a);
-            }
-            if (added.isEmpty() && dropped.isEmpty()) continue;
-            try {
-                if (!receiver.sendExtended(PexMessage.NAME, new PexMessage(added, dropped).encode())) continue;
-            } catch (IOException e) { // it stopped reading: the outbox is full
-                receiver.close(e);
-                continue;
-            }
-            for (PexPeer p : added) s.told.add(p.address());
-            dropped.forEach(s.told::remove);
-            s.sentOnce = true;
-            s.lastSent = now;
-            messagesSent.incrementAndGet();
+        for (PeerConnection receiver : due) send(receiver, peers.get(receiver), listed, now);
+    }
+
+    /**
+     * Tells one due peer what changed since its last message, if anything did. Until a first message
+     * has gone, the peer is looked at every tick (its first message goes as soon as there is someone
+     * to name); after that once a minute, as libtorrent does: a change waits for the next look.
+     */
+    private void send(PeerConnection receiver, PeerState s, Map<PeerConnection, PexPeer> listed, long now) {
+        PexPeer self = listed.get(receiver);
+        Map<InetSocketAddress, PexPeer> current = new LinkedHashMap<>();
+        for (Map.Entry<PeerConnection, PexPeer> e : listed.entrySet()) {
+            if (e.getKey() == receiver || (self != null && e.getValue().address().equals(self.address()))) continue;
+            current.putIfAbsent(e.getValue().address(), e.getValue());
         }
+        List<PexPeer> added = new ArrayList<>();
+        for (PexPeer p : current.values()) {
+            if (added.size() >= MAX_ADDED) break;
+            if (!s.told.contains(p.address())) added.add(p);
+        }
+        List<InetSocketAddress> dropped = new ArrayList<>();
+        for (InetSocketAddress a : s.told) {
+            if (dropped.size() >= MAX_DROPPED) break;
+            if (!current.containsKey(a)) dropped.add(a);
+        }
+        if (s.sentOnce) s.nextLook = now + intervalNanos;
+        if (added.isEmpty() && dropped.isEmpty()) return;
+        try {
+            if (!receiver.sendExtended(PexMessage.NAME, new PexMessage(added, dropped).encode())) return;
+        } catch (IOException e) { // it stopped reading: the outbox is full
+            receiver.close(e);
+            return;
+        }
+        for (PexPeer p : added) s.told.add(p.address());
+        dropped.forEach(s.told::remove);
+        s.sentOnce = true;
+        s.nextLook = now + intervalNanos;
+        messagesSent.incrementAndGet();
     }
 
     /**

@@ -185,6 +185,15 @@ class PeerExchangeTest {
         exchange.tick(connections);
         assertThat(a.peer().nextPex(300)).as("nothing changed, nothing sent").isNull();
         assertThat(e.peer().pex).isEmpty();
+
+        // That look counts: a peer that comes a second later is told a minute after it, not at once.
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(1));
+        Link f = incoming(true, 7006);
+        exchange.tick(connections);
+        assertThat(a.peer().nextPex(300)).isNull();
+        clock.addAndGet(MINUTE - TimeUnit.SECONDS.toNanos(1));
+        exchange.tick(connections);
+        assertThat(addresses(a.peer().nextPex(5000))).containsExactly(f.listedAs());
     }
 
     @Test
