@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -562,6 +563,16 @@ public final class Torrent implements PeerHost {
         // The sequential window slid: peers idle because nothing in it was left for them get work.
         if (picker.isSequential()) connections.forEach(PeerConnection::refill);
         updateFinished();
+    }
+
+    @Override
+    public boolean reserveSendBuffer(int bytes, Duration timeout) throws InterruptedException {
+        return storage.resources().memory().acquire(bytes, timeout);
+    }
+
+    @Override
+    public void releaseSendBuffer(long bytes) {
+        storage.resources().memory().release(bytes);
     }
 
     @Override

@@ -114,6 +114,8 @@ public final class PeerConnection implements AutoCloseable {
     private final LinkedBlockingDeque<BlockRef> uploads = new LinkedBlockingDeque<>();
     /** Whether an uploader thread is running (or about to): at most one at a time. */
     private final AtomicBoolean uploading = new AtomicBoolean();
+    /** Bytes of blocks read for this peer and not yet written: what its send window holds of the host's memory. */
+    private final AtomicLong sendBufferHeld = new AtomicLong();
     private final AtomicLong downloaded = new AtomicLong();
     private final AtomicLong uploaded = new AtomicLong();
     private volatile long lastReceived = System.nanoTime();
@@ -137,6 +139,11 @@ public final class PeerConnection implements AutoCloseable {
      * steady stream of requests keeps one thread, an idle connection has none.
      */
     private static final long UPLOAD_LINGER_MILLIS = 200;
+    /**
+     * How long an uploader waits for the memory budget to give room for the next block before it
+     * refuses the request: memory taken by other peers' send windows comes back as they are written.
+     */
+    private static final java.time.Duration SEND_BUFFER_WAIT = java.time.Duration.ofSeconds(5);
     /** A platform writer with nothing to write for this long moves back to a virtual thread. */
     private static final long WRITER_IDLE_NANOS = 1_000_000_000L;
 
@@ -707,20 +714,30 @@ public final class PeerConnection implements AutoCloseable {
                         continue;
                     }
                 }
+                if (!host.reserveSendBuffer(block.length(), SEND_BUFFER_WAIT)) { // memory spent on send windows
+                    if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
+                    continue;
+                }
+                sendBufferHeld.addAndGet(block.length());
                 byte[] data = host.read(block);
                 if (data == null) {
+                    releaseSendBuffer(block.length());
                     if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
                     continue;
                 }
                 host.uploadLimit().acquire(data.length);
                 if (amChoking) { // choked while we waited: the choke already answered the queue
+                    releaseSendBuffer(block.length());
                     if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
                     continue;
                 }
                 // More to come: the writer may wait for a few pieces. Not under a rate limit, whose
                 // next wait could hold them back.
                 boolean moreComing = !uploads.isEmpty() && host.uploadLimit().buckets().isEmpty();
-                if (!outbox.postPiece(new Piece(block.piece(), block.begin(), data), moreComing)) return; // closed
+                if (!outbox.postPiece(new Piece(block.piece(), block.begin(), data), moreComing)) { // closed
+                    releaseSendBuffer(block.length());
+                    return;
+                }
             }
         } catch (InterruptedException e) {
             // closing
@@ -797,6 +814,7 @@ public final class PeerConnection implements AutoCloseable {
                 outbox.written(batch);
                 batch.clear();
                 uploaded.addAndGet(pieceBytes);
+                releaseSendBuffer(pieceBytes);
                 if (outbox.isEmpty()) out.flush();
                 long now = System.nanoTime();
                 lastSent = now;
@@ -844,12 +862,28 @@ public final class PeerConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Gives back up to {@code bytes} of the send window's share of the memory budget. Never more
+     * than is held: close gives back everything at once, and a writer or uploader that finishes
+     * after it must not give the same bytes back twice.
+     */
+    private void releaseSendBuffer(long bytes) {
+        long released;
+        while (true) {
+            long held = sendBufferHeld.get();
+            released = Math.min(held, bytes);
+            if (sendBufferHeld.compareAndSet(held, held - released)) break;
+        }
+        if (released > 0) host.releaseSendBuffer(released);
+    }
+
     // ---- lifecycle and views ----
 
     public void close(Throwable why) {
         if (!closed.compareAndSet(false, true)) return;
         closeReason = why;
         outbox.close(); // wakes the writer and the uploader
+        releaseSendBuffer(Long.MAX_VALUE); // what was queued will not be written
         try {
             socket.close(); // a writer blocked in a write lets go
         } catch (IOException ignored) {
