@@ -20,6 +20,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jtorrent.choke.FairShares;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.Metainfo;
@@ -126,7 +127,8 @@ public final class Session implements AutoCloseable {
     void start(ServerSocketChannel channel) {
         if (!started.compareAndSet(false, true)) throw new IllegalStateException("session already started");
         listener = channel;
-        context = new SessionContext(config, peerId, channel.socket().getLocalPort(), disk, slots, choker);
+        context = new SessionContext(config, peerId, channel.socket().getLocalPort(), disk, slots, choker,
+                FairShares.of(config.limits().upload()), FairShares.of(config.limits().download()));
         choker.start();
         threads.add(Thread.ofVirtual().name("accept").start(this::acceptLoop));
         threads.add(Thread.ofVirtual().name("session-queue").start(this::queueLoop));
@@ -218,6 +220,11 @@ public final class Session implements AutoCloseable {
 
     public PeerId peerId() {
         return peerId;
+    }
+
+    /** The shared parts handed to runs; null before {@link #start}. For tests in this package. */
+    SessionContext context() {
+        return context;
     }
 
     public SessionConfig config() {
@@ -356,6 +363,8 @@ public final class Session implements AutoCloseable {
     }
 
     private void applyQueue() {
+        context.uploadShares().rebalance();
+        context.downloadShares().rebalance();
         long now = System.nanoTime();
         List<QueuePolicy.Entry<TorrentHandle>> runnable = new ArrayList<>();
         for (TorrentHandle h : queue) {

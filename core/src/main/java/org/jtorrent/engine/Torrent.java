@@ -245,6 +245,11 @@ public final class Torrent implements PeerHost {
     }
 
     /** Hands interest changes and departures to the choker, and applies the rate limits. */
+    /** The limits its transfers are charged to: its own, its share of the session's, the session's. */
+    TransferLimits limits() {
+        return limits;
+    }
+
     void transfers(ChokeDriver driver, TransferLimits transferLimits) {
         this.choker = driver;
         this.limits = transferLimits;
