@@ -1,0 +1,107 @@
+package org.jtorrent.mse;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The RC4 stream cipher, keyed as MSE keys it: the first 1024 bytes of keystream are thrown away
+ * (RC4-drop1024) so that its known weak start never touches the stream. Encryption and decryption
+ * are the same operation. Not thread-safe: one direction of one connection, one thread at a time.
+ *
+ * <p>Written by hand rather than through {@code Cipher.getInstance("ARCFOUR")}: it works in place on
+ * direct buffers (the frame reader's) without the JCE's copies through heap arrays, and the
+ * {@code bench/} JMH benchmark {@code Rc4Bench} measured it against the JDK's (see
+ * docs/performance.md, "Encryption").
+ */
+public final class Rc4 {
+    /** MSE drops this much keystream before the first byte it encrypts. */
+    public static final int DISCARD = 1024;
+
+    private final byte[] s = new byte[256];
+    private int i;
+    private int j;
+
+    /** A cipher keyed with {@code key} (1..256 bytes), with nothing discarded yet. */
+    public Rc4(byte[] key) {
+        if (key.length == 0 || key.length > 256) throw new IllegalArgumentException("RC4 key of " + key.length + " bytes");
+        for (int k = 0; k < 256; k++) s[k] = (byte) k;
+        int jj = 0;
+        for (int k = 0; k < 256; k++) {
+            jj = (jj + s[k] + key[k % key.length]) & 0xff;
+            byte t = s[k];
+            s[k] = s[jj];
+            s[jj] = t;
+        }
+    }
+
+    /** A cipher keyed with {@code key} whose first {@link #DISCARD} bytes of keystream are already spent, as MSE uses it. */
+    public static Rc4 mse(byte[] key) {
+        Rc4 rc4 = new Rc4(key);
+        rc4.skip(DISCARD);
+        return rc4;
+    }
+
+    /** Throws away {@code count} bytes of keystream. */
+    public void skip(int count) {
+        byte[] s = this.s;
+        int i = this.i;
+        int j = this.j;
+        for (int n = 0; n < count; n++) {
+            i = (i + 1) & 0xff;
+            byte si = s[i];
+            j = (j + si) & 0xff;
+            s[i] = s[j];
+            s[j] = si;
+        }
+        this.i = i;
+        this.j = j;
+    }
+
+    /** XORs {@code len} bytes of {@code in} from {@code inOff} with the keystream into {@code out} from {@code outOff} (may be the same array). */
+    public void apply(byte[] in, int inOff, byte[] out, int outOff, int len) {
+        java.util.Objects.checkFromIndexSize(inOff, len, in.length);
+        java.util.Objects.checkFromIndexSize(outOff, len, out.length);
+        byte[] s = this.s;
+        int i = this.i;
+        int j = this.j;
+        for (int n = 0; n < len; n++) {
+            i = (i + 1) & 0xff;
+            byte si = s[i];
+            j = (j + si) & 0xff;
+            byte sj = s[j];
+            s[i] = sj;
+            s[j] = si;
+            out[outOff + n] = (byte) (in[inOff + n] ^ s[(si + sj) & 0xff]);
+        }
+        this.i = i;
+        this.j = j;
+    }
+
+    /** Encrypts or decrypts {@code bytes} in place. */
+    public void apply(byte[] bytes) {
+        apply(bytes, 0, bytes, 0, bytes.length);
+    }
+
+    /** XORs {@code len} bytes of {@code buffer} from absolute index {@code from} with the keystream, in place. Position and limit are left alone. */
+    public void apply(ByteBuffer buffer, int from, int len) {
+        java.util.Objects.checkFromIndexSize(from, len, buffer.capacity());
+        if (buffer.hasArray()) {
+            int at = buffer.arrayOffset() + from;
+            apply(buffer.array(), at, buffer.array(), at, len);
+            return;
+        }
+        byte[] s = this.s;
+        int i = this.i;
+        int j = this.j;
+        for (int n = from, end = from + len; n < end; n++) {
+            i = (i + 1) & 0xff;
+            byte si = s[i];
+            j = (j + si) & 0xff;
+            byte sj = s[j];
+            s[i] = sj;
+            s[j] = si;
+            buffer.put(n, (byte) (buffer.get(n) ^ s[(si + sj) & 0xff]));
+        }
+        this.i = i;
+        this.j = j;
+    }
+}
