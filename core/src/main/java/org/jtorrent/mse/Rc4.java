@@ -1,6 +1,10 @@
 package org.jtorrent.mse;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * The RC4 stream cipher, keyed as MSE keys it: the first 1024 bytes of keystream are thrown away
@@ -18,6 +22,7 @@ public final class Rc4 {
 
     /** The permutation, one value 0..255 per int: int loads need no sign fix-up, measurably faster than bytes. */
     private final int[] s = new int[256];
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private int i;
     private int j;
 
@@ -59,12 +64,17 @@ public final class Rc4 {
 
     /** XORs {@code len} bytes of {@code in} from {@code inOff} with the keystream into {@code out} from {@code outOff} (may be the same array). */
     public void apply(byte[] in, int inOff, byte[] out, int outOff, int len) {
-        java.util.Objects.checkFromIndexSize(inOff, len, in.length);
-        java.util.Objects.checkFromIndexSize(outOff, len, out.length);
+        Objects.checkFromIndexSize(inOff, len, in.length);
+        Objects.checkFromIndexSize(outOff, len, out.length);
+        int n = 0;
+        // Eight bytes at a time: one load and one store of the data per eight keystream bytes.
+        for (; n + 8 <= len; n += 8) {
+            LONGS.set(out, outOff + n, (long) LONGS.get(in, inOff + n) ^ next8());
+        }
         int[] s = this.s;
         int i = this.i;
         int j = this.j;
-        for (int n = 0; n < len; n++) {
+        for (; n < len; n++) {
             i = (i + 1) & 0xff;
             int si = s[i];
             j = (j + si) & 0xff;
@@ -84,25 +94,50 @@ public final class Rc4 {
 
     /** XORs {@code len} bytes of {@code buffer} from absolute index {@code from} with the keystream, in place. Position and limit are left alone. */
     public void apply(ByteBuffer buffer, int from, int len) {
-        java.util.Objects.checkFromIndexSize(from, len, buffer.capacity());
+        Objects.checkFromIndexSize(from, len, buffer.capacity());
         if (buffer.hasArray()) {
             int at = buffer.arrayOffset() + from;
             apply(buffer.array(), at, buffer.array(), at, len);
             return;
         }
+        boolean swap = buffer.order() != ByteOrder.BIG_ENDIAN; // next8() puts the first keystream byte highest
+        int n = from;
+        int end = from + len;
+        for (; n + 8 <= end; n += 8) {
+            long k = next8();
+            buffer.putLong(n, buffer.getLong(n) ^ (swap ? Long.reverseBytes(k) : k));
+        }
+        for (; n < end; n++) buffer.put(n, (byte) (buffer.get(n) ^ next1()));
+    }
+
+    /** The next eight bytes of keystream, the first in the highest byte. */
+    private long next8() {
         int[] s = this.s;
         int i = this.i;
         int j = this.j;
-        for (int n = from, end = from + len; n < end; n++) {
+        long k = 0;
+        for (int b = 0; b < 8; b++) {
             i = (i + 1) & 0xff;
             int si = s[i];
             j = (j + si) & 0xff;
             int sj = s[j];
             s[i] = sj;
             s[j] = si;
-            buffer.put(n, (byte) (buffer.get(n) ^ s[(si + sj) & 0xff]));
+            k = (k << 8) | s[(si + sj) & 0xff];
         }
         this.i = i;
         this.j = j;
+        return k;
+    }
+
+    /** The next byte of keystream. */
+    private int next1() {
+        i = (i + 1) & 0xff;
+        int si = s[i];
+        j = (j + si) & 0xff;
+        int sj = s[j];
+        s[i] = sj;
+        s[j] = si;
+        return s[(si + sj) & 0xff];
     }
 }

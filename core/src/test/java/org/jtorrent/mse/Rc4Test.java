@@ -45,6 +45,8 @@ class Rc4Test {
         Rc4 arrays = new Rc4(key);
         Rc4 direct = new Rc4(key);
         Rc4 heap = new Rc4(key);
+        Rc4 littleEndian = new Rc4(key);
+        ByteBuffer viaLittleEndian = ByteBuffer.allocateDirect(plain.length).order(java.nio.ByteOrder.LITTLE_ENDIAN).put(0, plain);
         byte[] viaArrays = new byte[plain.length];
         ByteBuffer viaDirect = ByteBuffer.allocateDirect(plain.length + 3).put(3, plain);
         ByteBuffer viaHeap = ByteBuffer.wrap(plain.clone());
@@ -53,12 +55,16 @@ class Rc4Test {
             arrays.apply(plain, at, viaArrays, at, n);
             direct.apply(viaDirect, 3 + at, n);
             heap.apply(viaHeap, at, n);
+            littleEndian.apply(viaLittleEndian, at, n);
             at += n;
         }
         byte[] fromDirect = new byte[plain.length];
         viaDirect.get(3, fromDirect);
         assertThat(viaArrays).isEqualTo(expected);
         assertThat(fromDirect).isEqualTo(expected);
+        byte[] fromLittleEndian = new byte[plain.length];
+        viaLittleEndian.get(0, fromLittleEndian);
+        assertThat(fromLittleEndian).isEqualTo(expected);
         assertThat(viaHeap.array()).isEqualTo(expected);
         Rc4 back = new Rc4(key);
         back.apply(viaArrays);
