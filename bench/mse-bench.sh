@@ -5,7 +5,8 @@
 # it) and by a libtorrent leecher with the same forced settings, in turn, ROUNDS rounds, the order
 # alternating. Private network namespace, loopback only. Prints every run (/usr/bin/time wall,
 # user, sys, max RSS; the seeder's CPU from /proc), the medians and jtorrent/libtorrent; then the
-# CPU cost of RC4 per GiB from the JMH benchmark Rc4Benchmark (ours and the JDK's ARCFOUR).
+# CPU cost of RC4 per GiB from the JMH benchmark Rc4Benchmark (ours and the JDK's ARCFOUR) and as
+# thread CPU time (Rc4CpuTime).
 #   ROUNDS=3 SIZE=1G PIECE=1M bench/mse-bench.sh        (JMH=0 skips the JMH part)
 # Issue 15's target: jtorrent's wall time <= libtorrent's (ratio <= 1.0).
 set -euo pipefail
@@ -64,4 +65,6 @@ if [[ ${JMH:-1} != 0 ]]; then
   echo
   echo "RC4, CPU seconds per GiB (JMH average time per 64 KiB x 16384):"
   awk -F, 'NR > 1 { gsub(/"/, "", $1); sub(/.*\./, "", $1); printf "  %-18s %.2f s/GiB  (%.0f MB/s)\n", $1, $5 * 16384 / 1e6, 65536 / $5 }' "$work/rc4.csv"
+  echo "RC4, the same as the thread's CPU time (median of 9 rounds of 1 GiB each; steadier on a busy machine):"
+  "$jdk/bin/java" -cp "$root/bench/target/benchmarks.jar" org.jtorrent.bench.Rc4CpuTime 9
 fi

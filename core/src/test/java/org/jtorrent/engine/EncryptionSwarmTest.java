@@ -9,10 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jtorrent.mse.EncryptionPolicy;
 import org.jtorrent.peer.PeerConfig;
 import org.jtorrent.peer.PeerConnection;
 import org.jtorrent.testing.TestTorrent;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,6 +72,45 @@ class EncryptionSwarmTest {
             assertThatThrownBy(() -> PeerConnection.connect(address, null, idle.torrent(), config))
                     .isInstanceOf(IOException.class).hasMessageMatching("(?s).*" + reason + ".*");
             assertThat(seed.torrent().peers()).isEmpty();
+        }
+    }
+
+    /**
+     * One session seeding two torrents on one port: an MSE connection names its torrent only as
+     * HASH('req2', info-hash), and each leecher is routed to its own; a third torrent the session
+     * does not serve is refused, and so is one once it is removed.
+     */
+    @Test
+    void theSessionRoutesEncryptedConnectionsByObfuscatedHash() throws Exception {
+        TestTorrent other = TestTorrent.single("other.bin", 300_000, 32 * 1024);
+        TestTorrent unserved = TestTorrent.single("unserved.bin", 100_000, 32 * 1024);
+        torrent.writeTo(dir.resolve("seed"));
+        other.writeTo(dir.resolve("seed"));
+        try (Session session = new Session(SessionConfig.defaults())) {
+            session.start();
+            TorrentHandle first = session.add(torrent.metainfo(), TorrentOptions.in(dir.resolve("seed")));
+            TorrentHandle second = session.add(other.metainfo(), TorrentOptions.in(dir.resolve("seed")));
+            first.completion().get(30, TimeUnit.SECONDS);
+            second.completion().get(30, TimeUnit.SECONDS);
+            List<InetSocketAddress> seeder = List.of(new InetSocketAddress("127.0.0.1", session.listenPort()));
+            for (TestTorrent t : List.of(other, torrent)) {
+                Path out = dir.resolve("leech-" + t.metainfo().info().name());
+                try (Download leech = Download.start(t.metainfo(), options(out, seeder, EncryptionPolicy.REQUIRE))) {
+                    assertThat(leech.awaitComplete(Duration.ofSeconds(30))).isTrue();
+                    assertThat(Files.readAllBytes(out.resolve(t.metainfo().info().name()))).isEqualTo(t.content());
+                    assertThat(leech.torrent().summaries()).isNotEmpty().allMatch(PeerSummary::encrypted);
+                }
+            }
+            PeerConfig require = PeerConfig.DEFAULT.withEncryption(EncryptionPolicy.REQUIRE);
+            try (Download idle = Download.start(unserved.metainfo(), options(dir.resolve("unserved"), List.of(), EncryptionPolicy.REQUIRE))) {
+                assertThatThrownBy(() -> PeerConnection.connect(seeder.get(0), null, idle.torrent(), require))
+                        .isInstanceOf(IOException.class).hasMessageContaining("MSE handshake refused");
+            }
+            second.remove(false);
+            try (Download late = Download.start(other.metainfo(), options(dir.resolve("late"), List.of(), EncryptionPolicy.REQUIRE))) {
+                assertThatThrownBy(() -> PeerConnection.connect(seeder.get(0), null, late.torrent(), require))
+                        .isInstanceOf(IOException.class).hasMessageContaining("MSE handshake refused");
+            }
         }
     }
 
