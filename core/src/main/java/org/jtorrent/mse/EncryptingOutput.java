@@ -3,8 +3,7 @@ package org.jtorrent.mse;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.jtorrent.wire.ArrayPool;
 
 /**
  * Encrypts everything written to it with RC4 on its way to {@code out}. The caller's bytes are
@@ -14,9 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EncryptingOutput extends FilterOutputStream {
     static final int CHUNK = 64 * 1024;
-    private static final int POOL_CAP = 32;
-    private static final ConcurrentLinkedQueue<byte[]> POOL = new ConcurrentLinkedQueue<>();
-    private static final AtomicInteger POOLED = new AtomicInteger();
+    private static final ArrayPool SCRATCH = new ArrayPool(CHUNK, 32);
 
     private final Rc4 rc4;
 
@@ -32,7 +29,7 @@ public final class EncryptingOutput extends FilterOutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        byte[] scratch = lease();
+        byte[] scratch = SCRATCH.lease();
         try {
             while (len > 0) {
                 int n = Math.min(len, scratch.length);
@@ -42,22 +39,7 @@ public final class EncryptingOutput extends FilterOutputStream {
                 len -= n;
             }
         } finally {
-            giveBack(scratch);
-        }
-    }
-
-    private static byte[] lease() {
-        byte[] b = POOL.poll();
-        if (b == null) return new byte[CHUNK];
-        POOLED.decrementAndGet();
-        return b;
-    }
-
-    private static void giveBack(byte[] b) {
-        if (POOLED.incrementAndGet() <= POOL_CAP) {
-            POOL.offer(b);
-        } else {
-            POOLED.decrementAndGet();
+            SCRATCH.giveBack(scratch);
         }
     }
 }

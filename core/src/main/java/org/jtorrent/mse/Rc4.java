@@ -48,18 +48,7 @@ public final class Rc4 {
 
     /** Throws away {@code count} bytes of keystream. */
     public void skip(int count) {
-        int[] s = this.s;
-        int i = this.i;
-        int j = this.j;
-        for (int n = 0; n < count; n++) {
-            i = (i + 1) & 0xff;
-            int si = s[i];
-            j = (j + si) & 0xff;
-            s[i] = s[j];
-            s[j] = si;
-        }
-        this.i = i;
-        this.j = j;
+        for (int n = 0; n < count; n++) next1();
     }
 
     /** XORs {@code len} bytes of {@code in} from {@code inOff} with the keystream into {@code out} from {@code outOff} (may be the same array). */
@@ -71,20 +60,7 @@ public final class Rc4 {
         for (; n + 8 <= len; n += 8) {
             LONGS.set(out, outOff + n, (long) LONGS.get(in, inOff + n) ^ next8());
         }
-        int[] s = this.s;
-        int i = this.i;
-        int j = this.j;
-        for (; n < len; n++) {
-            i = (i + 1) & 0xff;
-            int si = s[i];
-            j = (j + si) & 0xff;
-            int sj = s[j];
-            s[i] = sj;
-            s[j] = si;
-            out[outOff + n] = (byte) (in[inOff + n] ^ s[(si + sj) & 0xff]);
-        }
-        this.i = i;
-        this.j = j;
+        for (; n < len; n++) out[outOff + n] = (byte) (in[inOff + n] ^ next1());
     }
 
     /** Encrypts or decrypts {@code bytes} in place. */
@@ -110,7 +86,7 @@ public final class Rc4 {
         for (; n < end; n++) buffer.put(n, (byte) (buffer.get(n) ^ next1()));
     }
 
-    /** The next eight bytes of keystream, the first in the highest byte. */
+    /** The next eight bytes of keystream, the first in the highest byte (next1 eight times over, with i and j kept in registers). */
     private long next8() {
         int[] s = this.s;
         int i = this.i;

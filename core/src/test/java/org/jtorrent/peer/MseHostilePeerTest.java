@@ -4,30 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.BitSet;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
-import org.jtorrent.metainfo.PieceLayout;
 import org.jtorrent.mse.EncryptionPolicy;
 import org.jtorrent.mse.MseHandshake;
 import org.jtorrent.mse.MseTestPeer;
 import org.jtorrent.testing.TestTorrent;
-import org.jtorrent.wire.BlockRef;
 import org.jtorrent.wire.Handshake;
 import org.jtorrent.wire.ProtocolException;
 import org.junit.jupiter.api.Test;
@@ -42,7 +36,7 @@ class MseHostilePeerTest {
     private static final PeerConfig QUICK = PeerConfig.DEFAULT.withTimeouts(Duration.ofMillis(800), Duration.ofSeconds(90),
             Duration.ofSeconds(120));
     private final TestTorrent torrent = TestTorrent.single("t.bin", 4 * 16384, 16384);
-    private final Host host = new Host(torrent.metainfo().infoHash(), torrent.metainfo().info().layout());
+    private final IdleHost host = new IdleHost(torrent.metainfo().infoHash(), torrent.metainfo().info().layout());
 
     @Test
     void garbageInsteadOfAHandshake() throws Exception {
@@ -223,24 +217,5 @@ class MseHostilePeerTest {
             assertThat(thrown).as("refused").isNotNull();
             return thrown;
         }
-    }
-
-    /** A torrent that has nothing and wants nothing: only the handshake matters here. */
-    private record Host(InfoHash infoHash, PieceLayout layout) implements PeerHost {
-        private static final PeerId ID = PeerId.random();
-
-        @Override public PeerId localId() { return ID; }
-        @Override public int listenPort() { return 0; }
-        @Override public BitSet have() { return new BitSet(); }
-        @Override public boolean wants(BitSet peerHas) { return false; }
-        @Override public List<BlockRef> pick(PeerConnection from, BitSet candidates, int max) { return List.of(); }
-        @Override public boolean owns(PeerConnection from, BlockRef block) { return false; }
-        @Override public void returned(PeerConnection from, List<BlockRef> blocks) { }
-        @Override public void received(PeerConnection from, BlockRef block, ByteBuffer buffer, int offset) { }
-        @Override public byte[] read(BlockRef block) { return null; }
-        @Override public void peerHas(int piece) { }
-        @Override public void peerHas(BitSet pieces) { }
-        @Override public void closed(PeerConnection connection, BitSet peerHad, Throwable why) { }
-        @Override public void interestChanged(PeerConnection connection) { }
     }
 }
