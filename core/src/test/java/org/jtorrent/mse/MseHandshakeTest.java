@@ -156,6 +156,47 @@ class MseHandshakeTest {
         }
     }
 
+    /** Our initiator against a scripted responder that answers {@code select} and a PadD of {@code padD} bytes. */
+    private static MseHandshake.Result initiateAgainstScript(int provide, int select, int padD) throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Socket a = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+             Socket b = server.accept()) {
+            CompletableFuture<Void> script = CompletableFuture.runAsync(() -> {
+                try {
+                    DataInputStream in = new DataInputStream(b.getInputStream());
+                    DiffieHellman dh = new DiffieHellman(RANDOM);
+                    byte[] s = dh.sharedSecret(in.readNBytes(DiffieHellman.KEY_LENGTH));
+                    b.getOutputStream().write(dh.publicKey());
+                    MseHandshake.synchronize(in, MseHashes.sha1(MseHashes.REQ1, s), "req1");
+                    in.readNBytes(20);
+                    Rc4 encrypt = Rc4.mse(MseHashes.sha1(MseHashes.KEY_B, s, TORRENT.bytes()));
+                    byte[] step4 = java.nio.ByteBuffer.allocate(8 + 4 + 2).put(new byte[8]).putInt(select).putShort((short) padD).array();
+                    encrypt.apply(step4);
+                    b.getOutputStream().write(step4);
+                    b.getOutputStream().write(new byte[Math.min(padD, 600)]);
+                    in.transferTo(OutputStream.nullOutputStream()); // until the initiator hangs up
+                } catch (IOException e) {
+                    // the initiator hung up
+                }
+            });
+            try {
+                return MseHandshake.initiate(a.getInputStream(), a.getOutputStream(), TORRENT, provide, new byte[68], RANDOM);
+            } finally {
+                a.close();
+                script.get(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void theInitiatorChecksWhatTheResponderSelectsAndItsPad() throws Exception {
+        assertThat(initiateAgainstScript(3, MseHandshake.CRYPTO_RC4, 512).rc4()).isTrue();
+        assertThatThrownBy(() -> initiateAgainstScript(MseHandshake.CRYPTO_RC4, MseHandshake.CRYPTO_PLAINTEXT, 0))
+                .hasMessageContaining("peer selected crypto 1, we offered 2");
+        assertThatThrownBy(() -> initiateAgainstScript(3, 3, 0)).hasMessageContaining("peer selected crypto 3");
+        assertThatThrownBy(() -> initiateAgainstScript(3, MseHandshake.CRYPTO_RC4, 513)).hasMessageContaining("PadD of 513 bytes, over 512");
+    }
+
     /** The pattern after 0 to 512 bytes is found, the byte after it left unread; after 513 it is not looked for. */
     @Test
     void synchronizeReadsNothingPastThePattern() throws Exception {
