@@ -24,8 +24,10 @@ import org.jtorrent.choke.FairShares;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.Metainfo;
+import org.jtorrent.mse.ObfuscatedHash;
 import org.jtorrent.peer.PeerConnection;
 import org.jtorrent.peer.PeerHost;
+import org.jtorrent.peer.PeerRouter;
 import org.jtorrent.metainfo.InfoDict;
 import org.jtorrent.state.StateDirectory;
 import org.jtorrent.state.StateSaver;
@@ -80,6 +82,8 @@ public final class Session implements AutoCloseable {
     private final Map<InfoHash, TorrentHandle> byInfoHash = new ConcurrentHashMap<>();
     /** The active torrents, by info-hash: where incoming connections are routed. */
     private final Map<InfoHash, Torrent> running = new ConcurrentHashMap<>();
+    /** The same torrents by HASH('req2', info-hash): where incoming MSE connections are routed. */
+    private final Map<ObfuscatedHash, Torrent> runningObfuscated = new ConcurrentHashMap<>();
     private final Semaphore handshaking = new Semaphore(HANDSHAKE_SLOTS);
     private final Semaphore queueWake = new Semaphore(0);
     private final ExecutorService checker = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("checker").factory());
@@ -248,11 +252,13 @@ public final class Session implements AutoCloseable {
 
     void register(InfoHash infoHash, Torrent torrent) {
         running.put(infoHash, torrent);
+        runningObfuscated.put(ObfuscatedHash.of(infoHash), torrent);
         choker.wake();
     }
 
     void unregister(InfoHash infoHash, Torrent torrent) {
         running.remove(infoHash, torrent);
+        runningObfuscated.remove(ObfuscatedHash.of(infoHash), torrent);
     }
 
     /** A torrent's state changed: the queue looks again now rather than at the next tick. */
@@ -438,10 +444,16 @@ public final class Session implements AutoCloseable {
         try {
             if (!slots.roomForIncoming()) throw new IOException("too many connections");
             Torrent[] routed = new Torrent[1];
-            PeerConnection connection = PeerConnection.accept(socket, infoHash -> {
-                Torrent t = running.get(infoHash);
-                routed[0] = t;
-                return (PeerHost) t;
+            PeerConnection connection = PeerConnection.accept(socket, new PeerRouter() {
+                @Override
+                public PeerHost byInfoHash(InfoHash infoHash) {
+                    return routed[0] = running.get(infoHash);
+                }
+
+                @Override
+                public PeerHost byObfuscatedHash(ObfuscatedHash hash) {
+                    return routed[0] = runningObfuscated.get(hash);
+                }
             }, config.peer());
             // The torrent the handshake was answered for (not a lookup again: it may have been
             // paused and resumed since). It refuses a banned address, whatever port it comes from now.

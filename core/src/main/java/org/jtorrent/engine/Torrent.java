@@ -416,7 +416,7 @@ public final class Torrent implements PeerHost {
         int pieces = Math.max(1, layout.pieceCount());
         for (PeerConnection c : connections) {
             peers.add(new PeerStatus(String.valueOf(c.address()), c.peerClient().orElse(""), c.peerPieceCount() / (double) pieces,
-                    c.downloaded(), c.uploaded(), c.isChoking(), c.isPeerInterested(), c.isSnubbed()));
+                    c.downloaded(), c.uploaded(), c.isChoking(), c.isPeerInterested(), c.isSnubbed(), c.encrypted()));
         }
         return peers;
     }
@@ -452,7 +452,7 @@ public final class Torrent implements PeerHost {
     private static PeerSummary summary(PeerConnection c) {
         Throwable why = c.closeReason();
         return new PeerSummary(String.valueOf(c.address()), c.peerClient().orElse(""), c.downloaded(), c.uploaded(),
-                why == null ? "" : why.getMessage() != null ? why.getMessage() : why.getClass().getSimpleName());
+                why == null ? "" : why.getMessage() != null ? why.getMessage() : why.getClass().getSimpleName(), c.encrypted());
     }
 
     // ---- PeerHost ----
