@@ -21,6 +21,7 @@ public final class TokenBucket {
     private long burst;
     private double tokens;
     private long lastRefill;
+    private long reservedTotal;
 
     /**
      * @param bytesPerSecond the rate, or {@link #UNLIMITED}
@@ -44,6 +45,7 @@ public final class TokenBucket {
     public long reserve(long bytes) {
         lock.lock();
         try {
+            reservedTotal += bytes;
             if (bytesPerSecond == UNLIMITED) return 0;
             refill();
             tokens -= bytes;
@@ -75,7 +77,22 @@ public final class TokenBucket {
     }
 
     public long bytesPerSecond() {
-        return bytesPerSecond;
+        lock.lock();
+        try {
+            return bytesPerSecond;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every byte ever reserved through this bucket, limited or not: what its users asked for. */
+    public long reservedTotal() {
+        lock.lock();
+        try {
+            return reservedTotal;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void refill() {

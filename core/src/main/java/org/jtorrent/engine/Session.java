@@ -20,11 +20,14 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jtorrent.choke.FairShares;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.Metainfo;
+import org.jtorrent.mse.ObfuscatedHash;
 import org.jtorrent.peer.PeerConnection;
 import org.jtorrent.peer.PeerHost;
+import org.jtorrent.peer.PeerRouter;
 import org.jtorrent.metainfo.InfoDict;
 import org.jtorrent.state.StateDirectory;
 import org.jtorrent.state.StateSaver;
@@ -79,6 +82,8 @@ public final class Session implements AutoCloseable {
     private final Map<InfoHash, TorrentHandle> byInfoHash = new ConcurrentHashMap<>();
     /** The active torrents, by info-hash: where incoming connections are routed. */
     private final Map<InfoHash, Torrent> running = new ConcurrentHashMap<>();
+    /** The same torrents by HASH('req2', info-hash): where incoming MSE connections are routed. */
+    private final Map<ObfuscatedHash, Torrent> runningObfuscated = new ConcurrentHashMap<>();
     private final Semaphore handshaking = new Semaphore(HANDSHAKE_SLOTS);
     private final Semaphore queueWake = new Semaphore(0);
     private final ExecutorService checker = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("checker").factory());
@@ -126,7 +131,8 @@ public final class Session implements AutoCloseable {
     void start(ServerSocketChannel channel) {
         if (!started.compareAndSet(false, true)) throw new IllegalStateException("session already started");
         listener = channel;
-        context = new SessionContext(config, peerId, channel.socket().getLocalPort(), disk, slots, choker);
+        context = new SessionContext(config, peerId, channel.socket().getLocalPort(), disk, slots, choker,
+                FairShares.of(config.limits().upload()), FairShares.of(config.limits().download()));
         choker.start();
         threads.add(Thread.ofVirtual().name("accept").start(this::acceptLoop));
         threads.add(Thread.ofVirtual().name("session-queue").start(this::queueLoop));
@@ -220,6 +226,11 @@ public final class Session implements AutoCloseable {
         return peerId;
     }
 
+    /** The shared parts handed to runs; null before {@link #start}. For tests in this package. */
+    SessionContext context() {
+        return context;
+    }
+
     public SessionConfig config() {
         return config;
     }
@@ -241,11 +252,13 @@ public final class Session implements AutoCloseable {
 
     void register(InfoHash infoHash, Torrent torrent) {
         running.put(infoHash, torrent);
+        runningObfuscated.put(ObfuscatedHash.of(infoHash), torrent);
         choker.wake();
     }
 
     void unregister(InfoHash infoHash, Torrent torrent) {
         running.remove(infoHash, torrent);
+        runningObfuscated.remove(ObfuscatedHash.of(infoHash), torrent);
     }
 
     /** A torrent's state changed: the queue looks again now rather than at the next tick. */
@@ -356,6 +369,8 @@ public final class Session implements AutoCloseable {
     }
 
     private void applyQueue() {
+        context.uploadShares().rebalance();
+        context.downloadShares().rebalance();
         long now = System.nanoTime();
         List<QueuePolicy.Entry<TorrentHandle>> runnable = new ArrayList<>();
         for (TorrentHandle h : queue) {
@@ -429,10 +444,16 @@ public final class Session implements AutoCloseable {
         try {
             if (!slots.roomForIncoming()) throw new IOException("too many connections");
             Torrent[] routed = new Torrent[1];
-            PeerConnection connection = PeerConnection.accept(socket, infoHash -> {
-                Torrent t = running.get(infoHash);
-                routed[0] = t;
-                return (PeerHost) t;
+            PeerConnection connection = PeerConnection.accept(socket, new PeerRouter() {
+                @Override
+                public PeerHost byInfoHash(InfoHash infoHash) {
+                    return routed[0] = running.get(infoHash);
+                }
+
+                @Override
+                public PeerHost byObfuscatedHash(ObfuscatedHash hash) {
+                    return routed[0] = runningObfuscated.get(hash);
+                }
             }, config.peer());
             // The torrent the handshake was answered for (not a lookup again: it may have been
             // paused and resumed since). It refuses a banned address, whatever port it comes from now.

@@ -1,5 +1,6 @@
 package org.jtorrent.engine;
 
+import org.jtorrent.choke.FairShares;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.storage.DiskResources;
 
@@ -7,8 +8,10 @@ import org.jtorrent.storage.DiskResources;
  * The session's shared parts that every torrent's run uses: handed down instead of the session
  * itself, so a run cannot reach what it has no business with.
  *
- * @param listenPort the session's one port, advertised to trackers and peers
+ * @param listenPort     the session's one port, advertised to trackers and peers
+ * @param uploadShares   the session's upload limit, shared fairly among the running torrents
+ * @param downloadShares the same for the download limit
  */
 record SessionContext(SessionConfig config, PeerId peerId, int listenPort, DiskResources disk, ConnectionSlots slots,
-                      ChokeDriver choker) {
+                      ChokeDriver choker, FairShares uploadShares, FairShares downloadShares) {
 }

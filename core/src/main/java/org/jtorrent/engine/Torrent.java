@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -257,6 +258,11 @@ public final class Torrent implements PeerHost {
     }
 
     /** Hands interest changes and departures to the choker, and applies the rate limits. */
+    /** The limits its transfers are charged to: its own, its share of the session's, the session's. */
+    TransferLimits limits() {
+        return limits;
+    }
+
     void transfers(ChokeDriver driver, TransferLimits transferLimits) {
         this.choker = driver;
         this.limits = transferLimits;
@@ -423,7 +429,7 @@ public final class Torrent implements PeerHost {
         int pieces = Math.max(1, layout.pieceCount());
         for (PeerConnection c : connections) {
             peers.add(new PeerStatus(String.valueOf(c.address()), c.peerClient().orElse(""), c.peerPieceCount() / (double) pieces,
-                    c.downloaded(), c.uploaded(), c.isChoking(), c.isPeerInterested(), c.isSnubbed()));
+                    c.downloaded(), c.uploaded(), c.isChoking(), c.isPeerInterested(), c.isSnubbed(), c.encrypted()));
         }
         return peers;
     }
@@ -459,7 +465,7 @@ public final class Torrent implements PeerHost {
     private static PeerSummary summary(PeerConnection c) {
         Throwable why = c.closeReason();
         return new PeerSummary(String.valueOf(c.address()), c.peerClient().orElse(""), c.downloaded(), c.uploaded(),
-                why == null ? "" : why.getMessage() != null ? why.getMessage() : why.getClass().getSimpleName());
+                why == null ? "" : why.getMessage() != null ? why.getMessage() : why.getClass().getSimpleName(), c.encrypted());
     }
 
     // ---- PeerHost ----
@@ -575,6 +581,16 @@ public final class Torrent implements PeerHost {
         // The sequential window slid: peers idle because nothing in it was left for them get work.
         if (picker.isSequential()) connections.forEach(PeerConnection::refill);
         updateFinished();
+    }
+
+    @Override
+    public boolean reserveSendBuffer(int bytes, Duration timeout) throws InterruptedException {
+        return storage.resources().memory().acquire(bytes, timeout);
+    }
+
+    @Override
+    public void releaseSendBuffer(long bytes) {
+        storage.resources().memory().release(bytes);
     }
 
     @Override

@@ -45,6 +45,9 @@ public final class TorrentHandle implements StateSaver.Source {
     private final TorrentSettings recorded;
     /** This torrent's own rate limits, one bucket each way for all its runs. */
     private final RateLimiter uploadLimit, downloadLimit;
+    /** The run's shares of the session's limits, and the session they came from (null while no run holds them). Guarded by transitions. */
+    private RateLimiter uploadShare, downloadShare;
+    private SessionContext shareContext;
     /** Peers given after adding (kept like the options' ones), for this and later runs. */
     private final List<java.net.InetSocketAddress> addedPeers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Which files, in what order: the options' at first, then as the user changes it. */
@@ -319,11 +322,16 @@ public final class TorrentHandle implements StateSaver.Source {
             if (removed || state != TorrentState.QUEUED) return;
             TorrentRun started;
             try {
+                // The session's limits reach the run through its fair shares of them (FairShares).
+                uploadShare = context.uploadShares().join();
+                downloadShare = context.downloadShares().join();
+                shareContext = context;
                 TransferLimits limits = context.config().limits();
-                limits = limits.withUpload(uploadLimit.and(limits.upload())).withDownload(downloadLimit.and(limits.download()));
+                limits = limits.withUpload(uploadLimit.and(uploadShare)).withDownload(downloadLimit.and(downloadShare));
                 started = TorrentRun.open(metainfo, options.withPeers(allPeers()).withSelection(selection), limits, have, context,
                         runOwner());
             } catch (IOException | RuntimeException e) {
+                leaveShares();
                 moveToError(e);
                 return;
             }
@@ -449,10 +457,19 @@ public final class TorrentHandle implements StateSaver.Source {
         session.queueChanged();
     }
 
+    /** With the lock held: the run's shares of the session's limits go back to the others. */
+    private void leaveShares() {
+        if (shareContext == null) return;
+        shareContext.uploadShares().leave(uploadShare);
+        shareContext.downloadShares().leave(downloadShare);
+        shareContext = null;
+    }
+
     /** With the lock held: ends the run, keeps what it had, and moves to {@code next}. */
     private void stopRun(TorrentState next) {
         TorrentRun ending = run;
         run = null;
+        leaveShares();
         session.unregister(infoHash, ending.torrent());
         Torrent torrent = ending.torrent();
         try {

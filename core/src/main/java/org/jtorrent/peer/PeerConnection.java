@@ -1,17 +1,24 @@
 package org.jtorrent.peer;
 
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -27,6 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.metainfo.PieceLayout;
+import org.jtorrent.mse.DecryptingChannel;
+import org.jtorrent.mse.DecryptingInput;
+import org.jtorrent.mse.EncryptionPolicy;
+import org.jtorrent.mse.MseHandshake;
+import org.jtorrent.mse.ObfuscatedHash;
 import org.jtorrent.wire.BlockRef;
 import org.jtorrent.wire.ExtensionHandshake;
 import org.jtorrent.wire.FrameReader;
@@ -63,9 +75,16 @@ import org.jtorrent.wire.ProtocolException;
  */
 public final class PeerConnection implements AutoCloseable {
     private static final String CLIENT = "jtorrent 0.1";
+    private static final byte[] PROTOCOL = "BitTorrent protocol".getBytes(StandardCharsets.US_ASCII);
+    /** Diffie-Hellman keys and pads of MSE handshakes. */
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SocketChannel channel;
     private final Socket socket; // the channel's, for its options and addresses
+    /** What the frame reader reads: the channel, or the channel decrypted in place (MSE with RC4). */
+    private final ReadableByteChannel input;
+    /** Whether the payload is RC4-encrypted (MSE with RC4 selected). */
+    private final boolean encrypted;
     /** Written by the writer thread only; buffered, so a burst leaves in large writes. */
     private final LeasedBufferOutput out;
     private final Outbox outbox;
@@ -114,6 +133,8 @@ public final class PeerConnection implements AutoCloseable {
     private final LinkedBlockingDeque<BlockRef> uploads = new LinkedBlockingDeque<>();
     /** Whether an uploader thread is running (or about to): at most one at a time. */
     private final AtomicBoolean uploading = new AtomicBoolean();
+    /** Bytes of blocks read for this peer and not yet written: what its send window holds of the host's memory. */
+    private final AtomicLong sendBufferHeld = new AtomicLong();
     private final AtomicLong downloaded = new AtomicLong();
     private final AtomicLong uploaded = new AtomicLong();
     private volatile long lastReceived = System.nanoTime();
@@ -139,13 +160,21 @@ public final class PeerConnection implements AutoCloseable {
      * steady stream of requests keeps one thread, an idle connection has none.
      */
     private static final long UPLOAD_LINGER_MILLIS = 200;
+    /**
+     * How long an uploader waits for the memory budget to give room for the next block before it
+     * refuses the request: memory taken by other peers' send windows comes back as they are written.
+     */
+    private static final java.time.Duration SEND_BUFFER_WAIT = java.time.Duration.ofSeconds(5);
     /** A platform writer with nothing to write for this long moves back to a virtual thread. */
     private static final long WRITER_IDLE_NANOS = 1_000_000_000L;
 
-    private PeerConnection(SocketChannel channel, Handshake remote, PeerHost host, PeerConfig config) throws IOException {
+    private PeerConnection(SocketChannel channel, Handshake remote, PeerHost host, PeerConfig config, Transport transport)
+            throws IOException {
         this.channel = channel;
         this.socket = channel.socket();
-        this.out = new LeasedBufferOutput(new WatchedOutput(socket.getOutputStream()));
+        this.input = transport.input();
+        this.encrypted = transport.encrypted();
+        this.out = new LeasedBufferOutput(new WatchedOutput(transport.output()));
         this.remote = remote;
         this.host = host;
         this.config = config;
@@ -171,16 +200,30 @@ public final class PeerConnection implements AutoCloseable {
 
     /**
      * Dials a peer and completes the handshake (we speak first), or throws. The connect and the
-     * handshake share one deadline, {@code handshakeTimeout}.
+     * handshake share one deadline, {@code handshakeTimeout}. With {@link EncryptionPolicy#PREFER}
+     * the handshake is MSE first, offering plaintext and RC4; a peer that closes or resets it (a
+     * plaintext-only peer does) is dialled once more in plaintext, as libtorrent does. With
+     * {@code REQUIRE} only RC4 is offered; with {@code DISABLE}, only plaintext is spoken.
      */
     public static PeerConnection connect(InetSocketAddress address, SocketAddress bind, PeerHost host, PeerConfig config)
             throws IOException {
+        EncryptionPolicy policy = config.encryption();
+        if (policy != EncryptionPolicy.PREFER) return dial(address, bind, host, config, policy == EncryptionPolicy.REQUIRE);
+        try {
+            return dial(address, bind, host, config, true);
+        } catch (EncryptionRefused e) {
+            return dial(address, bind, host, config, false);
+        }
+    }
+
+    private static PeerConnection dial(InetSocketAddress address, SocketAddress bind, PeerHost host, PeerConfig config,
+                                       boolean mse) throws IOException {
         long deadline = System.nanoTime() + config.handshakeTimeout().toNanos();
         SocketChannel channel = SocketChannel.open();
         try {
             if (bind != null) channel.bind(bind);
             channel.socket().connect(address, (int) Math.max(1, config.handshakeTimeout().toMillis()));
-            PeerConnection dialled = handshake(channel, ignored -> host, config, true, deadline);
+            PeerConnection dialled = initiate(channel, host, config, mse, deadline);
             dialled.outgoing = true;
             return dialled;
         } catch (IOException | RuntimeException e) {
@@ -189,48 +232,152 @@ public final class PeerConnection implements AutoCloseable {
         }
     }
 
+    /** The peer closed or reset our MSE handshake before it completed: it may speak plaintext only. */
+    private static final class EncryptionRefused extends IOException {
+        EncryptionRefused(IOException cause) {
+            super("MSE handshake refused: " + cause.getMessage(), cause);
+        }
+    }
+
     /**
      * Completes the handshake of an accepted connection (the peer speaks first) within
      * {@code handshakeTimeout} from now, or throws and closes it.
      */
     public static PeerConnection accept(SocketChannel channel, PeerHost host, PeerConfig config) throws IOException {
-        return accept(channel, offered -> offered.equals(host.infoHash()) ? host : null, config);
+        ObfuscatedHash obfuscated = ObfuscatedHash.of(host.infoHash());
+        return accept(channel, new PeerRouter() {
+            @Override
+            public PeerHost byInfoHash(InfoHash offered) {
+                return offered.equals(host.infoHash()) ? host : null;
+            }
+
+            @Override
+            public PeerHost byObfuscatedHash(ObfuscatedHash offered) {
+                return offered.equals(obfuscated) ? host : null;
+            }
+        }, config);
     }
 
     /**
      * Completes the handshake of an accepted connection for whichever torrent its handshake names:
      * {@code route} gives the host of an info-hash, or null when we do not serve it (the connection is
      * then closed before we say anything, as libtorrent does). One deadline, {@code handshakeTimeout}.
+     * Such a router knows no obfuscated hashes: MSE connections are refused.
      */
     public static PeerConnection accept(SocketChannel channel, Function<InfoHash, PeerHost> route, PeerConfig config)
             throws IOException {
+        return accept(channel, new PeerRouter() {
+            @Override
+            public PeerHost byInfoHash(InfoHash offered) {
+                return route.apply(offered);
+            }
+
+            @Override
+            public PeerHost byObfuscatedHash(ObfuscatedHash offered) {
+                return null;
+            }
+        }, config);
+    }
+
+    /**
+     * Completes the handshake of an accepted connection, plaintext or MSE as {@code config}'s policy
+     * allows, for the torrent {@code router} finds by the info-hash of a plaintext handshake or the
+     * obfuscated hash of an MSE one. One deadline, {@code handshakeTimeout}.
+     */
+    public static PeerConnection accept(SocketChannel channel, PeerRouter router, PeerConfig config) throws IOException {
         try {
-            return handshake(channel, route, config, false, System.nanoTime() + config.handshakeTimeout().toNanos());
+            return respond(channel, router, config, System.nanoTime() + config.handshakeTimeout().toNanos());
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
-    private static PeerConnection handshake(SocketChannel channel, Function<InfoHash, PeerHost> route, PeerConfig config,
-                                            boolean initiator, long deadline) throws IOException {
+    private static PeerConnection initiate(SocketChannel channel, PeerHost host, PeerConfig config, boolean mse,
+                                           long deadline) throws IOException {
         Socket socket = channel.socket();
         socket.setTcpNoDelay(true);
-        // Unbuffered: the handshake reads exactly its 68 bytes, and what follows is the frame reader's.
+        // Unbuffered: the handshake reads exactly its bytes, and what follows is the frame reader's.
         InputStream in = new DeadlineInput(socket, deadline, config.handshakeTimeout().toMillis());
-        // 68 bytes into a fresh connection's send buffer: these writes do not wait for the peer.
+        // Our first bytes go into a fresh connection's send buffer: these writes do not wait for the peer.
         OutputStream out = socket.getOutputStream();
-        PeerHost dialled = initiator ? route.apply(null) : null;
-        if (initiator) out.write(ourHandshake(dialled));
+        MseHandshake.Result crypto = null;
+        if (mse) {
+            try {
+                // Our handshake travels as the initial payload (IA), encrypted.
+                crypto = MseHandshake.initiate(in, out, host.infoHash(), config.encryption().provide(), ourHandshake(host), RANDOM);
+            } catch (SocketTimeoutException | ProtocolException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new EncryptionRefused(e);
+            }
+            in = crypto.input(in);
+        } else {
+            out.write(ourHandshake(host));
+        }
         Handshake theirs = Handshake.read(in);
-        PeerHost host = initiator ? dialled : route.apply(theirs.infoHash());
-        if (host == null) throw new ProtocolException("no torrent with info-hash " + theirs.infoHash().hex());
         theirs.requireInfoHash(host.infoHash());
         if (theirs.peerId().equals(host.localId())) throw new ProtocolException("connected to ourselves");
-        if (!initiator) out.write(ourHandshake(host));
-        // From here the frame reader reads the channel, which ignores SO_TIMEOUT: the timer thread
-        // watches for silence.
-        return new PeerConnection(channel, theirs, host, config);
+        return new PeerConnection(channel, theirs, host, config, Transport.of(channel, crypto, in));
+    }
+
+    private static PeerConnection respond(SocketChannel channel, PeerRouter router, PeerConfig config, long deadline)
+            throws IOException {
+        Socket socket = channel.socket();
+        socket.setTcpNoDelay(true);
+        InputStream in = new DeadlineInput(socket, deadline, config.handshakeTimeout().toMillis());
+        OutputStream out = socket.getOutputStream();
+        EncryptionPolicy policy = config.encryption();
+        // 19 "BitTorrent protocol" is a plaintext handshake; anything else is an MSE public key (or
+        // garbage). With encryption disabled the first byte decides, as before MSE.
+        byte[] head = new byte[1 + PROTOCOL.length];
+        int first = in.read();
+        if (first < 0) throw new ProtocolException("connection closed before the handshake");
+        head[0] = (byte) first;
+        int read = 1;
+        boolean plaintext = policy == EncryptionPolicy.DISABLE;
+        if (first == PROTOCOL.length && !plaintext) {
+            new DataInputStream(in).readFully(head, 1, PROTOCOL.length);
+            read = head.length;
+            plaintext = Arrays.equals(head, 1, head.length, PROTOCOL, 0, PROTOCOL.length);
+        }
+        InputStream rest = new SequenceInputStream(new ByteArrayInputStream(head, 0, read), in);
+        if (plaintext) {
+            if (policy == EncryptionPolicy.REQUIRE) throw new ProtocolException("plaintext handshake refused: encryption is required");
+            Handshake theirs = Handshake.read(rest);
+            PeerHost host = router.byInfoHash(theirs.infoHash());
+            if (host == null) throw new ProtocolException("no torrent with info-hash " + theirs.infoHash().hex());
+            if (theirs.peerId().equals(host.localId())) throw new ProtocolException("connected to ourselves");
+            out.write(ourHandshake(host));
+            return new PeerConnection(channel, theirs, host, config, Transport.of(channel, null, rest));
+        }
+        PeerHost[] routed = new PeerHost[1];
+        MseHandshake.Result crypto = MseHandshake.respond(rest, out, offered -> {
+            routed[0] = router.byObfuscatedHash(offered);
+            return routed[0] == null ? null : routed[0].infoHash();
+        }, policy, RANDOM);
+        PeerHost host = routed[0];
+        InputStream decrypted = crypto.input(rest); // the peer's IA first: the start of its handshake
+        Handshake theirs = Handshake.read(decrypted);
+        theirs.requireInfoHash(host.infoHash());
+        if (theirs.peerId().equals(host.localId())) throw new ProtocolException("connected to ourselves");
+        crypto.output(out).write(ourHandshake(host));
+        return new PeerConnection(channel, theirs, host, config, Transport.of(channel, crypto, decrypted));
+    }
+
+    /**
+     * What the connection reads and writes once the handshake is done: the socket channel itself for
+     * plaintext (today's path, untouched), or the channel decrypted in place and the socket's stream
+     * encrypted on its way out.
+     */
+    private record Transport(ReadableByteChannel input, OutputStream output, boolean encrypted) {
+        static Transport of(SocketChannel channel, MseHandshake.Result crypto, InputStream handshakeInput) throws IOException {
+            OutputStream socketOut = channel.socket().getOutputStream();
+            if (crypto == null) return new Transport(channel, socketOut, false);
+            long stillEncrypted = handshakeInput instanceof DecryptingInput d ? d.remaining() : 0;
+            ReadableByteChannel input = stillEncrypted == 0 ? channel : new DecryptingChannel(channel, crypto.decrypt(), stillEncrypted);
+            return new Transport(input, crypto.output(socketOut), crypto.rc4());
+        }
     }
 
     private static byte[] ourHandshake(PeerHost host) {
@@ -290,7 +437,7 @@ public final class PeerConnection implements AutoCloseable {
             close(e);
             return;
         }
-        FrameReader frames = new FrameReader(codec, channel);
+        FrameReader frames = new FrameReader(codec, input);
         startReader(frames, false);
         startWriter(false);
         long shortest = Math.min(Math.min(config.snubTimeout().toMillis(), config.writeTimeout().toMillis()),
@@ -711,20 +858,30 @@ public final class PeerConnection implements AutoCloseable {
                         continue;
                     }
                 }
+                if (!host.reserveSendBuffer(block.length(), SEND_BUFFER_WAIT)) { // memory spent on send windows
+                    if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
+                    continue;
+                }
+                sendBufferHeld.addAndGet(block.length());
                 byte[] data = host.read(block);
                 if (data == null) {
+                    releaseSendBuffer(block.length());
                     if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
                     continue;
                 }
                 host.uploadLimit().acquire(data.length);
                 if (amChoking) { // choked while we waited: the choke already answered the queue
+                    releaseSendBuffer(block.length());
                     if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
                     continue;
                 }
                 // More to come: the writer may wait for a few pieces. Not under a rate limit, whose
                 // next wait could hold them back.
                 boolean moreComing = !uploads.isEmpty() && host.uploadLimit().buckets().isEmpty();
-                if (!outbox.postPiece(new Piece(block.piece(), block.begin(), data), moreComing)) return; // closed
+                if (!outbox.postPiece(new Piece(block.piece(), block.begin(), data), moreComing)) { // closed
+                    releaseSendBuffer(block.length());
+                    return;
+                }
             }
         } catch (InterruptedException e) {
             // closing
@@ -801,6 +958,7 @@ public final class PeerConnection implements AutoCloseable {
                 outbox.written(batch);
                 batch.clear();
                 uploaded.addAndGet(pieceBytes);
+                releaseSendBuffer(pieceBytes);
                 if (outbox.isEmpty()) out.flush();
                 long now = System.nanoTime();
                 lastSent = now;
@@ -848,12 +1006,28 @@ public final class PeerConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Gives back up to {@code bytes} of the send window's share of the memory budget. Never more
+     * than is held: close gives back everything at once, and a writer or uploader that finishes
+     * after it must not give the same bytes back twice.
+     */
+    private void releaseSendBuffer(long bytes) {
+        long released;
+        while (true) {
+            long held = sendBufferHeld.get();
+            released = Math.min(held, bytes);
+            if (sendBufferHeld.compareAndSet(held, held - released)) break;
+        }
+        if (released > 0) host.releaseSendBuffer(released);
+    }
+
     // ---- lifecycle and views ----
 
     public void close(Throwable why) {
         if (!closed.compareAndSet(false, true)) return;
         closeReason = why;
         outbox.close(); // wakes the writer and the uploader
+        releaseSendBuffer(Long.MAX_VALUE); // what was queued will not be written
         try {
             socket.close(); // a writer blocked in a write lets go
         } catch (IOException ignored) {
@@ -944,6 +1118,11 @@ public final class PeerConnection implements AutoCloseable {
     /** Whether we dialled this peer (its address is then one it accepts connections on). */
     public boolean isOutgoing() {
         return outgoing;
+    }
+
+    /** Whether the payload is RC4-encrypted (MSE with RC4 selected). */
+    public boolean encrypted() {
+        return encrypted;
     }
 
     public Handshake remoteHandshake() {

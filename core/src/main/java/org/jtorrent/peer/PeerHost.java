@@ -2,6 +2,7 @@ package org.jtorrent.peer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
 import org.jtorrent.choke.RateLimiter;
@@ -63,6 +64,19 @@ public interface PeerHost {
     /** The extension protocol messages this torrent speaks (BEP 10), advertised to every peer. */
     default List<PeerExtension> extensions() {
         return List.of();
+    }
+
+    /**
+     * Takes room for a block about to be read and queued to a peer from the memory that every
+     * torrent's send windows share, waiting up to {@code timeout} for some to come back: the
+     * back-pressure of many uploads. False if none came (the request is then refused).
+     */
+    default boolean reserveSendBuffer(int bytes, Duration timeout) throws InterruptedException {
+        return true;
+    }
+
+    /** Gives back room taken with {@link #reserveSendBuffer}: the block was written, or dropped. */
+    default void releaseSendBuffer(long bytes) {
     }
 
     /** Limits on payload we send; unlimited unless the engine sets one. */

@@ -32,8 +32,9 @@ import org.jtorrent.wire.ExtensionHandshake;
  * incoming one: its IP with the {@code p} of its extension handshake, and without {@code p} it is
  * not listed), never the receiver itself: those added since the last message to that peer and those
  * gone since, at most {@link #MAX_ADDED} and {@link #MAX_DROPPED} (BEP 11's 50), the rest in the next
- * message. Nothing changed, nothing is sent. Flags: seed if the peer has every piece, and whatever
- * {@link #extraFlags} adds (encryption, once MSE knows it).
+ * message. Nothing changed, nothing is sent. Flags: seed if the peer has every piece, encryption if
+ * the connection is encrypted (MSE with RC4, as libtorrent sets it for an encrypted connection), and
+ * whatever {@link #extraFlags} adds.
  *
  * <p><b>Receiving</b>, on the connection's reader thread: at most {@link #MAX_MESSAGES_PER_WINDOW}
  * messages per peer in any {@link #FLOOD_WINDOW} (libtorrent's six a minute) are read; later ones are
@@ -104,8 +105,8 @@ public final class PeerExchange implements PeerExtension {
     }
 
     /**
-     * Flags to add to a listed connection's, beside the seed flag we know: the hook through which
-     * encryption ({@link PexPeer#PREFERS_ENCRYPTION}) is told once connections know it. Must not block.
+     * Flags to add to a listed connection's, beside the seed and encryption flags we know (uTP and
+     * holepunch, once we speak them). Must not block.
      */
     public void extraFlags(ToIntFunction<PeerConnection> flags) {
         this.extraFlags = flags;
@@ -182,7 +183,8 @@ public final class PeerExchange implements PeerExtension {
             if (c.isClosed()) continue;
             InetSocketAddress listen = listenAddress(c);
             if (listen == null) continue;
-            int flags = (c.peerHasAll() ? PexPeer.SEED : 0) | (extraFlags.applyAsInt(c) & 0xff);
+            int flags = (c.peerHasAll() ? PexPeer.SEED : 0) | (c.encrypted() ? PexPeer.PREFERS_ENCRYPTION : 0)
+                    | (extraFlags.applyAsInt(c) & 0xff);
             listed.put(c, new PexPeer(listen, flags));
         }
         for (PeerConnection receiver : due) send(receiver, peers.get(receiver), listed, now);

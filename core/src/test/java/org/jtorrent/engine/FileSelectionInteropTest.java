@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.jtorrent.engine.InteropTest.External;
+import org.jtorrent.testing.External;
 import org.jtorrent.metainfo.FileEntry;
 import org.jtorrent.testing.RealPeers;
 import org.jtorrent.testing.StraddlingTorrent;

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.testing.External;
 import org.jtorrent.testing.RealPeers;
 import org.jtorrent.testing.TestTorrent;
 import org.junit.jupiter.api.Tag;
@@ -238,41 +239,10 @@ class InteropTest {
                 new Socket("127.0.0.1", port).close();
                 return;
             } catch (IOException notYet) {
-                if (!process.process.isAlive()) throw new AssertionError("seeder exited\n" + process.log());
+                if (!process.process().isAlive()) throw new AssertionError("seeder exited\n" + process.log());
                 Thread.sleep(100);
             }
         }
         throw new AssertionError("seeder never listened on " + port + "\n" + process.log());
-    }
-
-    /** A real client in its own process; stopped by its PID only (SIGTERM, then SIGKILL). */
-    record External(Process process, Path logFile) {
-        static External start(Path log, String... command) throws IOException {
-            Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            return new External(p, log);
-        }
-
-        int waitFor(Duration timeout) throws InterruptedException {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) return -1;
-            return process.exitValue();
-        }
-
-        String log() {
-            try {
-                String text = Files.readString(logFile);
-                return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
-            } catch (IOException e) {
-                return "(no log: " + e + ")";
-            }
-        }
-
-        void stop() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        }
     }
 }

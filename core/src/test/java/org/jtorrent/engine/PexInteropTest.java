@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jtorrent.engine.InteropTest.External;
+import org.jtorrent.testing.External;
 import org.jtorrent.pex.PeerExchange;
 import org.jtorrent.testing.RealPeers;
 import org.jtorrent.testing.TestTorrent;

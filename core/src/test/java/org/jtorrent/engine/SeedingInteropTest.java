@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import org.jtorrent.choke.RateLimiter;
 import org.jtorrent.choke.TokenBucket;
-import org.jtorrent.engine.InteropTest.External;
+import org.jtorrent.testing.External;
 import org.jtorrent.testing.RealPeers;
 import org.jtorrent.testing.TestTorrent;
 import org.jtorrent.tracker.TrackerConfig;

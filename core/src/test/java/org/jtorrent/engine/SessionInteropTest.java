@@ -3,7 +3,6 @@ package org.jtorrent.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jtorrent.engine.InteropTest.assertSameFiles;
 import static org.jtorrent.engine.InteropTest.freePort;
-import static org.jtorrent.testing.TestTorrent.Spec.file;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -19,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jtorrent.choke.RateLimiter;
 import org.jtorrent.choke.TokenBucket;
-import org.jtorrent.engine.InteropTest.External;
+import org.jtorrent.testing.External;
 import org.jtorrent.testing.ListeningSockets;
 import org.jtorrent.testing.RealPeers;
 import org.jtorrent.testing.TestTorrent;
@@ -51,7 +50,7 @@ class SessionInteropTest {
 
     /** Ten torrents, five single files and five trees, of 1.6-4 MB each, in 128-512 KiB pieces. */
     private static List<TestTorrent> tenTorrents() {
-        return mixed(10, 8);
+        return TestTorrent.mixed(10, 8);
     }
 
     @Test
@@ -106,7 +105,7 @@ class SessionInteropTest {
         Path python = RealPeers.pythonWithLibtorrent();
         try (TrackerServer tracker = TrackerServer.start(TrackerServerConfig.loopback().withInterval(Duration.ofSeconds(2)))) {
             List<TestTorrent> torrents = new ArrayList<>();
-            for (TestTorrent t : mixed(4, 8)) torrents.add(t.withTrackers(List.of(List.of(tracker.httpAnnounceUri().toString()))));
+            for (TestTorrent t : TestTorrent.mixed(4, 8)) torrents.add(t.withTrackers(List.of(List.of(tracker.httpAnnounceUri().toString()))));
             Path seedData = dir.resolve("seed");
             for (TestTorrent t : torrents) t.writeTo(seedData);
             int toLibtorrent = 1, toAria2 = 3; // two trees, with nested folders and an empty file
@@ -157,29 +156,6 @@ class SessionInteropTest {
     }
 
     // ---- helpers ----
-
-    /**
-     * {@code count} torrents, alternately a single file and a tree (nested folders, an empty file,
-     * files across piece boundaries, a one-byte last piece), each with its own name and content.
-     * {@code scale} (a power of two) multiplies their sizes and piece lengths: 1 gives 0.2-0.6 MB each in 16-64 KiB pieces.
-     */
-    private static List<TestTorrent> mixed(int count, int scale) {
-        List<TestTorrent> torrents = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            int piece = scale * (16 * 1024 << (i % 3));
-            if (i % 2 == 0) {
-                torrents.add(TestTorrent.single("single-" + i + ".bin", scale * (200_000 + 37_123 * i) + 1, piece));
-            } else {
-                torrents.add(TestTorrent.multi("tree-" + i, piece,
-                        file("a/b/deep.bin", scale * (90_001 + 1_000 * i)),
-                        file("a/empty.txt", 0),
-                        file("a/mid.bin", scale * 150_000),
-                        file("top.bin", 12_345 + i),
-                        file("z/last.bin", scale * 65_536 + 1)));
-            }
-        }
-        return torrents;
-    }
 
     /** {@code torrents} active at once, none waiting in the default queue of 5 downloads and 10 seeds. */
     private static SessionConfig allActive(SessionConfig config, int torrents) {

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.jtorrent.choke.RateLimiter;
+import org.jtorrent.choke.TokenBucket;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.FileEntry;
@@ -255,6 +257,34 @@ class SessionTest {
         seeding.resume();
         h.completion().get(60, TimeUnit.SECONDS);
         assertSameBytes(t, dir.resolve("leech"));
+    }
+
+    /**
+     * Under a session upload limit each running torrent charges its own fair share of it beside
+     * the session's bucket (FairShares); a paused torrent gives its share back. Downloads complete
+     * through the shares.
+     */
+    @Test
+    void runningTorrentsHoldFairSharesOfTheSessionLimitsAndGiveThemBack() throws Exception {
+        List<TestTorrent> two = torrents(2);
+        SessionConfig limited = SessionConfig.defaults().withLimits(SessionConfig.defaults().limits()
+                .withUpload(RateLimiter.of(TokenBucket.perSecond(4 << 20))));
+        Session seeder = session(limited);
+        List<TorrentHandle> seeds = new ArrayList<>();
+        for (TestTorrent t : two) seeds.add(seed(seeder, t));
+        await(() -> seeds.stream().allMatch(h -> h.state() == TorrentState.SEEDING), "seeding");
+        assertThat(seeder.context().uploadShares().size()).as("shares of the upload limit").isEqualTo(2);
+        assertThat(seeder.context().downloadShares().size()).as("no download limit: no shares kept").isZero();
+        assertThat(seeds.get(0).liveTorrent().orElseThrow().limits().upload().buckets()).as("its share, then the session's")
+                .hasSize(2).endsWith(limited.limits().upload().buckets().get(0));
+
+        Session leecher = session(5);
+        List<TorrentHandle> leeches = new ArrayList<>();
+        for (TestTorrent t : two) leeches.add(leecher.add(t.metainfo(), leechFrom(dir.resolve("leech"), seeder)));
+        for (TorrentHandle h : leeches) h.completion().get(60, TimeUnit.SECONDS);
+        for (TestTorrent t : two) assertSameBytes(t, dir.resolve("leech"));
+        seeds.get(1).pause();
+        await(() -> seeder.context().uploadShares().size() == 1, "the paused torrent's share given back");
     }
 
     @Test

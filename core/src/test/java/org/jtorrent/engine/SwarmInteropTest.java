@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntSupplier;
-import org.jtorrent.engine.InteropTest.External;
+import org.jtorrent.testing.External;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.testing.RealPeers;
 import org.jtorrent.testing.TestTorrent;

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.jtorrent.id.PeerId;
-import org.jtorrent.testing.IdleHost;
 import org.jtorrent.testing.TestTorrent;
 import org.jtorrent.wire.ExtensionHandshake;
 import org.jtorrent.wire.Handshake;
@@ -67,7 +67,7 @@ class PeerExtensionTest {
     @Test
     void advertisesRoutesAndAnswersUnderThePeersIds() throws Exception {
         Echo echo = new Echo();
-        IdleHost host = new IdleHost(torrent.metainfo().infoHash(), torrent.metainfo().info().layout(), List.of(echo), 0);
+        IdleHost host = new IdleHost(torrent.metainfo().infoHash(), torrent.metainfo().info().layout(), List.of(echo));
         MessageCodec codec = new MessageCodec(host.layout().pieceCount());
         try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              Socket fake = new Socket("127.0.0.1", ((InetSocketAddress) server.getLocalAddress()).getPort());
@@ -98,7 +98,7 @@ class PeerExtensionTest {
 
     @Test
     void refusesTwoExtensionsUnderOneId() throws Exception {
-        IdleHost host = new IdleHost(torrent.metainfo().infoHash(), torrent.metainfo().info().layout(), List.of(new Echo(), new Echo()), 0);
+        IdleHost host = new IdleHost(torrent.metainfo().infoHash(), torrent.metainfo().info().layout(), List.of(new Echo(), new Echo()));
         try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              Socket fake = new Socket("127.0.0.1", ((InetSocketAddress) server.getLocalAddress()).getPort());
              SocketChannel accepted = server.accept()) {

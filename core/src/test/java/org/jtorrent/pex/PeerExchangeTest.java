@@ -17,10 +17,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jtorrent.bencode.Bencode;
+import org.jtorrent.mse.EncryptionPolicy;
 import org.jtorrent.peer.PeerConfig;
 import org.jtorrent.peer.PeerConnection;
 import org.jtorrent.testing.ScriptedPexPeer;
-import org.jtorrent.testing.IdleHost;
+import org.jtorrent.peer.IdleHost;
 import org.jtorrent.testing.TestTorrent;
 import org.jtorrent.wire.Message;
 import org.junit.jupiter.api.AfterEach;
@@ -51,8 +52,10 @@ class PeerExchangeTest {
             retracted.addAll(peers);
         }
     }, PeerExchange.INTERVAL, clock::get);
-    private final IdleHost host = new IdleHost(torrent.metainfo().infoHash(), torrent.metainfo().info().layout(), List.of(exchange), 6881);
+    private final IdleHost host = new IdleHost(torrent.metainfo().infoHash(), torrent.metainfo().info().layout(), List.of(exchange));
     private final List<PeerConnection> connections = new CopyOnWriteArrayList<>();
+    /** The scripted peers speak plaintext: no MSE attempt first. */
+    private static final PeerConfig PLAIN = PeerConfig.DEFAULT.withEncryption(EncryptionPolicy.DISABLE);
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
     private ServerSocketChannel listener;
 
@@ -82,7 +85,7 @@ class PeerExchangeTest {
                 throw new IllegalStateException(e);
             }
         });
-        PeerConnection ours = PeerConnection.accept(listener.accept(), host, PeerConfig.DEFAULT);
+        PeerConnection ours = PeerConnection.accept(listener.accept(), host, PLAIN);
         return started(ours, peer.get(5, TimeUnit.SECONDS), pex, listenPort,
                 listenPort > 0 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort) : null);
     }
@@ -100,7 +103,7 @@ class PeerExchangeTest {
             }
         });
         InetSocketAddress dialled = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
-        PeerConnection ours = PeerConnection.connect(dialled, null, host, PeerConfig.DEFAULT);
+        PeerConnection ours = PeerConnection.connect(dialled, null, host, PLAIN);
         ScriptedPexPeer scripted = peer.get(5, TimeUnit.SECONDS);
         if (seed) scripted.send(new Message.Bitfield(new byte[] {(byte) 0xf0}));
         return started(ours, scripted, true, 0, dialled);

@@ -22,9 +22,18 @@ public final class ListeningSockets {
     }
 
     public static Set<Integer> ofThisProcess() throws IOException {
-        Set<String> inodes = socketInodes();
+        return ofProcess("self");
+    }
+
+    /** The TCP ports another process of this user listens on (in this network namespace). */
+    public static Set<Integer> ofProcess(long pid) throws IOException {
+        return ofProcess(String.valueOf(pid));
+    }
+
+    private static Set<Integer> ofProcess(String pid) throws IOException {
+        Set<String> inodes = socketInodes(pid);
         Set<Integer> ports = new TreeSet<>();
-        for (String table : List.of("/proc/self/net/tcp", "/proc/self/net/tcp6")) {
+        for (String table : List.of("/proc/" + pid + "/net/tcp", "/proc/" + pid + "/net/tcp6")) {
             Path p = Path.of(table);
             if (!Files.exists(p)) continue;
             List<String> lines = Files.readAllLines(p);
@@ -39,10 +48,10 @@ public final class ListeningSockets {
         return ports;
     }
 
-    /** The inodes of this process's sockets ({@code socket:[N]} links in {@code /proc/self/fd}). */
-    private static Set<String> socketInodes() throws IOException {
+    /** The inodes of a process's sockets ({@code socket:[N]} links in {@code /proc/PID/fd}). */
+    private static Set<String> socketInodes(String pid) throws IOException {
         Set<String> inodes = new HashSet<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
             for (Path fd : (Iterable<Path>) fds::iterator) {
                 String target;
                 try {

@@ -79,6 +79,29 @@ public record TestTorrent(Metainfo metainfo, byte[] content) {
     }
 
     /** The bytes a file should hold. */
+    /**
+     * {@code count} torrents, alternately a single file and a tree (nested folders, an empty file,
+     * files across piece boundaries, a one-byte last piece), each with its own name and content.
+     * {@code scale} (a power of two) multiplies their sizes and piece lengths: 1 gives 0.2-0.6 MB each in 16-64 KiB pieces.
+     */
+    public static List<TestTorrent> mixed(int count, int scale) {
+        List<TestTorrent> torrents = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int piece = scale * (16 * 1024 << (i % 3));
+            if (i % 2 == 0) {
+                torrents.add(TestTorrent.single("single-" + i + ".bin", scale * (200_000 + 37_123 * i) + 1, piece));
+            } else {
+                torrents.add(TestTorrent.multi("tree-" + i, piece,
+                        Spec.file("a/b/deep.bin", scale * (90_001 + 1_000 * i)),
+                        Spec.file("a/empty.txt", 0),
+                        Spec.file("a/mid.bin", scale * 150_000),
+                        Spec.file("top.bin", 12_345 + i),
+                        Spec.file("z/last.bin", scale * 65_536 + 1)));
+            }
+        }
+        return torrents;
+    }
+
     public byte[] expected(FileEntry file) {
         return Arrays.copyOfRange(content, (int) file.offset(), (int) file.end());
     }

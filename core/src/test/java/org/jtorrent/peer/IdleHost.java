@@ -1,4 +1,4 @@
-package org.jtorrent.testing;
+package org.jtorrent.peer;
 
 import java.nio.ByteBuffer;
 import java.util.BitSet;
@@ -6,16 +6,18 @@ import java.util.List;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.PieceLayout;
-import org.jtorrent.peer.PeerConnection;
-import org.jtorrent.peer.PeerExtension;
-import org.jtorrent.peer.PeerHost;
 import org.jtorrent.wire.BlockRef;
 
-/** A torrent that has nothing and wants nothing: for tests where only the extension traffic matters. */
-public record IdleHost(InfoHash infoHash, PieceLayout layout, List<PeerExtension> extensions, int listenPort) implements PeerHost {
+/** A torrent that has nothing and wants nothing, for tests where only the handshake or the extension traffic matters. */
+public record IdleHost(InfoHash infoHash, PieceLayout layout, List<PeerExtension> extensions) implements PeerHost {
     private static final PeerId ID = PeerId.random();
 
+    public IdleHost(InfoHash infoHash, PieceLayout layout) {
+        this(infoHash, layout, List.of());
+    }
+
     @Override public PeerId localId() { return ID; }
+    @Override public int listenPort() { return 0; }
     @Override public BitSet have() { return new BitSet(); }
     @Override public boolean wants(BitSet peerHas) { return false; }
     @Override public List<BlockRef> pick(PeerConnection from, BitSet candidates, int max) { return List.of(); }
