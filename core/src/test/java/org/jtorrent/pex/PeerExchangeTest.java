@@ -22,6 +22,9 @@ import org.jtorrent.peer.PeerConfig;
 import org.jtorrent.peer.PeerConnection;
 import org.jtorrent.testing.ScriptedPexPeer;
 import org.jtorrent.peer.IdleHost;
+import org.jtorrent.peer.PeerHost;
+import org.jtorrent.id.PeerId;
+import java.lang.reflect.Proxy;
 import org.jtorrent.testing.TestTorrent;
 import org.jtorrent.wire.Message;
 import org.junit.jupiter.api.AfterEach;
@@ -56,6 +59,8 @@ class PeerExchangeTest {
     private final List<PeerConnection> connections = new CopyOnWriteArrayList<>();
     /** The scripted peers speak plaintext: no MSE attempt first. */
     private static final PeerConfig PLAIN = PeerConfig.DEFAULT.withEncryption(EncryptionPolicy.DISABLE);
+    /** RC4 required: with "prefer" on both ends MSE selects plaintext, as libtorrent does. */
+    private static final PeerConfig RC4 = PeerConfig.DEFAULT.withEncryption(EncryptionPolicy.REQUIRE);
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
     private ServerSocketChannel listener;
 
@@ -150,6 +155,36 @@ class PeerExchangeTest {
         assertThat(toPortless.dropped()).isEmpty();
         assertThat(noPex.peer().nextPex(300)).as("a peer without ut_pex gets none").isNull();
         assertThat(exchange.messagesSent()).isEqualTo(3);
+    }
+
+    /** A connection that MSE encrypted (RC4) is listed with 0x01, as libtorrent lists its encrypted peers. */
+    @Test
+    void anEncryptedConnectionIsListedAsPreferringEncryption() throws Exception {
+        // IdleHost's peer id is one for all: the other end needs its own, or the handshake sees ourselves.
+        IdleHost idle = new IdleHost(host.infoHash(), host.layout());
+        PeerId otherId = PeerId.random();
+        PeerHost other = (PeerHost) Proxy.newProxyInstance(PeerHost.class.getClassLoader(), new Class<?>[] {PeerHost.class},
+                (proxy, method, args) -> method.getName().equals("localId") ? otherId : method.invoke(idle, args));
+        try (ServerSocketChannel otherListener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            CompletableFuture<PeerConnection> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return PeerConnection.accept(otherListener.accept(), other, RC4);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            InetSocketAddress otherAddress = (InetSocketAddress) otherListener.getLocalAddress();
+            PeerConnection ours = PeerConnection.connect(otherAddress, null, host, RC4);
+            PeerConnection theirs = accepted.get(10, TimeUnit.SECONDS);
+            closeAfter.add(theirs);
+            theirs.start();
+            ours.start();
+            connections.add(ours);
+            assertThat(ours.encrypted()).isTrue();
+            Link receiver = incoming(true, 7001);
+            exchange.tick(connections);
+            assertThat(receiver.peer().nextPex(5000).added()).containsExactly(new PexPeer(otherAddress, PexPeer.PREFERS_ENCRYPTION));
+        }
     }
 
     @Test
