@@ -81,6 +81,8 @@ class PexInteropTest {
             assertThat(h.peerSources()).containsEntry(PeerSource.USER, 1);
             assertThat(h.peerSources().get(PeerSource.EXCHANGE)).isPositive();
             assertThat(h.liveRun().orElseThrow().peerSet().knows(local(seedPort))).isTrue();
+            // libtorrent's first message lists the receiver too: we are not our own candidate.
+            assertThat(h.liveRun().orElseThrow().peerSet().knows(local(session.listenPort()))).isFalse();
             assertThat(empty.piecesHad()).as("the libtorrent peer had nothing to give").isZero();
         } finally {
             if (empty != null) empty.stop();
