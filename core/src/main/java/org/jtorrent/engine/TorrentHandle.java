@@ -107,7 +107,7 @@ public final class TorrentHandle implements StateSaver.Source {
         this.recorded = recorded;
         this.paused = options.paused();
         this.queuePosition = queuePosition;
-        this.state = TorrentState.CHECKING;
+        this.state = metainfo == null ? TorrentState.FETCHING_METADATA : TorrentState.CHECKING;
         this.uploadedBefore = recorded.totalUploaded();
         this.downloadedBefore = recorded.totalDownloaded();
         this.selection = options.selection();
@@ -425,10 +425,12 @@ public final class TorrentHandle implements StateSaver.Source {
         return h == null ? List.of() : h.handedOver();
     }
 
-    /** The metadata exchange of the metadata phase, for tests; empty when not fetching. */
-    Optional<org.jtorrent.metadata.MetadataExchange> fetchingExchange() {
+    /** The metadata exchange of the metadata phase (while fetching, or of the connections the run took over), for tests. */
+    Optional<org.jtorrent.metadata.MetadataExchange> metadataExchange() {
         MetadataRun f = fetchRun;
-        return f == null ? Optional.empty() : Optional.of(f.host().exchange());
+        if (f != null) return Optional.of(f.host().exchange());
+        MagnetHost h = adoptedFrom;
+        return h == null ? Optional.empty() : Optional.of(h.exchange());
     }
 
     /** Whether the queue may run it: checked, not paused, not failed, not removed. */
