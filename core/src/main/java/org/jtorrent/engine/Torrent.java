@@ -488,14 +488,19 @@ public final class Torrent implements Swarm {
         return listenPort;
     }
 
+    /**
+     * {@code ut_metadata}, except for a private torrent (BEP 27): libtorrent 2.0.8 and Transmission
+     * offer neither it nor {@code ut_pex} for one (checked against libtorrent: its handshake's
+     * {@code m} lists neither, and it sends no {@code metadata_size}), and neither do we.
+     */
     @Override
     public List<PeerExtension> extensions() {
-        return List.of(metadataExchange);
+        return metainfo.info().isPrivate() ? List.of() : List.of(metadataExchange);
     }
 
     @Override
     public long metadataSize() {
-        return metadataExchange.metadataSize();
+        return metainfo.info().isPrivate() ? 0 : metadataExchange.metadataSize();
     }
 
     @Override

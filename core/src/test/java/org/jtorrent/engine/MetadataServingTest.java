@@ -141,6 +141,20 @@ class MetadataServingTest {
     }
 
     @Test
+    void aPrivateTorrentOffersNoMetadataExchangeAsLibtorrentDoes() throws Exception {
+        TestTorrent t = TestTorrent.privateSingle("private.bin", 100_000, 16 * 1024);
+        assertThat(t.metainfo().info().isPrivate()).isTrue();
+        Session seeder = session();
+        Path data = dir.resolve("seed");
+        t.writeTo(data);
+        seeder.add(t.metainfo(), TorrentOptions.in(data)).completion().get(30, TimeUnit.SECONDS);
+        try (Asker a = new Asker(seeder.listenPort(), t.metainfo().infoHash())) {
+            assertThat(a.theirs.extensions()).doesNotContainKey(MetadataMessage.NAME);
+            assertThat(a.theirs.metadataSize()).isZero();
+        }
+    }
+
+    @Test
     void aTorrentStillFetchingRejectsRequestsAndAdvertisesNoSize() throws Exception {
         TestTorrent t = TestTorrent.single("unknown.bin", 100_000, 16 * 1024);
         Session leecher = session();

@@ -46,6 +46,18 @@ public record TestTorrent(Metainfo metainfo, byte[] content) {
         return parse(info, content);
     }
 
+    /** A single-file torrent with BEP 27's private flag. */
+    public static TestTorrent privateSingle(String name, int size, int pieceLength) {
+        byte[] content = random(size, name.hashCode());
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("length", (long) size);
+        info.put("name", name);
+        info.put("piece length", (long) pieceLength);
+        info.put("pieces", hashes(content, pieceLength));
+        info.put("private", 1L);
+        return parse(info, content);
+    }
+
     public static TestTorrent multi(String name, int pieceLength, Spec... files) {
         ByteArrayOutputStream stream = new ByteArrayOutputStream();
         List<Object> list = new ArrayList<>();
