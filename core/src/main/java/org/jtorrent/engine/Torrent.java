@@ -19,7 +19,9 @@ import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.metainfo.PieceLayout;
 import org.jtorrent.metainfo.PieceLayout.FileSlice;
 import org.jtorrent.peer.PeerConnection;
+import org.jtorrent.peer.PeerExtension;
 import org.jtorrent.peer.PeerHost;
+import org.jtorrent.metadata.MetadataExchange;
 import org.jtorrent.pieces.PiecePicker;
 import org.jtorrent.storage.PartialPieces;
 import org.jtorrent.storage.ReadCache;
@@ -48,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * {@link #wastedBytes()}. Peers that contribute to failed pieces lose trust and are banned
  * ({@link PeerTrust}); a ban covers the peer's address, whatever port it comes from.
  */
-public final class Torrent implements PeerHost {
+public final class Torrent implements Swarm {
     private static final Logger log = LoggerFactory.getLogger(Torrent.class);
     /** Runs piece outcomes on a thread that holds no connection's lock. */
     private static final java.util.concurrent.Executor OUTCOMES = r -> Thread.ofVirtual().name("piece-outcome").start(r);
@@ -93,6 +95,8 @@ public final class Torrent implements PeerHost {
     private volatile TransferLimits limits = TransferLimits.DEFAULT;
     private final int maxPeers;
     private final ConnectionSlots slots;
+    /** Serves the info dictionary to peers that ask (BEP 9). */
+    private final MetadataExchange metadataExchange;
 
     /** What the peer set needs to hear from the torrent. Called from connection and hasher threads. */
     interface Events {
@@ -134,6 +138,7 @@ public final class Torrent implements PeerHost {
         this.partial = partial;
         this.picker = new PiecePicker(layout, have);
         this.readCache = new ReadCache(storage, READ_CACHE_BYTES);
+        this.metadataExchange = MetadataExchange.serving(metainfo.infoBytes());
         this.localId = localId;
         this.payloadBytes = new int[layout.pieceCount()];
         for (int piece = 0; piece < payloadBytes.length; piece++) {
@@ -390,6 +395,18 @@ public final class Torrent implements PeerHost {
         return true;
     }
 
+    /**
+     * Takes over connections made while the torrent fetched its metadata (already started, already
+     * holding their connection slots): they become this torrent's as they are, and the caller then
+     * gives each the layout ({@link PeerConnection#layoutKnown}), which reports what its peer has.
+     */
+    void adopt(java.util.Collection<PeerConnection> adopted) {
+        synchronized (this) {
+            connections.addAll(adopted);
+        }
+        interestChanged(null); // the choker looks at them
+    }
+
     public int connectionCount() {
         return connections.size();
     }
@@ -469,6 +486,16 @@ public final class Torrent implements PeerHost {
     @Override
     public int listenPort() {
         return listenPort;
+    }
+
+    @Override
+    public List<PeerExtension> extensions() {
+        return List.of(metadataExchange);
+    }
+
+    @Override
+    public long metadataSize() {
+        return metadataExchange.metadataSize();
     }
 
     @Override

@@ -19,6 +19,7 @@ public interface PeerHost {
 
     PeerId localId();
 
+    /** The torrent's piece layout; null while its metadata is being fetched (a magnet link). */
     PieceLayout layout();
 
     /** Our listen port, advertised in the extension handshake (0: none). */
@@ -63,6 +64,14 @@ public interface PeerHost {
     /** The extension protocol messages this torrent speaks (BEP 10), advertised to every peer. */
     default List<PeerExtension> extensions() {
         return List.of();
+    }
+
+    /**
+     * The length of the info dictionary we serve over {@code ut_metadata}, advertised as
+     * {@code metadata_size} in the extension handshake (BEP 9); 0: none (no metadata yet).
+     */
+    default long metadataSize() {
+        return 0;
     }
 
     /** Limits on payload we send; unlimited unless the engine sets one. */

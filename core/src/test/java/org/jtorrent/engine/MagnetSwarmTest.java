@@ -1,0 +1,105 @@
+package org.jtorrent.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.metainfo.MagnetLink;
+import org.jtorrent.peer.PeerConnection;
+import org.jtorrent.testing.TestTorrent;
+import org.jtorrent.testing.TestTorrent.Spec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Torrents added by magnet link: the metadata phase, then an ordinary download over the same connections. */
+@Timeout(120)
+class MagnetSwarmTest {
+    @TempDir
+    Path dir;
+
+    private final List<Session> sessions = new ArrayList<>();
+
+    @AfterEach
+    void closeSessions() throws IOException {
+        for (Session s : sessions) s.close();
+    }
+
+    private Session session() throws IOException {
+        SessionConfig config = SessionConfig.defaults();
+        Session s = new Session(config.withLimits(config.limits().quick()));
+        sessions.add(s);
+        s.start();
+        return s;
+    }
+
+    private TorrentHandle seed(Session seeder, TestTorrent t, String folder) throws IOException {
+        Path data = dir.resolve(folder);
+        t.writeTo(data);
+        return seeder.add(t.metainfo(), TorrentOptions.in(data));
+    }
+
+    static MagnetLink magnet(TestTorrent t, List<InetSocketAddress> peers) {
+        return new MagnetLink(t.metainfo().infoHash(), Optional.of(t.metainfo().info().name()), List.of(), peers, List.of(),
+                Optional.empty());
+    }
+
+    static InetSocketAddress at(Session s) {
+        return new InetSocketAddress("127.0.0.1", s.listenPort());
+    }
+
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(10);
+        }
+    }
+
+    static void assertSameBytes(TestTorrent t, Path folder) throws IOException {
+        for (FileEntry f : t.metainfo().info().files()) {
+            if (f.isPadding()) continue;
+            assertThat(Files.readAllBytes(f.resolveIn(folder))).as(f.displayPath()).isEqualTo(t.expected(f));
+        }
+    }
+
+    @Test
+    void aMagnetLeecherFetchesTheMetadataThenDownloadsOverTheSameConnection() throws Exception {
+        TestTorrent t = TestTorrent.multi("magnet-multi", 32 * 1024, Spec.file("a.bin", 300_000), Spec.file("sub/b.bin", 123_457),
+                Spec.file("empty.txt", 0));
+        Session seeder = session();
+        seed(seeder, t, "seed").completion().get(30, TimeUnit.SECONDS);
+        Session leecher = session();
+        List<SessionEvent> events = new CopyOnWriteArrayList<>();
+        leecher.listen(events::add);
+        Path out = dir.resolve("leech");
+        TorrentHandle h = leecher.add(magnet(t, List.of(at(seeder))), TorrentOptions.in(out));
+        assertThat(events).isNotEmpty();
+        h.completion().get(60, TimeUnit.SECONDS);
+
+        assertSameBytes(t, out);
+        assertThat(h.metainfo()).isPresent();
+        assertThat(h.metainfo().get().infoHash()).isEqualTo(t.metainfo().infoHash());
+        assertThat(h.metainfo().get().info().files()).hasSameSizeAs(t.metainfo().info().files());
+        await(() -> events.stream().anyMatch(e -> e instanceof SessionEvent.Completed), "the completed event");
+        assertThat(events).filteredOn(e -> e instanceof SessionEvent.StateChanged)
+                .extracting(e -> ((SessionEvent.StateChanged) e).to())
+                .startsWith(TorrentState.FETCHING_METADATA, TorrentState.CHECKING);
+        assertThat(events).anyMatch(e -> e instanceof SessionEvent.MetadataReceived);
+        // The connection made before the metadata is the one that downloaded the pieces: kept, not redialled.
+        List<PeerConnection> adopted = h.adoptedConnections();
+        assertThat(adopted).isNotEmpty();
+        assertThat(adopted).anyMatch(c -> c.downloaded() == t.metainfo().info().totalLength());
+    }
+}
