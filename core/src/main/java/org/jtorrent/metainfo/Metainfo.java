@@ -1,7 +1,6 @@
 package org.jtorrent.metainfo;
 
 import java.io.IOException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,16 +87,8 @@ public record Metainfo(InfoHash infoHash, byte[] infoBytes, InfoDict info, List<
         return org.jtorrent.bencode.Bencode.encode(torrent);
     }
 
-    /** The magnet link (BEP 9): info-hash, name and trackers. */
+    /** The magnet link (BEP 9): info-hash, name, every tracker once, web seeds ({@link MagnetLink#toUri()}). */
     public String magnetLink() {
-        StringBuilder sb = new StringBuilder("magnet:?xt=urn:btih:").append(infoHash.hex());
-        sb.append("&dn=").append(encode(info.name()));
-        trackers.stream().flatMap(List::stream).distinct().forEach(t -> sb.append("&tr=").append(encode(t)));
-        webSeeds.forEach(w -> sb.append("&ws=").append(encode(w)));
-        return sb.toString();
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        return MagnetLink.of(this).toUri();
     }
 }
