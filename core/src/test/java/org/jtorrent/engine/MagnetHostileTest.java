@@ -157,6 +157,21 @@ class MagnetHostileTest {
     }
 
     @Test
+    void havesSentBeforeTheMetadataAreKeptAndMakeUsInterestedOnceItArrives() throws Exception {
+        TestTorrent t = TestTorrent.single("haves.bin", 7 * 16 * 1024 + 5, 16 * 1024);
+        FakeMetadataPeer haves = fake(t, Script.HAVES_ONLY, 5);
+        Session leecher = session();
+        TorrentHandle h = leecher.add(magnet(t, List.of(haves.address())), TorrentOptions.in(dir.resolve("leech")));
+        await(() -> h.metainfo().isPresent(), "the metadata");
+        // The fake never sends another have: interest can only come from the ones kept before the metadata.
+        await(() -> haves.interested.get() > 0, "interest in the peer that said it has every piece");
+        assertThat(h.adoptedConnections()).hasSize(1).allSatisfy(c -> {
+            assertThat(c.isClosed()).isFalse();
+            assertThat(c.peerHasAll()).isTrue();
+        });
+    }
+
+    @Test
     void metadataOfManyBlocksFromSeveralSeeders() throws Exception {
         TestTorrent t = manyFiles(1500);
         int blocks = MetadataMessage.blockCount(t.metainfo().infoBytes().length);

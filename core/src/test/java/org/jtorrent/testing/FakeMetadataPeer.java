@@ -43,7 +43,9 @@ public final class FakeMetadataPeer implements AutoCloseable {
         /** Rejects every request. */
         REJECT_ALL,
         /** A bitfield of the right length with a spare bit set, sent before the metadata. */
-        SPARE_BITS
+        SPARE_BITS,
+        /** Honest metadata, and a have for every piece instead of a bitfield. */
+        HAVES_ONLY
     }
 
     private final TestTorrent torrent;
@@ -54,6 +56,8 @@ public final class FakeMetadataPeer implements AutoCloseable {
     public final AtomicInteger metadataRequests = new AtomicInteger();
     /** Connections that ended, whoever closed them. */
     public final AtomicInteger disconnects = new AtomicInteger();
+    /** Interested messages received: the client wants what we said we have. */
+    public final AtomicInteger interested = new AtomicInteger();
 
     public FakeMetadataPeer(TestTorrent torrent, Script script, InetAddress address) throws IOException {
         this.torrent = torrent;
@@ -91,11 +95,17 @@ public final class FakeMetadataPeer implements AutoCloseable {
             ExtensionHandshake ours = new ExtensionHandshake(Optional.of("fake"), 250, 0, Map.of(MetadataMessage.NAME, OUR_ID),
                     size, Optional.empty());
             codec.write(new Message.Extended(0, ours.encode()), out);
-            codec.write(new Message.Bitfield(bitfield(torrent.metainfo().info().pieceCount(), script == Script.SPARE_BITS)), out);
+            int pieces = torrent.metainfo().info().pieceCount();
+            if (script == Script.HAVES_ONLY) {
+                for (int p = 0; p < pieces; p++) codec.write(new Message.Have(p), out);
+            } else {
+                codec.write(new Message.Bitfield(bitfield(pieces, script == Script.SPARE_BITS)), out);
+            }
             out.flush();
             int theirId = 0;
             while (true) {
                 Message m = codec.read(in);
+                if (m instanceof Message.Interested) interested.incrementAndGet();
                 if (!(m instanceof Message.Extended e)) continue;
                 if (e.id() == 0) {
                     theirId = ExtensionHandshake.decode(e.payload()).extensions().getOrDefault(MetadataMessage.NAME, 0);
@@ -118,7 +128,7 @@ public final class FakeMetadataPeer implements AutoCloseable {
         int from = piece * MetadataMessage.BLOCK;
         byte[] block = from < info.length ? Arrays.copyOfRange(info, from, Math.min(info.length, from + MetadataMessage.BLOCK)) : new byte[0];
         return switch (script) {
-            case HONEST, SPARE_BITS -> new MetadataMessage.Data(piece, info.length, block).encode();
+            case HONEST, SPARE_BITS, HAVES_ONLY -> new MetadataMessage.Data(piece, info.length, block).encode();
             case LIAR -> {
                 for (int i = 0; i < block.length; i += 97) block[i] ^= 0x5a;
                 yield new MetadataMessage.Data(piece, info.length, block).encode();
