@@ -256,45 +256,56 @@ class MagnetHostileTest {
     }
 
     @Test
-    void theStateDirectoryKeepsAMagnetFetchingAndThenItsMetadata() throws Exception {
-        TestTorrent t = TestTorrent.single("kept.bin", 150_000, 16 * 1024);
+    void theStateDirectoryKeepsAMagnetFetchingWithItsPeersAndSelectionAndThenItsMetadata() throws Exception {
+        TestTorrent t = TestTorrent.multi("kept", 16 * 1024, Spec.file("a.bin", 70_000), Spec.file("b.bin", 60_000));
         Path stateRoot = dir.resolve("state");
         Path out = dir.resolve("leech");
-        MagnetLink m = new MagnetLink(t.metainfo().infoHash(), Optional.of("kept.bin"), List.of("http://127.0.0.1:9/announce"),
-                List.of(), List.of(), Optional.empty());
+        int seederPort = InteropTest.freePort(); // nobody listens there yet: the first session cannot fetch
+        MagnetLink m = new MagnetLink(t.metainfo().infoHash(), Optional.of("kept"), List.of("http://127.0.0.1:9/announce"),
+                List.of(new InetSocketAddress("127.0.0.1", seederPort)), List.of(), Optional.of("0"));
+        SessionConfig noTrackers = quick().withTrackers(false, quick().tracker());
         try (StateDirectory state = StateDirectory.open(stateRoot)) {
-            Session first = new Session(quick().withTrackers(false, quick().tracker()), state, Duration.ofSeconds(1));
+            Session first = new Session(noTrackers, state, Duration.ofSeconds(1));
             first.start();
             first.add(m, TorrentOptions.in(out));
             first.close();
+            assertThat(state.torrentFile(t.metainfo().infoHash())).doesNotExist();
         }
-        Session seederSession = seeder(t, "seed");
+        Path data = dir.resolve("seed");
+        t.writeTo(data);
+        Session seederSession = started(new Session(quick().withListenPort(seederPort)));
+        seederSession.add(t.metainfo(), TorrentOptions.in(data)).completion().get(30, TimeUnit.SECONDS);
         try (StateDirectory state = StateDirectory.open(stateRoot)) {
-            Session second = new Session(quick().withTrackers(false, quick().tracker()), state, Duration.ofSeconds(1));
+            Session second = new Session(noTrackers, state, Duration.ofSeconds(1));
             second.start();
             try {
                 TorrentHandle h = second.torrent(t.metainfo().infoHash()).orElseThrow();
                 assertThat(h.state()).isEqualTo(TorrentState.FETCHING_METADATA);
-                assertThat(h.status().name()).isEqualTo("kept.bin");
-                h.addPeers(List.of(at(seederSession)));
-                h.completion().get(60, TimeUnit.SECONDS);
+                assertThat(h.status().name()).isEqualTo("kept");
+                h.completion().get(60, TimeUnit.SECONDS); // from the magnet's x.pe peer, kept across the restart
+                assertThat(h.selection().filePriorities()).containsExactly(4, 0); // and its so
                 assertThat(state.torrentFile(t.metainfo().infoHash())).exists();
             } finally {
                 second.close();
             }
         }
         try (StateDirectory state = StateDirectory.open(stateRoot)) {
-            Session third = new Session(quick().withTrackers(false, quick().tracker()), state, Duration.ofSeconds(1));
+            Session third = new Session(noTrackers, state, Duration.ofSeconds(1));
             third.start();
             try {
                 TorrentHandle h = third.torrent(t.metainfo().infoHash()).orElseThrow();
                 assertThat(h.metainfo()).isPresent(); // an ordinary torrent now
                 h.completion().get(60, TimeUnit.SECONDS);
-                assertThat(h.state()).isEqualTo(TorrentState.SEEDING);
+                assertThat(h.status().progress()).isEqualTo(1.0);
             } finally {
                 third.close();
             }
+            state.remove(t.metainfo().infoHash());
+            assertThat(state.magnetFile(t.metainfo().infoHash())).doesNotExist();
         }
-        assertSameBytes(t, out);
+        var files = t.metainfo().info().files();
+        assertThat(Files.readAllBytes(files.get(0).resolveIn(out))).isEqualTo(t.expected(files.get(0)));
+        assertThat(files.get(1).resolveIn(out)).doesNotExist();
     }
+
 }
