@@ -482,12 +482,14 @@ public final class TorrentHandle implements StateSaver.Source {
             lastSampleNanos = System.nanoTime();
             idleSinceNanos = -1;
             session.register(infoHash, started.torrent());
-            started.start();
             Torrent torrent = started.torrent();
+            // The connections made while fetching the metadata go on, taken over before the run dials:
+            // a dial to a peer we already have is then refused as the second connection it is.
             MagnetHost waiting = handedOver;
             handedOver = null;
-            if (waiting != null) waiting.handOver(torrent); // the connections made while fetching the metadata go on
+            if (waiting != null) waiting.handOver(torrent);
             adoptedFrom = waiting;
+            started.start();
             // Downloading again (after a recheck found damage, or more was selected): a new completion to wait for.
             if (!torrent.isComplete() && completion.isDone()) completion = new CompletableFuture<>();
             moveTo(torrent.isComplete() ? TorrentState.SEEDING : TorrentState.DOWNLOADING);
