@@ -104,4 +104,40 @@ class MagnetSwarmTest {
         assertThat(adopted).isNotEmpty();
         assertThat(adopted).anyMatch(c -> c.downloaded() == t.metainfo().info().totalLength());
     }
+
+    /**
+     * Each of the magnet's trackers is a tier of its own (both are announced to, not the second only
+     * when the first fails), and they hear left = 16 KiB while the size is unknown, as libtorrent
+     * sends; the peer one of them gives completes the download.
+     */
+    @Test
+    void aMagnetAnnouncesToEachTrackerWithLeftUnknownAndDownloadsFromThePeerItGets() throws Exception {
+        TestTorrent t = TestTorrent.single("tracked.bin", 150_000, 16 * 1024);
+        Session seeder = session();
+        seed(seeder, t, "seed").completion().get(30, TimeUnit.SECONDS);
+        byte[] compact = {127, 0, 0, 1, (byte) (seeder.listenPort() >> 8), (byte) seeder.listenPort()};
+        byte[] withPeer = concat("d8:intervali1800e5:peers6:".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), compact,
+                new byte[] {'e'});
+        try (var first = org.jtorrent.testing.ScriptedHttpTracker.start((n, target) -> org.jtorrent.testing.ScriptedHttpTracker.reply(withPeer));
+             var second = org.jtorrent.testing.ScriptedHttpTracker.start((n, target) ->
+                     org.jtorrent.testing.ScriptedHttpTracker.reply("d8:intervali1800e5:peers0:e"))) {
+            Session leecher = session();
+            Path out = dir.resolve("leech");
+            MagnetLink m = new MagnetLink(t.metainfo().infoHash(), Optional.empty(),
+                    List.of(first.uri().toString(), second.uri().toString()), List.of(), List.of(), Optional.empty());
+            TorrentHandle h = leecher.add(m, TorrentOptions.in(out));
+            h.completion().get(60, TimeUnit.SECONDS);
+            assertSameBytes(t, out);
+            for (var tracker : List.of(first, second)) {
+                assertThat(tracker.requests()).as("announces to " + tracker.uri())
+                        .anyMatch(r -> r.contains("&event=started") && r.contains("&left=16384"));
+            }
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) all.writeBytes(p);
+        return all.toByteArray();
+    }
 }
