@@ -375,17 +375,7 @@ public final class Torrent implements Swarm {
         String refusal = null;
         if (isBanned(connection.address())) refusal = "banned";
         synchronized (this) {
-            if (refusal == null) {
-                for (PeerConnection c : connections) {
-                    if (c.remoteHandshake().peerId().equals(connection.remoteHandshake().peerId())) {
-                        refusal = "already connected to this peer id";
-                        break;
-                    }
-                }
-            }
-            if (refusal == null && connections.size() >= maxPeers) refusal = "too many connections for this torrent";
-            if (refusal == null && !slots.tryOpen()) refusal = "too many connections";
-            if (refusal == null) connections.add(connection);
+            if (refusal == null) refusal = slots.admit(connections, connection, maxPeers);
         }
         if (refusal != null) {
             connection.close(new IOException(refusal));

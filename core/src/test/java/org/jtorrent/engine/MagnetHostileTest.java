@@ -41,36 +41,25 @@ class MagnetHostileTest {
     @TempDir
     Path dir;
 
-    private final List<Session> sessions = new ArrayList<>();
+    private final QuickSessions sessions = new QuickSessions();
     private final List<AutoCloseable> fakes = new ArrayList<>();
 
     @AfterEach
     void close() throws Exception {
-        for (Session s : sessions) s.close();
+        sessions.close();
         for (AutoCloseable f : fakes) f.close();
     }
 
     private Session session() throws IOException {
-        return started(new Session(quick()));
+        return sessions.start();
     }
 
     private static SessionConfig quick() {
-        SessionConfig config = SessionConfig.defaults();
-        return config.withLimits(config.limits().quick());
-    }
-
-    private Session started(Session s) throws IOException {
-        sessions.add(s);
-        s.start();
-        return s;
+        return QuickSessions.quick();
     }
 
     private Session seeder(TestTorrent t, String folder) throws Exception {
-        Session s = session();
-        Path data = dir.resolve(folder);
-        t.writeTo(data);
-        s.add(t.metainfo(), TorrentOptions.in(data)).completion().get(30, TimeUnit.SECONDS);
-        return s;
+        return sessions.seeding(t, dir.resolve(folder));
     }
 
     private FakeMetadataPeer fake(TestTorrent t, Script script, int lastOctet) throws IOException {
@@ -224,7 +213,7 @@ class MagnetHostileTest {
     @Test
     void anIncomingConnectionReachesATorrentStillFetchingItsMetadata() throws Exception {
         TestTorrent t = TestTorrent.single("incoming.bin", 200_000, 16 * 1024);
-        Session seederSession = session();
+        Session seederSession = sessions.start();
         Path data = dir.resolve("seed");
         t.writeTo(data);
         Session leecher = session();
@@ -273,7 +262,7 @@ class MagnetHostileTest {
         }
         Path data = dir.resolve("seed");
         t.writeTo(data);
-        Session seederSession = started(new Session(quick().withListenPort(seederPort)));
+        Session seederSession = sessions.start(new Session(quick().withListenPort(seederPort)));
         seederSession.add(t.metainfo(), TorrentOptions.in(data)).completion().get(30, TimeUnit.SECONDS);
         try (StateDirectory state = StateDirectory.open(stateRoot)) {
             Session second = new Session(noTrackers, state, Duration.ofSeconds(1));

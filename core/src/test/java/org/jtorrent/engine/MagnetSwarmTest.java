@@ -29,25 +29,11 @@ class MagnetSwarmTest {
     @TempDir
     Path dir;
 
-    private final List<Session> sessions = new ArrayList<>();
+    private final QuickSessions sessions = new QuickSessions();
 
     @AfterEach
     void closeSessions() throws IOException {
-        for (Session s : sessions) s.close();
-    }
-
-    private Session session() throws IOException {
-        SessionConfig config = SessionConfig.defaults();
-        Session s = new Session(config.withLimits(config.limits().quick()));
-        sessions.add(s);
-        s.start();
-        return s;
-    }
-
-    private TorrentHandle seed(Session seeder, TestTorrent t, String folder) throws IOException {
-        Path data = dir.resolve(folder);
-        t.writeTo(data);
-        return seeder.add(t.metainfo(), TorrentOptions.in(data));
+        sessions.close();
     }
 
     static MagnetLink magnet(TestTorrent t, List<InetSocketAddress> peers) {
@@ -78,9 +64,8 @@ class MagnetSwarmTest {
     void aMagnetLeecherFetchesTheMetadataThenDownloadsOverTheSameConnection() throws Exception {
         TestTorrent t = TestTorrent.multi("magnet-multi", 32 * 1024, Spec.file("a.bin", 300_000), Spec.file("sub/b.bin", 123_457),
                 Spec.file("empty.txt", 0));
-        Session seeder = session();
-        seed(seeder, t, "seed").completion().get(30, TimeUnit.SECONDS);
-        Session leecher = session();
+        Session seeder = sessions.seeding(t, dir.resolve("seed"));
+        Session leecher = sessions.start();
         List<SessionEvent> events = new CopyOnWriteArrayList<>();
         leecher.listen(events::add);
         Path out = dir.resolve("leech");
@@ -113,15 +98,14 @@ class MagnetSwarmTest {
     @Test
     void aMagnetAnnouncesToEachTrackerWithLeftUnknownAndDownloadsFromThePeerItGets() throws Exception {
         TestTorrent t = TestTorrent.single("tracked.bin", 150_000, 16 * 1024);
-        Session seeder = session();
-        seed(seeder, t, "seed").completion().get(30, TimeUnit.SECONDS);
+        Session seeder = sessions.seeding(t, dir.resolve("seed"));
         byte[] compact = {127, 0, 0, 1, (byte) (seeder.listenPort() >> 8), (byte) seeder.listenPort()};
         byte[] withPeer = concat("d8:intervali1800e5:peers6:".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), compact,
                 new byte[] {'e'});
         try (var first = org.jtorrent.testing.ScriptedHttpTracker.start((n, target) -> org.jtorrent.testing.ScriptedHttpTracker.reply(withPeer));
              var second = org.jtorrent.testing.ScriptedHttpTracker.start((n, target) ->
                      org.jtorrent.testing.ScriptedHttpTracker.reply("d8:intervali1800e5:peers0:e"))) {
-            Session leecher = session();
+            Session leecher = sessions.start();
             Path out = dir.resolve("leech");
             MagnetLink m = new MagnetLink(t.metainfo().infoHash(), Optional.empty(),
                     List.of(first.uri().toString(), second.uri().toString()), List.of(), List.of(), Optional.empty());

@@ -38,19 +38,11 @@ class MetadataServingTest {
     @TempDir
     Path dir;
 
-    private final List<Session> sessions = new ArrayList<>();
+    private final QuickSessions sessions = new QuickSessions();
 
     @AfterEach
     void close() throws IOException {
-        for (Session s : sessions) s.close();
-    }
-
-    private Session session() throws IOException {
-        SessionConfig config = SessionConfig.defaults();
-        Session s = new Session(config.withLimits(config.limits().quick()));
-        sessions.add(s);
-        s.start();
-        return s;
+        sessions.close();
     }
 
     /** A raw client speaking ut_metadata under our id {@link #THEIR_ID}. */
@@ -97,10 +89,7 @@ class MetadataServingTest {
     void aSeederAdvertisesMetadataSizeServesEveryBlockAndRejectsOutOfRange() throws Exception {
         TestTorrent t = MagnetHostileTest.manyFiles(800);
         byte[] info = t.metainfo().infoBytes();
-        Session seeder = session();
-        Path data = dir.resolve("seed");
-        t.writeTo(data);
-        seeder.add(t.metainfo(), TorrentOptions.in(data)).completion().get(30, TimeUnit.SECONDS);
+        Session seeder = sessions.seeding(t, dir.resolve("seed"));
         try (Asker a = new Asker(seeder.listenPort(), t.metainfo().infoHash())) {
             assertThat(a.theirId).isEqualTo(MetadataExchange.LOCAL_ID);
             assertThat(a.theirs.metadataSize()).isEqualTo(info.length);
@@ -122,10 +111,7 @@ class MetadataServingTest {
     @Test
     void aFloodOfRequestsIsAnsweredUpToTheCapAndRejectedBeyond() throws Exception {
         TestTorrent t = TestTorrent.single("flood.bin", 100_000, 16 * 1024);
-        Session seeder = session();
-        Path data = dir.resolve("seed");
-        t.writeTo(data);
-        seeder.add(t.metainfo(), TorrentOptions.in(data)).completion().get(30, TimeUnit.SECONDS);
+        Session seeder = sessions.seeding(t, dir.resolve("seed"));
         try (Asker a = new Asker(seeder.listenPort(), t.metainfo().infoHash())) {
             int asked = 10 * MetadataExchange.SERVED_PER_SECOND;
             for (int i = 0; i < asked; i++) a.ask(0);
@@ -144,10 +130,7 @@ class MetadataServingTest {
     void aPrivateTorrentOffersNoMetadataExchangeAsLibtorrentDoes() throws Exception {
         TestTorrent t = TestTorrent.privateSingle("private.bin", 100_000, 16 * 1024);
         assertThat(t.metainfo().info().isPrivate()).isTrue();
-        Session seeder = session();
-        Path data = dir.resolve("seed");
-        t.writeTo(data);
-        seeder.add(t.metainfo(), TorrentOptions.in(data)).completion().get(30, TimeUnit.SECONDS);
+        Session seeder = sessions.seeding(t, dir.resolve("seed"));
         try (Asker a = new Asker(seeder.listenPort(), t.metainfo().infoHash())) {
             assertThat(a.theirs.extensions()).doesNotContainKey(MetadataMessage.NAME);
             assertThat(a.theirs.metadataSize()).isZero();
@@ -157,7 +140,7 @@ class MetadataServingTest {
     @Test
     void aTorrentStillFetchingRejectsRequestsAndAdvertisesNoSize() throws Exception {
         TestTorrent t = TestTorrent.single("unknown.bin", 100_000, 16 * 1024);
-        Session leecher = session();
+        Session leecher = sessions.start();
         leecher.add(magnet(t, List.of()), TorrentOptions.in(dir.resolve("leech")));
         try (Asker a = new Asker(leecher.listenPort(), t.metainfo().infoHash())) {
             assertThat(a.theirId).isEqualTo(MetadataExchange.LOCAL_ID); // it speaks ut_metadata: it fetches with it
