@@ -126,6 +126,21 @@ class MagnetHostileTest {
         assertThat(leecher.connectionCount()).isZero();
     }
 
+    /** Both at once from the start: whichever answers first, the metadata that is kept verifies and the download completes. */
+    @ParameterizedTest
+    @EnumSource(value = Script.class, names = {"LIAR", "HUGE_SIZE", "OVERSIZED", "REJECT_ALL"})
+    void aHostileMetadataPeerBesideAnHonestSeederFromTheStartDoesNotStopTheDownload(Script script) throws Exception {
+        TestTorrent t = manyFiles(400);
+        Session honest = seeder(t, "seed");
+        FakeMetadataPeer bad = fake(t, script, 6);
+        Session leecher = session();
+        Path out = dir.resolve("leech");
+        TorrentHandle h = leecher.add(magnet(t, List.of(bad.address(), at(honest))), TorrentOptions.in(out));
+        h.completion().get(60, TimeUnit.SECONDS);
+        assertSameBytes(t, out);
+        assertThat(h.metainfo().orElseThrow().infoBytes()).isEqualTo(t.metainfo().infoBytes());
+    }
+
     @Test
     void aKeptBitfieldWithSpareBitsClosesThatConnectionOnceThePieceCountIsKnown() throws Exception {
         TestTorrent t = TestTorrent.single("spare.bin", 5 * 16 * 1024 + 100, 16 * 1024); // 6 pieces: 2 spare bits

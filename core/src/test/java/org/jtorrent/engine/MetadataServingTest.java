@@ -120,8 +120,9 @@ class MetadataServingTest {
                 if (a.next() instanceof MetadataMessage.Data) served++;
                 else rejected++;
             }
-            // Sent within well under a second or two: at most two windows' worth answered, the rest refused.
-            assertThat(served).isBetween(1, 2 * MetadataExchange.SERVED_PER_SECOND);
+            // Sent within a fraction of a second (a few windows at most on a loaded machine): a few windows' worth
+            // answered, the rest refused.
+            assertThat(served).isBetween(1, 3 * MetadataExchange.SERVED_PER_SECOND);
             assertThat(rejected).isEqualTo(asked - served);
         }
     }
