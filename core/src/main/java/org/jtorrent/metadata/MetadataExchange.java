@@ -158,6 +158,16 @@ public final class MetadataExchange implements PeerExtension {
         }
     }
 
+    /** Whether a fetch is on and no peer is left to ask: the owner should look for more peers. */
+    public boolean starved() {
+        lock.lock();
+        try {
+            return fetch != null && fetch.sourceCount() == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Bytes held for the metadata being fetched (one buffer of the size chosen); 0 when not fetching. */
     public long fetchBufferBytes() {
         lock.lock();

@@ -246,6 +246,11 @@ public final class MetadataFetch<P> {
         return buffer == null ? 0 : buffer.length;
     }
 
+    /** Peers that may still be asked (dropped ones and those that left are not). */
+    public int sourceCount() {
+        return sources.size();
+    }
+
     /** Requests in flight over all sources. */
     public int inFlight() {
         int n = 0;

@@ -72,6 +72,7 @@ class MetadataFetchTest {
         assertThat(fetch.result()).isEmpty();
         assertThat(fetch.droppedWhy("liar")).hasValueSatisfying(w -> assertThat(w).contains("hash"));
         assertThat(fetch.asks(0)).isEmpty(); // nobody left to ask: waits, asks nothing
+        assertThat(fetch.sourceCount()).isZero(); // (the engine then announces for more peers)
         fetch.joined("honest", info.length);
         answerAll(0, List.of());
         assertThat(fetch.result()).hasValueSatisfying(r -> assertThat(r).isEqualTo(info));
