@@ -26,8 +26,9 @@ import org.jtorrent.wire.MetadataMessage;
  * above the cap drops the source at once; a data message whose {@code total_size} differs from the
  * size being fetched, or from the source's own word, drops it too. Only sources of the chosen size
  * are asked: {@link #IN_FLIGHT_PER_SOURCE} blocks each, several sources at once, each request
- * re-asked elsewhere once rejected, timed out or its source gone. A source that rejects or ignores
- * {@link #MAX_MISSES} requests in a row, or sends a block of the wrong length or index, is dropped.
+ * re-asked elsewhere once rejected, timed out or its source gone; a block nobody asked of its
+ * sender (or that came after its timeout) is ignored. A source that rejects or ignores
+ * {@link #MAX_MISSES} requests in a row, or sends a block of the wrong length, is dropped.
  *
  * <p>Liars: every block is attributed to the source that sent it. When the whole dictionary fails
  * the SHA-1 check against the info-hash, a failing set from one source drops that source; a set
@@ -128,7 +129,9 @@ public final class MetadataFetch<P> {
     public void received(P peer, int piece, long totalSize, byte[] data) {
         Source<P> s = sources.get(peer);
         if (s == null || result != null) return; // dropped, unknown, or done: ignored
-        s.asked.remove(piece);
+        // Only what was asked of it (and not yet timed out): a liar's unasked blocks would mix into
+        // the set of the one source that is narrowing a failure down, and keep it from ever ending.
+        if (s.asked.remove(piece) == null) return;
         if (totalSize > cap) {
             drop(peer, "total_size " + totalSize + " over the cap of " + cap);
             return;
@@ -145,18 +148,13 @@ public final class MetadataFetch<P> {
             drop(peer, "total_size " + totalSize + " disagrees with the others' " + size);
             return;
         }
-        int blocks = MetadataMessage.blockCount(size);
-        if (piece >= blocks) {
-            drop(peer, "block " + piece + " of " + blocks);
-            return;
-        }
         long expected = Math.min(MetadataMessage.BLOCK, size - (long) piece * MetadataMessage.BLOCK);
         if (data.length != expected) {
             drop(peer, "block " + piece + " of " + data.length + " bytes, expected " + expected);
             return;
         }
         s.misses = 0;
-        if (supplier[piece] != null) return; // a copy of a block we have (asked elsewhere after a timeout)
+        if (supplier[piece] != null) return; // a copy of a block we have
         System.arraycopy(data, 0, buffer, piece * MetadataMessage.BLOCK, data.length);
         supplier[piece] = peer;
         if (--missing == 0) verify();

@@ -66,6 +66,26 @@ class MetadataFetchTest {
     }
 
     @Test
+    void blocksNobodyAskedForAreIgnoredSoALiarCannotSpoilEverySet() {
+        fetch.joined("honest", info.length);
+        fetch.joined("liar", info.length);
+        for (int round = 0; round < 100 && fetch.result().isEmpty(); round++) {
+            List<MetadataFetch.Ask<String>> asks = fetch.asks(0);
+            if (asks.isEmpty()) break;
+            for (MetadataFetch.Ask<String> a : asks) {
+                if (a.piece() % 2 == 0) { // a wrong copy of every other block first, whether asked or not
+                    byte[] wrong = block(info, a.piece());
+                    wrong[0] ^= 1;
+                    fetch.received("liar", a.piece(), info.length, wrong);
+                }
+                else if (a.peer().equals("liar")) fetch.received("liar", a.piece(), info.length, block(info, a.piece()));
+                if (a.peer().equals("honest")) fetch.received("honest", a.piece(), info.length, block(info, a.piece()));
+            }
+        }
+        assertThat(fetch.result()).hasValueSatisfying(r -> assertThat(r).isEqualTo(info));
+    }
+
+    @Test
     void aLiarThatAloneSuppliedAFailingSetIsDropped() {
         fetch.joined("liar", info.length);
         answerAll(0, List.of("liar"));
@@ -104,8 +124,6 @@ class MetadataFetchTest {
         // Only peers of the chosen size are asked.
         List<MetadataFetch.Ask<String>> first = fetch.asks(0);
         assertThat(first).extracting(MetadataFetch.Ask::peer).doesNotContain("odd");
-        fetch.received("odd", 0, info.length + 7, block(info, 0));
-        assertThat(fetch.droppedWhy("odd")).hasValueSatisfying(w -> assertThat(w).contains("disagrees"));
         // A peer whose data message contradicts its own metadata_size is dropped too.
         fetch.received("a", 1, info.length + 1, block(info, 1));
         assertThat(fetch.droppedWhy("a")).hasValueSatisfying(w -> assertThat(w).contains("total_size"));
@@ -171,13 +189,15 @@ class MetadataFetchTest {
     }
 
     @Test
-    void aBlockOfTheWrongLengthOrIndexDropsItsSender() {
+    void aBlockOfTheWrongLengthDropsItsSenderAndOneNobodyAskedForIsIgnored() {
         fetch.joined("short", info.length);
-        fetch.joined("far", info.length);
-        fetch.received("short", 0, info.length, new byte[100]);
-        fetch.received("far", 99, info.length, new byte[100]);
+        fetch.joined("eager", info.length);
+        List<MetadataFetch.Ask<String>> asks = fetch.asks(0);
+        assertThat(asks.get(0).peer()).isEqualTo("short");
+        fetch.received("short", asks.get(0).piece(), info.length, new byte[100]);
         assertThat(fetch.droppedWhy("short")).hasValueSatisfying(w -> assertThat(w).contains("expected"));
-        assertThat(fetch.droppedWhy("far")).hasValueSatisfying(w -> assertThat(w).contains("block 99"));
+        fetch.received("eager", 5, info.length, new byte[100]); // never asked of it: not even looked at
+        assertThat(fetch.droppedWhy("eager")).isEmpty();
     }
 
     @Test
