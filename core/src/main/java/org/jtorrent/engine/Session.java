@@ -204,6 +204,8 @@ public final class Session implements AutoCloseable {
         if (closed.get()) throw new IllegalStateException("session closed");
         List<List<String>> tiers = magnet.trackers().stream().map(List::of).toList();
         TorrentSettings recorded = TorrentSettings.of(magnet.infoHash(), magnet.displayName().orElse(""), tiers, options.folder());
+        // Before the link is kept: a second add must not overwrite the first one's peers and selection.
+        if (byInfoHash.containsKey(magnet.infoHash())) throw new IllegalArgumentException("already in the session: " + magnet.infoHash().hex());
         if (state != null) {
             try {
                 state.saveMagnet(magnet.infoHash(), magnet); // before its settings, as a .torrent

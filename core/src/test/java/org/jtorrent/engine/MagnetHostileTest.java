@@ -272,6 +272,9 @@ class MagnetHostileTest {
             Session first = new Session(noTrackers, state, Duration.ofSeconds(1));
             first.start();
             first.add(m, TorrentOptions.in(out));
+            MagnetLink again = new MagnetLink(m.infoHash(), Optional.empty(), List.of(), List.of(), List.of(), Optional.empty());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> first.add(again, TorrentOptions.in(out)))
+                    .hasMessageContaining("already in the session");
             first.close();
             assertThat(state.torrentFile(t.metainfo().infoHash())).doesNotExist();
         }
