@@ -479,8 +479,8 @@ public final class Torrent implements Swarm {
     }
 
     /**
-     * {@code ut_metadata}, except for a private torrent (BEP 27): libtorrent 2.0.8 and Transmission
-     * offer neither it nor {@code ut_pex} for one (checked against libtorrent: its handshake's
+     * {@code ut_metadata}, except for a private torrent (BEP 27): libtorrent 2.0.8 offers neither it
+     * nor {@code ut_pex} for one (checked against libtorrent: its handshake's
      * {@code m} lists neither, and it sends no {@code metadata_size}), and neither do we.
      */
     @Override

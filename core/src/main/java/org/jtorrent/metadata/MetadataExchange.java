@@ -25,8 +25,8 @@ import org.jtorrent.wire.ProtocolException;
  * each connection gets at most {@link #SERVED_PER_SECOND} blocks a second, and requests past that
  * are rejected (a 30 MiB dictionary still leaves in about a minute from one peer, faster from
  * several); a peer that never reads what we send is dropped by its outbox bound as for any message.
- * Private torrents (BEP 27) serve their metadata too: peers of a private swarm got it from the same
- * tracker, and libtorrent and Transmission answer them alike.
+ * A private torrent (BEP 27) does not offer this extension at all ({@code Torrent.extensions()}), as
+ * libtorrent 2.0.8 does not.
  *
  * <p>Fetching: a {@link MetadataFetch} decides whom to ask for what; this class feeds it what the
  * peers say, sends its requests and runs {@link #tick} for timeouts. When the dictionary verifies,
