@@ -2,13 +2,10 @@ package org.jtorrent.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.testing.RealPeers;
@@ -105,19 +102,7 @@ class MagnetInteropTest {
         List<String> command = new ArrayList<>(List.of("python3", RealPeers.harness().resolve("swarm.py").toString()));
         command.addAll(arguments);
         command.addAll(List.of("--leecher", "cmd:" + leecher, "--timeout", "60", "--tracker-cmd", tracker));
-        Path log = Files.createTempFile("magnet-swarm-", ".log");
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!p.waitFor(150, TimeUnit.SECONDS)) {
-                p.toHandle().destroy(); // SIGTERM: swarm.py tears its children down by PID
-                p.waitFor(30, TimeUnit.SECONDS);
-            }
-            String output = Files.readString(log, StandardCharsets.UTF_8);
-            assertThat(output).as(output).containsPattern("leecher=cmd seeder=" + seederLabel + " bytes=" + bytes + " .* ok\\b");
-            assertThat(p.exitValue()).as(output).isZero();
-        } finally {
-            Files.deleteIfExists(log);
-        }
+        SwarmRun.expect(command, "leecher=cmd seeder=" + seederLabel + " bytes=" + bytes + " .* ok\\b", 150);
     }
 
     private static void requireClient(String kind) {
