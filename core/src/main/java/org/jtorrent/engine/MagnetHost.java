@@ -121,26 +121,13 @@ final class MagnetHost implements Swarm {
 
     @Override
     public boolean add(PeerConnection connection) {
-        String refusal = null;
+        String refusal;
+        Torrent t;
         synchronized (this) {
-            Torrent t = torrent;
-            if (t != null) {
-                refusal = "";
-            } else if (closedForGood) {
-                refusal = "the torrent stopped";
-            } else {
-                for (PeerConnection c : connections) {
-                    if (c.remoteHandshake().peerId().equals(connection.remoteHandshake().peerId())) {
-                        refusal = "already connected to this peer id";
-                        break;
-                    }
-                }
-                if (refusal == null && connections.size() >= maxPeers) refusal = "too many connections for this torrent";
-                if (refusal == null && !slots.tryOpen()) refusal = "too many connections";
-                if (refusal == null) connections.add(connection);
-            }
+            t = torrent;
+            refusal = t != null ? null : closedForGood ? "the torrent stopped" : slots.admit(connections, connection, maxPeers);
         }
-        if (refusal != null && refusal.isEmpty()) return torrent.add(connection); // handed over meanwhile
+        if (t != null) return t.add(connection); // handed over meanwhile
         if (refusal != null) {
             connection.close(new IOException(refusal));
             return false;

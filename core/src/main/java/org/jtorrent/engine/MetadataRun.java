@@ -56,7 +56,7 @@ final class MetadataRun {
         if (config.useTrackers() && !trackers.isEmpty()) {
             announcer = new Announcer(trackers, infoHash, context.peerId(), context.listenPort(), config.tracker(),
                     () -> new TrackerSession.Progress(0, 0, LEFT_UNKNOWN), found -> peerSet.offer(found, false),
-                    () -> host.connectionCount() == 0);
+                    exchange::starved); // no peer to ask (none connected, or every one dropped as a source): announce again soon
         }
         peerSet.offer(peers, true);
         return new MetadataRun(host, peerSet, announcer);

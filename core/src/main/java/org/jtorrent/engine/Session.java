@@ -160,9 +160,10 @@ public final class Session implements AutoCloseable {
                     .withSelection(new Selection(priorities.length == 0 ? null : priorities, s.sequential(), false));
             if (stored.metainfo().isPresent()) {
                 enqueue(stored.metainfo().get().infoHash(), position -> new TorrentHandle(this, stored.metainfo().get(), options, s, position));
-            } else { // a magnet link still fetching its metadata: it goes on fetching, from its trackers
-                MagnetLink magnet = new MagnetLink(s.infoHash(), s.name().isEmpty() ? Optional.empty() : Optional.of(s.name()),
-                        s.trackers().stream().flatMap(List::stream).toList(), List.of(), List.of(), Optional.empty());
+            } else { // a magnet link still fetching its metadata: it goes on fetching (without its link kept, from its trackers)
+                MagnetLink magnet = stored.magnet().orElseGet(() -> new MagnetLink(s.infoHash(),
+                        s.name().isEmpty() ? Optional.empty() : Optional.of(s.name()),
+                        s.trackers().stream().flatMap(List::stream).toList(), List.of(), List.of(), Optional.empty()));
                 enqueue(s.infoHash(), position -> new TorrentHandle(this, magnet, options, s, position));
             }
         }
@@ -203,6 +204,13 @@ public final class Session implements AutoCloseable {
         if (closed.get()) throw new IllegalStateException("session closed");
         List<List<String>> tiers = magnet.trackers().stream().map(List::of).toList();
         TorrentSettings recorded = TorrentSettings.of(magnet.infoHash(), magnet.displayName().orElse(""), tiers, options.folder());
+        if (state != null) {
+            try {
+                state.saveMagnet(magnet.infoHash(), magnet); // before its settings, as a .torrent
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot keep the torrent in the state directory " + state.root(), e);
+            }
+        }
         TorrentHandle handle = enqueue(magnet.infoHash(), position -> new TorrentHandle(this, magnet, options, recorded, position));
         stateChanged(handle);
         if (started.get()) handle.begin();

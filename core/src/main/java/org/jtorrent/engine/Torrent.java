@@ -375,17 +375,7 @@ public final class Torrent implements Swarm {
         String refusal = null;
         if (isBanned(connection.address())) refusal = "banned";
         synchronized (this) {
-            if (refusal == null) {
-                for (PeerConnection c : connections) {
-                    if (c.remoteHandshake().peerId().equals(connection.remoteHandshake().peerId())) {
-                        refusal = "already connected to this peer id";
-                        break;
-                    }
-                }
-            }
-            if (refusal == null && connections.size() >= maxPeers) refusal = "too many connections for this torrent";
-            if (refusal == null && !slots.tryOpen()) refusal = "too many connections";
-            if (refusal == null) connections.add(connection);
+            if (refusal == null) refusal = slots.admit(connections, connection, maxPeers);
         }
         if (refusal != null) {
             connection.close(new IOException(refusal));
@@ -488,14 +478,19 @@ public final class Torrent implements Swarm {
         return listenPort;
     }
 
+    /**
+     * {@code ut_metadata}, except for a private torrent (BEP 27): libtorrent 2.0.8 and Transmission
+     * offer neither it nor {@code ut_pex} for one (checked against libtorrent: its handshake's
+     * {@code m} lists neither, and it sends no {@code metadata_size}), and neither do we.
+     */
     @Override
     public List<PeerExtension> extensions() {
-        return List.of(metadataExchange);
+        return metainfo.info().isPrivate() ? List.of() : List.of(metadataExchange);
     }
 
     @Override
     public long metadataSize() {
-        return metadataExchange.metadataSize();
+        return metainfo.info().isPrivate() ? 0 : metadataExchange.metadataSize();
     }
 
     @Override

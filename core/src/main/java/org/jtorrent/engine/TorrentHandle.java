@@ -107,7 +107,7 @@ public final class TorrentHandle implements StateSaver.Source {
         this.recorded = recorded;
         this.paused = options.paused();
         this.queuePosition = queuePosition;
-        this.state = TorrentState.CHECKING;
+        this.state = metainfo == null ? TorrentState.FETCHING_METADATA : TorrentState.CHECKING;
         this.uploadedBefore = recorded.totalUploaded();
         this.downloadedBefore = recorded.totalDownloaded();
         this.selection = options.selection();
@@ -428,10 +428,12 @@ public final class TorrentHandle implements StateSaver.Source {
         return h == null ? List.of() : h.handedOver();
     }
 
-    /** The metadata exchange of the metadata phase, for tests; empty when not fetching. */
-    Optional<org.jtorrent.metadata.MetadataExchange> fetchingExchange() {
+    /** The metadata exchange of the metadata phase (while fetching, or of the connections the run took over), for tests. */
+    Optional<org.jtorrent.metadata.MetadataExchange> metadataExchange() {
         MetadataRun f = fetchRun;
-        return f == null ? Optional.empty() : Optional.of(f.host().exchange());
+        if (f != null) return Optional.of(f.host().exchange());
+        MagnetHost h = adoptedFrom;
+        return h == null ? Optional.empty() : Optional.of(h.exchange());
     }
 
     /** Whether the queue may run it: checked, not paused, not failed, not removed. */
@@ -483,12 +485,14 @@ public final class TorrentHandle implements StateSaver.Source {
             lastSampleNanos = System.nanoTime();
             idleSinceNanos = -1;
             session.register(infoHash, started.torrent());
-            started.start();
             Torrent torrent = started.torrent();
+            // The connections made while fetching the metadata go on, taken over before the run dials:
+            // a dial to a peer we already have is then refused as the second connection it is.
             MagnetHost waiting = handedOver;
             handedOver = null;
-            if (waiting != null) waiting.handOver(torrent); // the connections made while fetching the metadata go on
+            if (waiting != null) waiting.handOver(torrent);
             adoptedFrom = waiting;
+            started.start();
             // Downloading again (after a recheck found damage, or more was selected): a new completion to wait for.
             if (!torrent.isComplete() && completion.isDone()) completion = new CompletableFuture<>();
             moveTo(torrent.isComplete() ? TorrentState.SEEDING : TorrentState.DOWNLOADING);

@@ -54,21 +54,36 @@ public final class MetadataExchange implements PeerExtension {
     private MetadataFetch<PeerConnection> fetch; // guarded by lock; null once done (or when only serving)
     private final Consumer<byte[]> verified;
     private final Map<PeerConnection, long[]> served = new ConcurrentHashMap<>(); // {second, count}
+    /** The latest sources dropped, "address: why", at most {@link #DROPS_KEPT}. */
+    private final java.util.Deque<String> drops = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    static final int DROPS_KEPT = 100;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MetadataExchange.class);
 
-    private MetadataExchange(byte[] metadata, MetadataFetch<PeerConnection> fetch, Consumer<byte[]> verified) {
+    private MetadataExchange(byte[] metadata, InfoHash infoHash, long cap, Duration timeout, Consumer<byte[]> verified) {
         this.metadata = metadata;
-        this.fetch = fetch;
+        this.fetch = metadata != null ? null : new MetadataFetch<>(infoHash, cap, timeout, this::dropped);
         this.verified = verified;
+    }
+
+    private void dropped(PeerConnection peer, String why) {
+        log.info("{}: no longer asked for metadata: {}", peer.address(), why);
+        drops.addLast(peer.address() + ": " + why);
+        while (drops.size() > DROPS_KEPT) drops.pollFirst();
+    }
+
+    /** The latest peers dropped as metadata sources, as "address: why" (at most {@link #DROPS_KEPT}). */
+    public List<String> droppedSources() {
+        return List.copyOf(drops);
     }
 
     /** Serves {@code infoBytes}, the torrent's info dictionary as it hashes to its info-hash. */
     public static MetadataExchange serving(byte[] infoBytes) {
-        return new MetadataExchange(infoBytes, null, m -> { });
+        return new MetadataExchange(infoBytes, null, 0, Duration.ZERO, m -> { });
     }
 
     /** Fetches the dictionary of {@code infoHash} (at most {@code cap} bytes), then serves it. */
     public static MetadataExchange fetching(InfoHash infoHash, long cap, Duration timeout, Consumer<byte[]> verified) {
-        return new MetadataExchange(null, new MetadataFetch<>(infoHash, cap, timeout), verified);
+        return new MetadataExchange(null, infoHash, cap, timeout, verified);
     }
 
     @Override
@@ -138,6 +153,16 @@ public final class MetadataExchange implements PeerExtension {
         lock.lock();
         try {
             return fetch == null ? Optional.empty() : fetch.droppedWhy(peer);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a fetch is on and no peer is left to ask: the owner should look for more peers. */
+    public boolean starved() {
+        lock.lock();
+        try {
+            return fetch != null && fetch.sourceCount() == 0;
         } finally {
             lock.unlock();
         }

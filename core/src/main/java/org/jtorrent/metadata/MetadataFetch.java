@@ -71,6 +71,7 @@ public final class MetadataFetch<P> {
     private final Map<P, Source<P>> sources = new LinkedHashMap<>();
     /** Sources dropped, with why; forgotten when the peer leaves (bounded by the connections). */
     private final Map<P, String> dropped = new HashMap<>();
+    private final java.util.function.BiConsumer<P, String> onDrop;
 
     private long size; // the size being fetched; 0: none chosen yet
     private byte[] buffer;
@@ -85,7 +86,13 @@ public final class MetadataFetch<P> {
      * @param timeout how long a request may go unanswered before it is asked elsewhere
      */
     public MetadataFetch(InfoHash infoHash, long cap, java.time.Duration timeout) {
+        this(infoHash, cap, timeout, (peer, why) -> { });
+    }
+
+    /** @param onDrop hears each source dropped, with why (for the log), as it happens */
+    public MetadataFetch(InfoHash infoHash, long cap, java.time.Duration timeout, java.util.function.BiConsumer<P, String> onDrop) {
         if (cap <= 0) throw new IllegalArgumentException("cap must be positive");
+        this.onDrop = onDrop;
         this.infoHash = infoHash;
         this.cap = cap;
         this.timeoutNanos = timeout.toNanos();
@@ -191,6 +198,7 @@ public final class MetadataFetch<P> {
         List<Source<P>> eligible = new ArrayList<>();
         for (Source<P> s : sources.values()) if (s.size == size) eligible.add(s);
         if (eligible.isEmpty()) return asks;
+        eligible.sort(java.util.Comparator.comparingInt(s -> s.misses)); // those that answer first; stable, so in order of arrival
         int inFlight = IN_FLIGHT_PER_SOURCE;
         if (narrowing) {
             if (solo == null) solo = nextSolo(eligible);
@@ -201,17 +209,13 @@ public final class MetadataFetch<P> {
         for (Source<P> s : sources.values()) inFlightAnywhere.addAll(s.asked.keySet());
         int next = 0;
         int blocks = supplier.length;
-        boolean progress = true;
-        while (progress) { // round robin: one block per source per round, so the work spreads
-            progress = false;
-            for (Source<P> s : eligible) {
-                if (s.asked.size() >= inFlight) continue;
+        for (Source<P> s : eligible) { // each up to its in-flight cap: the cap spreads the work over the sources
+            while (s.asked.size() < inFlight) {
                 while (next < blocks && (supplier[next] != null || inFlightAnywhere.contains(next))) next++;
                 if (next >= blocks) return asks;
                 s.asked.put(next, now + timeoutNanos);
                 asks.add(new Ask<>(s.peer, next));
                 next++;
-                progress = true;
             }
         }
         return asks;
@@ -242,6 +246,11 @@ public final class MetadataFetch<P> {
         return buffer == null ? 0 : buffer.length;
     }
 
+    /** Peers that may still be asked (dropped ones and those that left are not). */
+    public int sourceCount() {
+        return sources.size();
+    }
+
     /** Requests in flight over all sources. */
     public int inFlight() {
         int n = 0;
@@ -259,6 +268,7 @@ public final class MetadataFetch<P> {
 
     private void drop(P peer, String why) {
         dropped.put(peer, why);
+        onDrop.accept(peer, why);
         if (sources.remove(peer) != null) {
             if (peer.equals(solo)) solo = null;
             chooseSize();

@@ -37,7 +37,9 @@ import org.jtorrent.wire.MessageCodec;
 import org.jtorrent.wire.ProtocolException;
 
 /**
- * One peer, both ways: we request blocks it has and serve blocks it asks for. Blocking I/O on
+ * One peer, both ways: we request blocks it has and serve blocks it asks for. A connection of a
+ * torrent still fetching its metadata (a magnet link) starts without a piece layout: it keeps what
+ * the peer says it has, within bounds, and asks for nothing until {@link #layoutKnown}. Blocking I/O on
  * threads that cost little while the peer is idle, so that a process holds thousands of
  * connections: a reader that handles every incoming message (and owns the request pipeline); a
  * writer, the only thread that writes the socket, draining the connection's {@link Outbox}; both

@@ -29,25 +29,11 @@ class MagnetSwarmTest {
     @TempDir
     Path dir;
 
-    private final List<Session> sessions = new ArrayList<>();
+    private final QuickSessions sessions = new QuickSessions();
 
     @AfterEach
     void closeSessions() throws IOException {
-        for (Session s : sessions) s.close();
-    }
-
-    private Session session() throws IOException {
-        SessionConfig config = SessionConfig.defaults();
-        Session s = new Session(config.withLimits(config.limits().quick()));
-        sessions.add(s);
-        s.start();
-        return s;
-    }
-
-    private TorrentHandle seed(Session seeder, TestTorrent t, String folder) throws IOException {
-        Path data = dir.resolve(folder);
-        t.writeTo(data);
-        return seeder.add(t.metainfo(), TorrentOptions.in(data));
+        sessions.close();
     }
 
     static MagnetLink magnet(TestTorrent t, List<InetSocketAddress> peers) {
@@ -78,14 +64,12 @@ class MagnetSwarmTest {
     void aMagnetLeecherFetchesTheMetadataThenDownloadsOverTheSameConnection() throws Exception {
         TestTorrent t = TestTorrent.multi("magnet-multi", 32 * 1024, Spec.file("a.bin", 300_000), Spec.file("sub/b.bin", 123_457),
                 Spec.file("empty.txt", 0));
-        Session seeder = session();
-        seed(seeder, t, "seed").completion().get(30, TimeUnit.SECONDS);
-        Session leecher = session();
+        Session seeder = sessions.seeding(t, dir.resolve("seed"));
+        Session leecher = sessions.start();
         List<SessionEvent> events = new CopyOnWriteArrayList<>();
         leecher.listen(events::add);
         Path out = dir.resolve("leech");
         TorrentHandle h = leecher.add(magnet(t, List.of(at(seeder))), TorrentOptions.in(out));
-        assertThat(events).isNotEmpty();
         h.completion().get(60, TimeUnit.SECONDS);
 
         assertSameBytes(t, out);
@@ -93,13 +77,51 @@ class MagnetSwarmTest {
         assertThat(h.metainfo().get().infoHash()).isEqualTo(t.metainfo().infoHash());
         assertThat(h.metainfo().get().info().files()).hasSameSizeAs(t.metainfo().info().files());
         await(() -> events.stream().anyMatch(e -> e instanceof SessionEvent.Completed), "the completed event");
-        assertThat(events).filteredOn(e -> e instanceof SessionEvent.StateChanged)
-                .extracting(e -> ((SessionEvent.StateChanged) e).to())
-                .startsWith(TorrentState.FETCHING_METADATA, TorrentState.CHECKING);
+        assertThat(events).filteredOn(e -> e instanceof SessionEvent.StateChanged).first()
+                .isEqualTo(new SessionEvent.StateChanged(t.metainfo().infoHash(), TorrentState.FETCHING_METADATA, TorrentState.CHECKING));
+        // The metadata is announced before the torrent moves on with it.
+        assertThat(events.indexOf(new SessionEvent.MetadataReceived(t.metainfo().infoHash())))
+                .isLessThan(events.indexOf(new SessionEvent.StateChanged(t.metainfo().infoHash(), TorrentState.FETCHING_METADATA,
+                        TorrentState.CHECKING)));
         assertThat(events).anyMatch(e -> e instanceof SessionEvent.MetadataReceived);
         // The connection made before the metadata is the one that downloaded the pieces: kept, not redialled.
         List<PeerConnection> adopted = h.adoptedConnections();
         assertThat(adopted).isNotEmpty();
         assertThat(adopted).anyMatch(c -> c.downloaded() == t.metainfo().info().totalLength());
+    }
+
+    /**
+     * Each of the magnet's trackers is a tier of its own (both are announced to, not the second only
+     * when the first fails), and they hear left = 16 KiB while the size is unknown, as libtorrent
+     * sends; the peer one of them gives completes the download.
+     */
+    @Test
+    void aMagnetAnnouncesToEachTrackerWithLeftUnknownAndDownloadsFromThePeerItGets() throws Exception {
+        TestTorrent t = TestTorrent.single("tracked.bin", 150_000, 16 * 1024);
+        Session seeder = sessions.seeding(t, dir.resolve("seed"));
+        byte[] compact = {127, 0, 0, 1, (byte) (seeder.listenPort() >> 8), (byte) seeder.listenPort()};
+        byte[] withPeer = concat("d8:intervali1800e5:peers6:".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), compact,
+                new byte[] {'e'});
+        try (var first = org.jtorrent.testing.ScriptedHttpTracker.start((n, target) -> org.jtorrent.testing.ScriptedHttpTracker.reply(withPeer));
+             var second = org.jtorrent.testing.ScriptedHttpTracker.start((n, target) ->
+                     org.jtorrent.testing.ScriptedHttpTracker.reply("d8:intervali1800e5:peers0:e"))) {
+            Session leecher = sessions.start();
+            Path out = dir.resolve("leech");
+            MagnetLink m = new MagnetLink(t.metainfo().infoHash(), Optional.empty(),
+                    List.of(first.uri().toString(), second.uri().toString()), List.of(), List.of(), Optional.empty());
+            TorrentHandle h = leecher.add(m, TorrentOptions.in(out));
+            h.completion().get(60, TimeUnit.SECONDS);
+            assertSameBytes(t, out);
+            for (var tracker : List.of(first, second)) {
+                assertThat(tracker.requests()).as("announces to " + tracker.uri())
+                        .anyMatch(r -> r.contains("&event=started") && r.contains("&left=16384"));
+            }
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) all.writeBytes(p);
+        return all.toByteArray();
     }
 }
