@@ -8,7 +8,7 @@ the harness's settings (../shared/harness/lt_client.py: DHT, LSD, UPnP, NAT-PMP 
 Fetches the metadata from the peers the link names (tr trackers, x.pe addresses), downloads, and
 exits 0 once every piece is verified and the files are closed, printing one line:
   "metadata_s=M first_piece_s=F complete_s=C" (seconds since the link was added); exits 2 on
---timeout. Used by the magnet interop tests (MagnetInteropTest) and bench/magnet-bench.sh.
+--timeout. Used by the command-line magnet interop tests (MagnetCliInteropTest) and bench/magnet-bench.sh.
 """
 import argparse
 import os

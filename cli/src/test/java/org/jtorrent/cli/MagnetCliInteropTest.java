@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fails under {@code CI=true} ({@link RealPeers}).
  */
 @Tag("interop")
-class MagnetInteropTest {
+class MagnetCliInteropTest {
     private static final String MAGNET = "'magnet:?xt=urn:btih:{infohash}&tr={tracker}'";
 
     @TempDir
