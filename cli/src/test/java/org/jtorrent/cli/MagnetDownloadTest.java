@@ -147,4 +147,13 @@ class MagnetDownloadTest {
         }
         assertThat(dir.resolve("out")).doesNotExist();
     }
+
+    @Test
+    void infoPointsAMagnetLinkToMetadataOnly() {
+        CliTest.Result r = CliTest.run("info", "magnet:?xt=urn:btih:" + "ab".repeat(20));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("jtorrent info: info reads .torrent files, and a magnet link holds no more than its "
+                + "info-hash: 'jtorrent download MAGNET --metadata-only --save-torrent FILE' fetches the .torrent"
+                + System.lineSeparator());
+    }
 }
