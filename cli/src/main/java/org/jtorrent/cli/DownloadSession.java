@@ -183,9 +183,9 @@ final class DownloadSession {
     }
 
     /**
-     * A magnet link's metadata arrived: saved where asked, its file selection applied; with
+     * A magnet link's metadata arrived: saved where asked, its file selection reported; with
      * {@code --metadata-only} the torrent is done (taken out, unless the state directory had it
-     * before). Whether it is done.
+     * before), and so is one whose metadata could not be saved (paused: it failed). Whether it is done.
      */
     private boolean received(Tracked t, long now) {
         Metainfo metainfo = t.handle.metainfo().orElseThrow();
@@ -211,7 +211,9 @@ final class DownloadSession {
         t.outcome = new Outcome(t.source, DownloadResult.of(t.handle, seconds(now)), t.handle.status(), t.savedTorrent, problem);
         if (problem != null) note(name + ": failed: " + problem);
         try {
-            if (t.addedHere) t.handle.remove(true); // its data folder is a scratch one: nothing of it is kept
+            // Only a metadata-only torrent added here has a scratch folder whose files may go; any other is paused,
+            // its data (perhaps from an earlier run) kept where it is.
+            if (metadata.only() && t.addedHere) t.handle.remove(true);
             else t.handle.pause();
         } catch (IOException e) {
             note(name + ": could not take it out of the session: " + TorrentSources.oneLine(e));
