@@ -244,13 +244,15 @@ public final class TorrentHandle implements StateSaver.Source {
             if (fetchRun != null) stopFetching("removed");
             dropHandedOver("removed");
             if (run != null) stopRun(state);
-            session.forget(this);
-            if (deleteData && metainfo != null) {
-                java.nio.file.Files.deleteIfExists(ResumeData.file(options.folder(), infoHash)); // where older versions kept it
-                DataRemoval.delete(metainfo.info(), options.folder());
-            }
         } finally {
             transitions.unlock();
+        }
+        // Not under the transitions lock: forget waits for a save of this torrent's record under way, and that save
+        // takes the lock (verified()); holding it here deadlocked a removal against the state loop.
+        session.forget(this);
+        if (deleteData && metainfo != null) {
+            java.nio.file.Files.deleteIfExists(ResumeData.file(options.folder(), infoHash)); // where older versions kept it
+            DataRemoval.delete(metainfo.info(), options.folder());
         }
         completion.completeExceptionally(new IOException("removed"));
         session.emit(new SessionEvent.Removed(infoHash, deleteData));
@@ -353,7 +355,8 @@ public final class TorrentHandle implements StateSaver.Source {
     private void applySelectOnly(Metainfo known) {
         if (magnet == null || magnet.selectOnly().isEmpty() || selection.filePriorities() != null) return;
         try {
-            int[] levels = org.jtorrent.metainfo.FileSelection.parse(magnet.selectOnly().get(), known.info().files().size())
+            // Indices past the end are ignored one by one, as libtorrent does (MagnetLink.fileSelection).
+            int[] levels = magnet.fileSelection(known.info().files().size()).orElseThrow()
                     .priorities(org.jtorrent.metainfo.Priorities.DEFAULT);
             Selection s = selection;
             selection = new Selection(levels, s.sequential(), s.fileEndsFirst());

@@ -48,10 +48,12 @@ public record FileSelection(BitSet files, int fileCount) {
     /**
      * Checks {@code list}'s syntax alone, before the file count is known (a magnet link's
      * {@code so}): throws IllegalArgumentException with a one-line reason. Allocates nothing per
-     * index, so {@code 0-999999999} costs no more than {@code 0}.
+     * index, so {@code 0-999999999} costs no more than {@code 0}. Returns the highest index named.
      */
-    public static void checkSyntax(String list) {
-        forEachRange(list, NO_BOUND, (from, to) -> { });
+    public static int checkSyntax(String list) {
+        int[] highest = {0};
+        forEachRange(list, NO_BOUND, (from, to) -> highest[0] = Math.max(highest[0], to));
+        return highest[0];
     }
 
     /** No file count yet: any index of up to nine digits is in range. */

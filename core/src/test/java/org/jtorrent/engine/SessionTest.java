@@ -325,6 +325,27 @@ class SessionTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD) // a deadlock fails, not hangs
+    void removingATorrentWhileTheStateLoopSavesItsRecordDoesNotDeadlock() throws Exception {
+        // remove() held the handle's transitions lock while waiting for a save of the record, and the save takes
+        // that lock to snapshot the verified pieces: a removal right after a state change (a check ending) hung.
+        TestTorrent t = TestTorrent.single("removed.bin", 64 * 1024, 16 * 1024);
+        Path data = dir.resolve("data");
+        t.writeTo(data);
+        try (org.jtorrent.state.StateDirectory state = org.jtorrent.state.StateDirectory.open(dir.resolve("state"))) {
+            Session s = new Session(SessionConfig.defaults(), state, Duration.ofMillis(200));
+            sessions.add(s);
+            s.start();
+            for (int i = 0; i < 300; i++) {
+                TorrentHandle h = s.add(t.metainfo(), TorrentOptions.in(data));
+                await(() -> h.state() != TorrentState.CHECKING, "the check");
+                h.remove(false);
+            }
+            assertThat(s.torrents()).isEmpty();
+        }
+    }
+
+    @Test
     void recheckFindsADamagedPieceAndFetchesItAgain() throws Exception {
         TestTorrent t = TestTorrent.single("recheck.bin", 512 * 1024, 32 * 1024);
         Session seeder = session(5);

@@ -43,8 +43,8 @@ class FileSelectionTest {
 
     @Test
     void syntaxAloneIsCheckedBeforeTheFileCountIsKnown() {
-        FileSelection.checkSyntax("0,2,4-6");
-        FileSelection.checkSyntax("0-999999999");
+        assertThat(FileSelection.checkSyntax("0,2,4-6,3")).isEqualTo(6);
+        assertThat(FileSelection.checkSyntax("0-999999999")).isEqualTo(999_999_999);
         assertThatThrownBy(() -> FileSelection.checkSyntax("3-1")).hasMessage("range 3-1 runs backwards in file list '3-1'");
         assertThatThrownBy(() -> FileSelection.checkSyntax("1x")).hasMessageStartingWith("'1x' is not a file index");
         assertThatThrownBy(() -> FileSelection.checkSyntax("1234567890")).hasMessage("file index 1234567890 is out of range (more than nine digits)");
