@@ -22,6 +22,7 @@ import org.jtorrent.metainfo.PieceLayout.FileSlice;
 import org.jtorrent.peer.PeerConnection;
 import org.jtorrent.peer.PeerExtension;
 import org.jtorrent.peer.PeerHost;
+import org.jtorrent.metadata.MetadataExchange;
 import org.jtorrent.pieces.PiecePicker;
 import org.jtorrent.storage.PartialPieces;
 import org.jtorrent.storage.ReadCache;
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * {@link #wastedBytes()}. Peers that contribute to failed pieces lose trust and are banned
  * ({@link PeerTrust}); a ban covers the peer's address, whatever port it comes from.
  */
-public final class Torrent implements PeerHost {
+public final class Torrent implements Swarm {
     private static final Logger log = LoggerFactory.getLogger(Torrent.class);
     /** Runs piece outcomes on a thread that holds no connection's lock. */
     private static final java.util.concurrent.Executor OUTCOMES = r -> Thread.ofVirtual().name("piece-outcome").start(r);
@@ -95,8 +96,10 @@ public final class Torrent implements PeerHost {
     private volatile TransferLimits limits = TransferLimits.DEFAULT;
     private final int maxPeers;
     private final ConnectionSlots slots;
-    /** The BEP 10 extensions every connection advertises; set before the first connection. */
+    /** Extensions added by the run (PEX), advertised beside ut_metadata; set before the first connection. */
     private final List<PeerExtension> extensions = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Serves the info dictionary to peers that ask (BEP 9). */
+    private final MetadataExchange metadataExchange;
 
     /** What the peer set needs to hear from the torrent. Called from connection and hasher threads. */
     interface Events {
@@ -138,6 +141,7 @@ public final class Torrent implements PeerHost {
         this.partial = partial;
         this.picker = new PiecePicker(layout, have);
         this.readCache = new ReadCache(storage, READ_CACHE_BYTES);
+        this.metadataExchange = MetadataExchange.serving(metainfo.infoBytes());
         this.localId = localId;
         this.payloadBytes = new int[layout.pieceCount()];
         for (int piece = 0; piece < payloadBytes.length; piece++) {
@@ -246,11 +250,6 @@ public final class Torrent implements PeerHost {
     /** Offers an extension (BEP 10) to the connections made from now on. */
     void addExtension(PeerExtension extension) {
         extensions.add(extension);
-    }
-
-    @Override
-    public List<PeerExtension> extensions() {
-        return List.copyOf(extensions);
     }
 
     void events(Events events) {
@@ -389,17 +388,7 @@ public final class Torrent implements PeerHost {
         String refusal = null;
         if (isBanned(connection.address())) refusal = "banned";
         synchronized (this) {
-            if (refusal == null) {
-                for (PeerConnection c : connections) {
-                    if (c.remoteHandshake().peerId().equals(connection.remoteHandshake().peerId())) {
-                        refusal = "already connected to this peer id";
-                        break;
-                    }
-                }
-            }
-            if (refusal == null && connections.size() >= maxPeers) refusal = "too many connections for this torrent";
-            if (refusal == null && !slots.tryOpen()) refusal = "too many connections";
-            if (refusal == null) connections.add(connection);
+            if (refusal == null) refusal = slots.admit(connections, connection, maxPeers);
         }
         if (refusal != null) {
             connection.close(new IOException(refusal));
@@ -407,6 +396,18 @@ public final class Torrent implements PeerHost {
         }
         connection.start();
         return true;
+    }
+
+    /**
+     * Takes over connections made while the torrent fetched its metadata (already started, already
+     * holding their connection slots): they become this torrent's as they are, and the caller then
+     * gives each the layout ({@link PeerConnection#layoutKnown}), which reports what its peer has.
+     */
+    void adopt(java.util.Collection<PeerConnection> adopted) {
+        synchronized (this) {
+            connections.addAll(adopted);
+        }
+        interestChanged(null); // the choker looks at them
     }
 
     public int connectionCount() {
@@ -488,6 +489,24 @@ public final class Torrent implements PeerHost {
     @Override
     public int listenPort() {
         return listenPort;
+    }
+
+    /**
+     * {@code ut_metadata} and what the run added ({@code ut_pex}), except for a private torrent
+     * (BEP 27): libtorrent 2.0.8 offers neither it nor {@code ut_pex} for one (checked against libtorrent: its handshake's
+     * {@code m} lists neither, and it sends no {@code metadata_size}), and neither do we.
+     */
+    @Override
+    public List<PeerExtension> extensions() {
+        if (metainfo.info().isPrivate()) return List.of(); // BEP 27: trackers only (the run adds no PEX either)
+        List<PeerExtension> all = new ArrayList<>(extensions);
+        all.add(metadataExchange);
+        return all;
+    }
+
+    @Override
+    public long metadataSize() {
+        return metainfo.info().isPrivate() ? 0 : metadataExchange.metadataSize();
     }
 
     @Override

@@ -49,7 +49,9 @@ import org.jtorrent.wire.MessageCodec;
 import org.jtorrent.wire.ProtocolException;
 
 /**
- * One peer, both ways: we request blocks it has and serve blocks it asks for. Blocking I/O on
+ * One peer, both ways: we request blocks it has and serve blocks it asks for. A connection of a
+ * torrent still fetching its metadata (a magnet link) starts without a piece layout: it keeps what
+ * the peer says it has, within bounds, and asks for nothing until {@link #layoutKnown}. Blocking I/O on
  * threads that cost little while the peer is idle, so that a process holds thousands of
  * connections: a reader that handles every incoming message (and owns the request pipeline); a
  * writer, the only thread that writes the socket, draining the connection's {@link Outbox}; both
@@ -98,8 +100,13 @@ public final class PeerConnection implements AutoCloseable {
     private final ReentrantLock state = new ReentrantLock();
     private final PeerHost host;
     private final PeerConfig config;
-    private final PieceLayout layout;
-    private final MessageCodec codec;
+    /**
+     * The torrent's piece layout and the codec checking against it; null and a bounding codec while
+     * the torrent is fetching its metadata (a magnet link), set once by {@link #layoutKnown}.
+     */
+    private volatile PieceLayout layout;
+    private volatile MessageCodec codec;
+    private volatile FrameReader frames;
     private final Handshake remote;
     private final boolean fast;
     private final boolean extensions;
@@ -129,6 +136,20 @@ public final class PeerConnection implements AutoCloseable {
     private final Map<Integer, PeerExtension> extensionsById;
     /** The peer's {@code m}: extension name to the id it wants that extension's messages under. */
     private volatile Map<String, Integer> peerExtensionIds = Map.of();
+    /**
+     * What the peer said it has before we knew the piece count (guarded by "state"; dropped at
+     * {@link #layoutKnown}): its bitfield as sent, the haves (indices below the bounding codec's
+     * count, so at most {@link #MAX_PIECES_BEFORE_METADATA} bits), and "have all".
+     */
+    private byte[] earlyBitfield;
+    private final BitSet earlyHaves = new BitSet();
+    private boolean earlyHaveAll;
+    /**
+     * The most pieces a torrent we fetch the metadata of can have: each piece takes a 20-byte hash
+     * in the info dictionary, and we accept at most {@link org.jtorrent.wire.MetadataMessage#MAX_SIZE}.
+     * Bounds a bitfield (192 KiB) and a have index before the real count is known.
+     */
+    public static final int MAX_PIECES_BEFORE_METADATA = (int) (org.jtorrent.wire.MetadataMessage.MAX_SIZE / 20);
 
     private final LinkedBlockingDeque<BlockRef> uploads = new LinkedBlockingDeque<>();
     /** Whether an uploader thread is running (or about to): at most one at a time. */
@@ -179,7 +200,7 @@ public final class PeerConnection implements AutoCloseable {
         this.host = host;
         this.config = config;
         this.layout = host.layout();
-        this.codec = new MessageCodec(layout.pieceCount());
+        this.codec = layout == null ? MessageCodec.beforeMetadata(MAX_PIECES_BEFORE_METADATA) : new MessageCodec(layout.pieceCount());
         // A bitfield always fits, whatever the bound: twice the largest frame.
         this.outbox = new Outbox(Math.max(config.maxQueuedBytes(), 2L * (4 + codec.maxFrameLength())), PIECE_WINDOW);
         this.fast = remote.fast();
@@ -438,6 +459,7 @@ public final class PeerConnection implements AutoCloseable {
             return;
         }
         FrameReader frames = new FrameReader(codec, input);
+        this.frames = frames;
         startReader(frames, false);
         startWriter(false);
         long shortest = Math.min(Math.min(config.snubTimeout().toMillis(), config.writeTimeout().toMillis()),
@@ -479,8 +501,14 @@ public final class PeerConnection implements AutoCloseable {
         if (extensions) {
             Map<String, Integer> m = new HashMap<>();
             extensionsById.forEach((id, e) -> m.put(e.name(), id));
-            ExtensionHandshake ext = new ExtensionHandshake(Optional.of(CLIENT), config.ourReqq(), host.listenPort(), m);
+            ExtensionHandshake ext = new ExtensionHandshake(Optional.of(CLIENT), config.ourReqq(), host.listenPort(), m,
+                    host.metadataSize(), Optional.empty());
             hello.add(new Extended(0, ext.encode()));
+        }
+        if (layout == null) { // no metadata yet, so nothing to offer: BEP 6 wants a summary first all the same
+            if (fast) hello.add(new HaveNone());
+            send(hello);
+            return;
         }
         BitSet have = host.have();
         if (fast && have.cardinality() == layout.pieceCount()) hello.add(new HaveAll());
@@ -569,6 +597,11 @@ public final class PeerConnection implements AutoCloseable {
                 host.interestChanged(this);
             }
             case Have h -> {
+                if (layout == null) {
+                    earlyHaves.set(h.piece()); // below the bounding codec's count
+                    return;
+                }
+                if (h.piece() >= layout.pieceCount()) throw new ProtocolException("have of piece " + h.piece() + " out of range");
                 if (!peerHas.get(h.piece())) {
                     peerHas.set(h.piece());
                     host.peerHas(h.piece());
@@ -577,9 +610,20 @@ public final class PeerConnection implements AutoCloseable {
             }
             // BEP 3 wants the bitfield first and once; aria2 sends "have none" and later a bitfield
             // as an update. Pieces are never un-had, so a later summary can only add: merge it.
-            case Message.Bitfield b -> addPeerHas(fromWire(b.bits()));
+            case Message.Bitfield b -> {
+                if (layout == null) {
+                    keepEarlyBitfield(b.bits());
+                    return;
+                }
+                MessageCodec.checkBitfield(b.bits(), layout.pieceCount()); // it may have been read before the layout came
+                addPeerHas(fromWire(b.bits()));
+            }
             case HaveAll a -> {
                 requireFast(m);
+                if (layout == null) {
+                    earlyHaveAll = true;
+                    return;
+                }
                 BitSet all = new BitSet();
                 all.set(0, layout.pieceCount());
                 addPeerHas(all);
@@ -609,6 +653,56 @@ public final class PeerConnection implements AutoCloseable {
 
     private void requireFast(Message m) throws ProtocolException {
         if (!fast) throw new ProtocolException(m.getClass().getSimpleName() + " without the Fast extension");
+    }
+
+    /** A bitfield before the metadata: kept as sent (a later one merged in, and of the same length), checked at {@link #layoutKnown}. */
+    private void keepEarlyBitfield(byte[] bits) throws ProtocolException {
+        if (earlyBitfield == null) {
+            earlyBitfield = bits;
+            return;
+        }
+        if (earlyBitfield.length != bits.length) throw new ProtocolException("bitfields of " + earlyBitfield.length + " and " + bits.length + " bytes");
+        for (int i = 0; i < bits.length; i++) earlyBitfield[i] |= bits[i];
+    }
+
+    /**
+     * The torrent's metadata arrived ({@link PeerHost#layout()} now answers): what the peer said it
+     * has so far is checked against the real piece count (a bitfield of the wrong length, spare bits
+     * set or a have out of range close the connection, as they would have at once), handed to the
+     * host, and the connection goes on as any other: our pieces (as haves), interest, requests.
+     * Called once, by the engine, on a thread that holds no connection's lock.
+     */
+    public void layoutKnown() {
+        state.lock();
+        try {
+            if (closed.get() || layout != null) return;
+            PieceLayout known = host.layout();
+            int pieces = known.pieceCount();
+            BitSet had = new BitSet();
+            if (earlyBitfield != null) {
+                MessageCodec.checkBitfield(earlyBitfield, pieces);
+                had.or(fromWire(earlyBitfield, pieces));
+            }
+            if (earlyHaves.length() > pieces) throw new ProtocolException("have of piece " + (earlyHaves.length() - 1) + " out of range");
+            had.or(earlyHaves);
+            if (earlyHaveAll) had.set(0, pieces);
+            earlyBitfield = null;
+            earlyHaves.clear();
+            MessageCodec exact = new MessageCodec(pieces);
+            layout = known;
+            codec = exact;
+            FrameReader reader = frames;
+            if (reader != null) reader.codec(exact);
+            BitSet have = host.have();
+            List<Message> haves = new ArrayList<>(have.cardinality());
+            for (int p = have.nextSetBit(0); p >= 0; p = have.nextSetBit(p + 1)) haves.add(new Have(p));
+            if (!haves.isEmpty()) send(haves);
+            addPeerHas(had);
+        } catch (IOException e) {
+            close(e);
+        } finally {
+            state.unlock();
+        }
     }
 
     private void addPeerHas(BitSet pieces) throws IOException {
@@ -782,6 +876,7 @@ public final class PeerConnection implements AutoCloseable {
     }
 
     private void updateInterestAndRequest() throws IOException {
+        if (layout == null) return; // nothing to want before the metadata
         boolean wants = host.wants(peerHas);
         if (wants != amInterested) {
             amInterested = wants;
@@ -815,6 +910,10 @@ public final class PeerConnection implements AutoCloseable {
     // ---- serving ----
 
     private void onRequest(BlockRef block) throws IOException {
+        if (layout == null) { // nothing to serve before the metadata (and we said so)
+            if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
+            return;
+        }
         if (!layout.isValidRequest(block.piece(), block.begin(), block.length()) || block.length() > MessageCodec.MAX_BLOCK) {
             throw new ProtocolException("request outside the piece or larger than 16 KiB: " + block);
         }
@@ -1135,7 +1234,8 @@ public final class PeerConnection implements AutoCloseable {
 
     /** Whether the peer has (or, once closed, had) every piece. */
     public boolean peerHasAll() {
-        return peerPieceCount() == layout.pieceCount();
+        PieceLayout known = layout;
+        return known != null && peerPieceCount() == known.pieceCount();
     }
 
     /** How many pieces the peer has (or, once closed, had). */
@@ -1179,8 +1279,12 @@ public final class PeerConnection implements AutoCloseable {
     }
 
     private BitSet fromWire(byte[] bits) {
-        BitSet set = new BitSet(layout.pieceCount());
-        for (int p = 0; p < layout.pieceCount(); p++) if ((bits[p >> 3] & (0x80 >>> (p & 7))) != 0) set.set(p);
+        return fromWire(bits, layout.pieceCount());
+    }
+
+    private static BitSet fromWire(byte[] bits, int pieceCount) {
+        BitSet set = new BitSet(pieceCount);
+        for (int p = 0; p < pieceCount; p++) if ((bits[p >> 3] & (0x80 >>> (p & 7))) != 0) set.set(p);
         return set;
     }
 }

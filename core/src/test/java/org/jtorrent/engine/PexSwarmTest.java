@@ -68,7 +68,7 @@ class PexSwarmTest {
     @Test
     void aPrivateTorrentNeitherAdvertisesNorAcceptsPex() throws Exception {
         TestTorrent open = TestTorrent.single("open.bin", 256 * 1024, 16 * 1024);
-        TestTorrent closed = TestTorrent.singlePrivate("closed.bin", 256 * 1024, 16 * 1024);
+        TestTorrent closed = TestTorrent.privateSingle("closed.bin", 256 * 1024, 16 * 1024);
         assertThat(closed.metainfo().info().isPrivate()).isTrue();
         try (Session session = started()) {
             TorrentHandle openHandle = session.add(open.metainfo(), TorrentOptions.in(dir.resolve("o")));

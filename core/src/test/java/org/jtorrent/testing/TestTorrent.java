@@ -40,8 +40,8 @@ public record TestTorrent(Metainfo metainfo, byte[] content) {
         return single(name, size, pieceLength, false);
     }
 
-    /** A single-file torrent marked private (BEP 27). */
-    public static TestTorrent singlePrivate(String name, int size, int pieceLength) {
+    /** A single-file torrent with BEP 27's private flag. */
+    public static TestTorrent privateSingle(String name, int size, int pieceLength) {
         return single(name, size, pieceLength, true);
     }
 
