@@ -74,6 +74,8 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
         /** When a tracker (or the user) last named it: the older, the sooner it is replaced. */
         long lastOffered;
         boolean seenComplete;
+        /** Who named it: {@link PeerSource} bits. */
+        int sources;
 
         Candidate(InetSocketAddress address, boolean pinned, long now, long arrival) {
             this.address = address;
@@ -129,7 +131,43 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
      * Adds peers to dial; {@code pinned} ones (the user's) are never forgotten and never refused.
      * Past {@link #MAX_CANDIDATES}, a newcomer replaces a failed candidate or is dropped.
      */
-    synchronized void offer(Collection<InetSocketAddress> peers, boolean pinned) {
+    void offer(Collection<InetSocketAddress> peers, boolean pinned) {
+        offer(peers, pinned ? PeerSource.USER : PeerSource.TRACKER);
+    }
+
+    /**
+     * Adds peers a connected peer told us of (PEX): candidates as a tracker's are, under the same
+     * cap and back-off, counted apart. Banned addresses are not kept.
+     */
+    void offerExchanged(Collection<InetSocketAddress> peers) {
+        List<InetSocketAddress> allowed = new ArrayList<>(peers.size());
+        for (InetSocketAddress a : peers) if (!torrent.isBanned(a)) allowed.add(a);
+        if (!allowed.isEmpty()) offer(allowed, PeerSource.EXCHANGE);
+    }
+
+    /**
+     * A peer that told us of these (PEX) says they left: those only PEX named that were never
+     * tried are forgotten; a tracker's or the user's stay, and so does one we have dealt with.
+     */
+    synchronized void exchangeDropped(Collection<InetSocketAddress> peers) {
+        for (InetSocketAddress a : peers) {
+            Candidate c = known.get(a);
+            if (c != null && !c.busy && c.sources == PeerSource.EXCHANGE.bit() && c.failures == 0 && c.connectedAt == 0) forget(c);
+        }
+    }
+
+    /** How many known candidates each source named (a candidate named by two counts for both). */
+    synchronized java.util.Map<PeerSource, Integer> sourceCounts() {
+        java.util.Map<PeerSource, Integer> counts = new java.util.EnumMap<>(PeerSource.class);
+        for (PeerSource source : PeerSource.values()) counts.put(source, 0);
+        for (Candidate c : known.values()) {
+            for (PeerSource source : PeerSource.values()) if ((c.sources & source.bit()) != 0) counts.merge(source, 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    private synchronized void offer(Collection<InetSocketAddress> peers, PeerSource source) {
+        boolean pinned = source == PeerSource.USER;
         long now = System.nanoTime();
         Iterator<Candidate> replaceable = null; // computed once, when the list is first found full
         int refused = 0;
@@ -138,6 +176,7 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
             if (c != null) {
                 if (pinned && !c.pinned) unpinned--;
                 c.pinned |= pinned;
+                c.sources |= source.bit();
                 c.lastOffered = now;
                 continue;
             }
@@ -150,6 +189,7 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
                 forget(replaceable.next());
             }
             c = new Candidate(a, pinned, now, arrivals++);
+            c.sources = source.bit();
             known.put(a, c);
             if (!pinned) unpinned++;
             idle.add(c);
@@ -164,6 +204,10 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
         for (Candidate c : idle) if (!c.pinned && c.failures > 0) failed.add(c);
         failed.sort(REPLACE_FIRST);
         return failed;
+    }
+
+    synchronized boolean knows(InetSocketAddress address) {
+        return known.containsKey(address);
     }
 
     synchronized int knownCount() {
@@ -184,6 +228,9 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
     @Override
     public void closed(PeerConnection connection) {
         if (!(connection.address() instanceof InetSocketAddress a)) return;
+        // Outside our lock: it takes the connection's, and a reader holding that one may be offering
+        // us peers (PEX) at this moment.
+        boolean complete = connection.peerHasAll();
         synchronized (this) {
             Candidate c = known.get(a);
             if (c == null || !c.busy) { // an incoming connection, or not one we dialled: its slot is free
@@ -191,7 +238,7 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
                 return;
             }
             c.busy = false;
-            c.seenComplete |= connection.peerHasAll();
+            c.seenComplete |= complete;
             long now = System.nanoTime();
             if (torrent.isBanned(a)) {
                 forget(c);

@@ -96,6 +96,8 @@ public final class Torrent implements Swarm {
     private volatile TransferLimits limits = TransferLimits.DEFAULT;
     private final int maxPeers;
     private final ConnectionSlots slots;
+    /** Extensions added by the run (PEX), advertised beside ut_metadata; set before the first connection. */
+    private final List<PeerExtension> extensions = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Serves the info dictionary to peers that ask (BEP 9). */
     private final MetadataExchange metadataExchange;
 
@@ -243,6 +245,11 @@ public final class Torrent implements Swarm {
 
     void listenPort(int port) {
         this.listenPort = port;
+    }
+
+    /** Offers an extension (BEP 10) to the connections made from now on. */
+    void addExtension(PeerExtension extension) {
+        extensions.add(extension);
     }
 
     void events(Events events) {
@@ -485,13 +492,16 @@ public final class Torrent implements Swarm {
     }
 
     /**
-     * {@code ut_metadata}, except for a private torrent (BEP 27): libtorrent 2.0.8 offers neither it
-     * nor {@code ut_pex} for one (checked against libtorrent: its handshake's
+     * {@code ut_metadata} and what the run added ({@code ut_pex}), except for a private torrent
+     * (BEP 27): libtorrent 2.0.8 offers neither it nor {@code ut_pex} for one (checked against libtorrent: its handshake's
      * {@code m} lists neither, and it sends no {@code metadata_size}), and neither do we.
      */
     @Override
     public List<PeerExtension> extensions() {
-        return metainfo.info().isPrivate() ? List.of() : List.of(metadataExchange);
+        if (metainfo.info().isPrivate()) return List.of(); // BEP 27: trackers only (the run adds no PEX either)
+        List<PeerExtension> all = new ArrayList<>(extensions);
+        all.add(metadataExchange);
+        return all;
     }
 
     @Override

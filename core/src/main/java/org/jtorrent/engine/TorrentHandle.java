@@ -765,6 +765,7 @@ public final class TorrentHandle implements StateSaver.Source {
             idleSinceNanos = -1;
             return false;
         }
+        r.tick(); // peer exchange rides on this once-a-second pass
         long down = downloadedBytes(r.torrent());
         long up = uploadedBytes(r.torrent());
         double seconds = Math.max(1e-3, (now - lastSampleNanos) / 1e9);
@@ -826,6 +827,12 @@ public final class TorrentHandle implements StateSaver.Source {
         Optional<Duration> eta = had < total && rate > 0 ? Optional.of(Duration.ofSeconds((total - had) / rate)) : Optional.empty();
         return new TorrentStatus(infoHash, metainfo.info().name(), state, error, total, had, progress, downloadRate, uploadRate,
                 downloaded, uploaded, peers, seeds, eta, ratio(uploaded, downloaded), fileProgress, queuePosition);
+    }
+
+    /** How many peers to dial each source named (trackers, PEX, the user); empty while not active. */
+    public java.util.Map<PeerSource, Integer> peerSources() {
+        TorrentRun r = run;
+        return r == null ? java.util.Map.of() : r.peerSet().sourceCounts();
     }
 
     /** The open connections now; empty while not active. */

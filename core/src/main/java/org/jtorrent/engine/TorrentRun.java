@@ -2,9 +2,17 @@ package org.jtorrent.engine;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.peer.PeerConnection;
+import org.jtorrent.pex.PeerExchange;
+import org.jtorrent.pex.PexPeer;
 import org.jtorrent.storage.PartialPieces;
 import org.jtorrent.storage.Storage;
 import org.jtorrent.tracker.TrackerSession;
@@ -34,15 +42,17 @@ final class TorrentRun implements Torrent.Events {
     private final Torrent torrent;
     private final PeerSet peerSet;
     private final Announcer announcer; // null without trackers
+    private final PeerExchange exchange; // null for a private torrent
     private final Owner owner;
 
     private TorrentRun(Storage storage, PartialPieces partial, Torrent torrent, PeerSet peerSet, Announcer announcer,
-                       Owner owner) {
+                       PeerExchange exchange, Owner owner) {
         this.storage = storage;
         this.partial = partial;
         this.torrent = torrent;
         this.peerSet = peerSet;
         this.announcer = announcer;
+        this.exchange = exchange;
         this.owner = owner;
     }
 
@@ -74,7 +84,15 @@ final class TorrentRun implements Torrent.Events {
                         config.tracker(), () -> progress(torrent), peers -> peerSet.offer(peers, false),
                         () -> torrent.connectionCount() == 0 && !torrent.isComplete());
             }
-            TorrentRun run = new TorrentRun(storage, partial, torrent, peerSet, announcer, owner);
+            // BEP 27: a private torrent neither offers nor accepts PEX (it is not even advertised).
+            PeerExchange exchange = null;
+            if (!metainfo.info().isPrivate()) {
+                ExchangeSink sink = new ExchangeSink(torrent, peerSet, context.listenPort(), config.bind());
+                exchange = new PeerExchange(sink);
+                sink.exchange = exchange;
+                torrent.addExtension(exchange);
+            }
+            TorrentRun run = new TorrentRun(storage, partial, torrent, peerSet, announcer, exchange, owner);
             torrent.events(run);
             peerSet.offer(options.peers(), true);
             return run;
@@ -82,6 +100,66 @@ final class TorrentRun implements Torrent.Events {
             storage.close();
             throw e;
         }
+    }
+
+    /**
+     * PEX contacts become candidates, except our own listen address and the peers we are connected
+     * to already (dialling one again would only be refused as a second connection to its peer id).
+     */
+    private static final class ExchangeSink implements PeerExchange.Sink {
+        private final Torrent torrent;
+        private final PeerSet peerSet;
+        private final int listenPort;
+        private final InetAddress bind;
+        volatile PeerExchange exchange;
+
+        ExchangeSink(Torrent torrent, PeerSet peerSet, int listenPort, InetAddress bind) {
+            this.torrent = torrent;
+            this.peerSet = peerSet;
+            this.listenPort = listenPort;
+            this.bind = bind;
+        }
+
+        @Override
+        public void added(PeerConnection from, List<PexPeer> peers) {
+            java.util.Set<InetSocketAddress> connected = new java.util.HashSet<>();
+            for (PeerConnection c : torrent.connections()) {
+                InetSocketAddress listen = exchange.listenAddress(c);
+                if (listen != null) connected.add(listen);
+            }
+            List<InetSocketAddress> candidates = new ArrayList<>(peers.size());
+            for (PexPeer p : peers) {
+                if (!isUs(p.address(), listenPort, bind) && !connected.contains(p.address())) candidates.add(p.address());
+            }
+            peerSet.offerExchanged(candidates);
+        }
+
+        @Override
+        public void dropped(PeerConnection from, List<InetSocketAddress> peers) {
+            peerSet.exchangeDropped(peers);
+        }
+    }
+
+    /** Whether an address is our own listen address (one of this machine's addresses, our port). */
+    static boolean isUs(InetSocketAddress a, int listenPort, InetAddress bind) {
+        if (a.getPort() != listenPort) return false;
+        InetAddress ip = a.getAddress();
+        if (ip.isLoopbackAddress() || ip.isAnyLocalAddress() || ip.equals(bind)) return true;
+        try {
+            return NetworkInterface.getByInetAddress(ip) != null;
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
+    /** The engine's periodic task (about once a second): sends the PEX messages that are due. */
+    void tick() {
+        if (exchange != null && torrent.connectionCount() > 0) exchange.tick(torrent.connections());
+    }
+
+    /** Peer exchange, absent for a private torrent. */
+    Optional<PeerExchange> exchange() {
+        return Optional.ofNullable(exchange);
     }
 
     private static TrackerSession.Progress progress(Torrent torrent) {

@@ -168,6 +168,8 @@ public final class PeerConnection implements AutoCloseable {
     private volatile Thread uploader;
     private volatile ConnectionTimers.Registration timer;
     private volatile String name = "peer"; // the peer's address, for thread names, once started
+    /** We dialled it: {@link #address()} is where it listens (PEX lists it there). */
+    private volatile boolean outgoing;
 
     /**
      * Bytes of pieces that may wait for the writer. The writer is woken once per half of it (see
@@ -242,7 +244,9 @@ public final class PeerConnection implements AutoCloseable {
         try {
             if (bind != null) channel.bind(bind);
             channel.socket().connect(address, (int) Math.max(1, config.handshakeTimeout().toMillis()));
-            return initiate(channel, host, config, mse, deadline);
+            PeerConnection dialled = initiate(channel, host, config, mse, deadline);
+            dialled.outgoing = true;
+            return dialled;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -1208,6 +1212,11 @@ public final class PeerConnection implements AutoCloseable {
 
     public SocketAddress address() {
         return socket.getRemoteSocketAddress();
+    }
+
+    /** Whether we dialled this peer (its address is then one it accepts connections on). */
+    public boolean isOutgoing() {
+        return outgoing;
     }
 
     /** Whether the payload is RC4-encrypted (MSE with RC4 selected). */

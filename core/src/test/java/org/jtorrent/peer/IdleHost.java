@@ -9,10 +9,10 @@ import org.jtorrent.metainfo.PieceLayout;
 import org.jtorrent.wire.BlockRef;
 
 /** A torrent that has nothing and wants nothing, for tests where only the handshake or the extension traffic matters. */
-record IdleHost(InfoHash infoHash, PieceLayout layout, List<PeerExtension> extensions) implements PeerHost {
+public record IdleHost(InfoHash infoHash, PieceLayout layout, List<PeerExtension> extensions) implements PeerHost {
     private static final PeerId ID = PeerId.random();
 
-    IdleHost(InfoHash infoHash, PieceLayout layout) {
+    public IdleHost(InfoHash infoHash, PieceLayout layout) {
         this(infoHash, layout, List.of());
     }
 
