@@ -161,7 +161,8 @@ final class MagnetHost implements Swarm {
 
     @Override
     public List<PeerExtension> extensions() {
-        return List.of(exchange);
+        Torrent t = torrent;
+        return t != null ? t.extensions() : List.of(exchange);
     }
 
     @Override

@@ -133,7 +133,9 @@ public final class PeerConnection implements AutoCloseable {
     private final long connectedAt = System.nanoTime();
     private volatile Optional<String> peerClient = Optional.empty();
     /** Our extensions by the id we advertised for each. */
-    private final Map<Integer, PeerExtension> extensionsById;
+    private volatile Map<Integer, PeerExtension> extensionsById;
+    /** The peer's last extension handshake, for extensions that join later (at {@link #layoutKnown}); null before. */
+    private volatile ExtensionHandshake peerExtensionHandshake;
     /** The peer's {@code m}: extension name to the id it wants that extension's messages under. */
     private volatile Map<String, Integer> peerExtensionIds = Map.of();
     /**
@@ -496,15 +498,38 @@ public final class PeerConnection implements AutoCloseable {
         }
     }
 
+    /** Our extension handshake (BEP 10): the host's extensions under their ids, our port, metadata_size. */
+    private Extended ourExtensionHandshake() {
+        Map<String, Integer> m = new HashMap<>();
+        extensionsById.forEach((id, e) -> m.put(e.name(), id));
+        ExtensionHandshake ext = new ExtensionHandshake(Optional.of(CLIENT), config.ourReqq(), host.listenPort(), m,
+                host.metadataSize(), Optional.empty());
+        return new Extended(0, ext.encode());
+    }
+
+    /**
+     * With the state lock held: takes up the extensions the host offers now, if they changed (a
+     * magnet torrent's run adds {@code ut_pex} and serves its metadata once it has it). BEP 10 lets
+     * a later extension handshake update the first, so the peer hears the new {@code m} and
+     * {@code metadata_size}; the extensions that left hear the connection is gone for them, and
+     * those that came hear the peer's handshake, as if it had just arrived.
+     */
+    private void refreshExtensions() throws IOException {
+        Map<Integer, PeerExtension> now = byLocalId(host.extensions());
+        Map<Integer, PeerExtension> before = extensionsById;
+        if (now.equals(before)) return;
+        extensionsById = now;
+        for (PeerExtension e : before.values()) if (!now.containsValue(e)) e.closed(this);
+        if (!extensions) return;
+        send(List.of(ourExtensionHandshake()));
+        ExtensionHandshake theirs = peerExtensionHandshake;
+        if (theirs == null) return;
+        for (PeerExtension e : now.values()) if (!before.containsValue(e)) e.handshake(this, theirs);
+    }
+
     private void greet() throws IOException {
         List<Message> hello = new ArrayList<>();
-        if (extensions) {
-            Map<String, Integer> m = new HashMap<>();
-            extensionsById.forEach((id, e) -> m.put(e.name(), id));
-            ExtensionHandshake ext = new ExtensionHandshake(Optional.of(CLIENT), config.ourReqq(), host.listenPort(), m,
-                    host.metadataSize(), Optional.empty());
-            hello.add(new Extended(0, ext.encode()));
-        }
+        if (extensions) hello.add(ourExtensionHandshake());
         if (layout == null) { // no metadata yet, so nothing to offer: BEP 6 wants a summary first all the same
             if (fast) hello.add(new HaveNone());
             send(hello);
@@ -693,6 +718,7 @@ public final class PeerConnection implements AutoCloseable {
             codec = exact;
             FrameReader reader = frames;
             if (reader != null) reader.codec(exact);
+            refreshExtensions();
             BitSet have = host.have();
             List<Message> haves = new ArrayList<>(have.cardinality());
             for (int p = have.nextSetBit(0); p >= 0; p = have.nextSetBit(p + 1)) haves.add(new Have(p));
@@ -721,7 +747,11 @@ public final class PeerConnection implements AutoCloseable {
         ExtensionHandshake ext = ExtensionHandshake.decode(e.payload());
         peerClient = ext.client();
         pipeline.peerReqq(ext.reqq());
-        peerExtensionIds = ext.extensions();
+        // BEP 10: a later handshake updates the first; what it leaves out stays as it was (0 disables).
+        Map<String, Integer> ids = new HashMap<>(peerExtensionIds);
+        ids.putAll(ext.extensions());
+        peerExtensionIds = Map.copyOf(ids);
+        peerExtensionHandshake = ext;
         for (PeerExtension extension : extensionsById.values()) extension.handshake(this, ext);
     }
 

@@ -62,6 +62,30 @@ class PexSwarmTest {
     }
 
     /**
+     * A magnet leecher's connection made before the metadata (when its torrent offered only
+     * ut_metadata) takes up ut_pex at the switch: it sends a new extension handshake, and the peer's
+     * PEX names the seeder, which the magnet leecher could learn from nowhere else. Before, such a
+     * connection never exchanged PEX.
+     */
+    @Test
+    void aMagnetLeechersKeptConnectionTakesUpPexAfterTheMetadata() throws Exception {
+        TestTorrent t = TestTorrent.single("kept.bin", 4 << 20, 64 * 1024);
+        t.writeTo(dir.resolve("seed"));
+        try (Session seeder = started(); Session middle = started(); Session magnetLeecher = started()) {
+            // 1 MiB/s: the middle leecher is still downloading from the seeder when the magnet arrives.
+            seeder.add(t.metainfo(), TorrentOptions.in(dir.resolve("seed")).withRateLimits(1 << 20, 0))
+                    .completion().get(10, TimeUnit.SECONDS);
+            TorrentHandle a = middle.add(t.metainfo(), TorrentOptions.in(dir.resolve("a")).withPeers(List.of(at(seeder))));
+            await(() -> a.peers().size() == 1, "the middle leecher connected to the seeder");
+            TorrentHandle c = magnetLeecher.add(MagnetSwarmTest.magnet(t, List.of(at(middle))), TorrentOptions.in(dir.resolve("c")));
+            c.completion().get(30, TimeUnit.SECONDS);
+            assertThat(c.peerSources()).as("where the magnet leecher heard of peers").containsEntry(PeerSource.EXCHANGE, 1);
+            assertThat(c.liveRun().orElseThrow().peerSet().knows(at(seeder))).isTrue();
+        }
+        assertSameFiles(t, dir.resolve("c"));
+    }
+
+    /**
      * BEP 27: no ut_pex in our handshake for a private torrent, and contacts sent anyway are not
      * taken; the public torrent beside it takes them, but for the sender's own listen address.
      */

@@ -91,6 +91,14 @@ class PeerExtensionTest {
             assertThat(((Extended) reply).id()).isEqualTo(42);
             assertThat(new String(((Extended) reply).payload(), StandardCharsets.US_ASCII)).isEqualTo("HELLO");
             assertThat(echo.seen).containsExactly("handshake true", "hello");
+
+            // BEP 10: a later handshake updates the first; what it leaves out stays, 0 disables.
+            write(codec, fake, new Extended(0, new ExtensionHandshake(Optional.empty(), 100, 0, Map.of("x_more", 3)).encode()));
+            awaitTrue(() -> connection.peerSupports("x_more"));
+            assertThat(connection.peerSupports("x_echo")).as("left out of the update: unchanged").isTrue();
+            write(codec, fake, new Extended(0, new ExtensionHandshake(Optional.empty(), 100, 0, Map.of("x_echo", 0)).encode()));
+            awaitTrue(() -> !connection.peerSupports("x_echo"));
+            assertThat(connection.peerSupports("x_more")).isTrue();
             connection.close();
             assertThat(echo.seen).endsWith("closed");
         }
@@ -105,6 +113,14 @@ class PeerExtensionTest {
             fake.getOutputStream().write(new Handshake(host.infoHash(), PeerId.random(), true, true).encode());
             assertThatThrownBy(() -> PeerConnection.accept(accepted, host, PeerConfig.DEFAULT))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unique");
+        }
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("in time").isLessThan(deadline);
+            Thread.sleep(5);
         }
     }
 
