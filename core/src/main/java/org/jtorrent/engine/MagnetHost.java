@@ -167,7 +167,8 @@ final class MagnetHost implements Swarm {
 
     @Override
     public long metadataSize() {
-        return exchange.metadataSize();
+        Torrent t = torrent;
+        return t != null ? t.metadataSize() : exchange.metadataSize();
     }
 
     @Override

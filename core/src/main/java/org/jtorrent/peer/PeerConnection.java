@@ -500,7 +500,13 @@ public final class PeerConnection implements AutoCloseable {
 
     /** Our extension handshake (BEP 10): the host's extensions under their ids, our port, metadata_size. */
     private Extended ourExtensionHandshake() {
+        return ourExtensionHandshake(Map.of());
+    }
+
+    /** The same, disabling (id 0) the extensions in {@code gone}: BEP 10 keeps what an update leaves out. */
+    private Extended ourExtensionHandshake(Map<Integer, PeerExtension> gone) {
         Map<String, Integer> m = new HashMap<>();
+        gone.values().forEach(e -> m.put(e.name(), 0));
         extensionsById.forEach((id, e) -> m.put(e.name(), id));
         ExtensionHandshake ext = new ExtensionHandshake(Optional.of(CLIENT), config.ourReqq(), host.listenPort(), m,
                 host.metadataSize(), Optional.empty());
@@ -519,9 +525,11 @@ public final class PeerConnection implements AutoCloseable {
         Map<Integer, PeerExtension> before = extensionsById;
         if (now.equals(before)) return;
         extensionsById = now;
-        for (PeerExtension e : before.values()) if (!now.containsValue(e)) e.closed(this);
+        Map<Integer, PeerExtension> gone = new HashMap<>(before);
+        gone.values().removeIf(now::containsValue);
+        for (PeerExtension e : gone.values()) e.closed(this);
         if (!extensions) return;
-        send(List.of(ourExtensionHandshake()));
+        send(List.of(ourExtensionHandshake(gone))); // a private torrent's metadata turns ut_metadata off
         ExtensionHandshake theirs = peerExtensionHandshake;
         if (theirs == null) return;
         for (PeerExtension e : now.values()) if (!before.containsValue(e)) e.handshake(this, theirs);

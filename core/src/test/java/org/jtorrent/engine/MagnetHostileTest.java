@@ -14,17 +14,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jtorrent.metadata.MetadataExchange;
 import org.jtorrent.metainfo.MagnetLink;
 import org.jtorrent.mse.EncryptionPolicy;
+import org.jtorrent.pex.PexMessage;
 import org.jtorrent.state.StateDirectory;
 import org.jtorrent.testing.FakeMetadataPeer;
 import org.jtorrent.testing.FakeMetadataPeer.Script;
 import org.jtorrent.testing.TestTorrent;
 import org.jtorrent.testing.TestTorrent.Spec;
+import org.jtorrent.wire.ExtensionHandshake;
 import org.jtorrent.wire.MetadataMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -123,8 +126,10 @@ class MagnetHostileTest {
         assertSameBytes(t, out);
         assertThat(h.metainfo().orElseThrow().infoHash()).isEqualTo(t.metainfo().infoHash());
 
-        // Nothing is left running: closing the leecher ends every connection it had, the bad one's too.
+        // Nothing is left running: closing the sessions ends every connection they had, the bad
+        // one's too (the honest seeder may have dialled it too, named by the leecher's PEX).
         leecher.close();
+        honest.close();
         await(() -> bad.disconnects.get() == bad.connections.get(), "every connection of the bad peer closed");
         assertThat(leecher.connectionCount()).isZero();
     }
@@ -226,6 +231,34 @@ class MagnetHostileTest {
         assertThat(leecher.torrents()).isEmpty();
         await(() -> events.stream().anyMatch(e -> e instanceof SessionEvent.Removed), "the removed event");
         await(() -> leecher.connectionCount() == 0, "no connection left");
+    }
+
+    /**
+     * At the switch the kept connection tells its peer what the torrent now speaks (a BEP 10
+     * update): a public torrent adds ut_pex and its metadata_size; a private one (BEP 27) turns
+     * ut_metadata off (id 0: an update that left it out would leave it on) and offers no PEX.
+     */
+    @Test
+    void theKeptConnectionUpdatesItsExtensionHandshakeAtTheSwitch() throws Exception {
+        TestTorrent open = TestTorrent.single("open.bin", 100_000, 16 * 1024);
+        TestTorrent closed = TestTorrent.privateSingle("closed.bin", 100_000, 16 * 1024);
+        for (TestTorrent t : List.of(open, closed)) {
+            FakeMetadataPeer seeder = fake(t, Script.HONEST, 5);
+            Session leecher = session();
+            TorrentHandle h = leecher.add(magnet(t, List.of(seeder.address())), TorrentOptions.in(dir.resolve(t.metainfo().info().name())));
+            await(() -> seeder.handshakes.size() >= 2, "the second extension handshake"); // it serves metadata, not data
+            ExtensionHandshake first = seeder.handshakes.get(0), update = seeder.handshakes.get(1);
+            assertThat(first.extensions()).containsOnlyKeys(MetadataMessage.NAME);
+            assertThat(first.metadataSize()).as("nothing to serve yet").isZero();
+            if (t == open) {
+                assertThat(update.extensions()).containsEntry(MetadataMessage.NAME, 2).containsEntry(PexMessage.NAME, PexMessage.LOCAL_ID);
+                assertThat(update.metadataSize()).isEqualTo(t.metainfo().infoBytes().length);
+            } else {
+                assertThat(update.extensions()).containsExactly(Map.entry(MetadataMessage.NAME, 0));
+                assertThat(update.metadataSize()).isZero();
+            }
+            assertThat(h.metainfo()).isPresent();
+        }
     }
 
     @Test

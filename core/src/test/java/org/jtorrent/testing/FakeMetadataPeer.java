@@ -56,6 +56,8 @@ public final class FakeMetadataPeer implements AutoCloseable {
     public final AtomicInteger metadataRequests = new AtomicInteger();
     /** Connections that ended, whoever closed them. */
     public final AtomicInteger disconnects = new AtomicInteger();
+    /** The extension handshakes received (BEP 10 allows updates), in order, from every connection. */
+    public final java.util.List<ExtensionHandshake> handshakes = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Interested messages received: the client wants what we said we have. */
     public final AtomicInteger interested = new AtomicInteger();
 
@@ -108,7 +110,9 @@ public final class FakeMetadataPeer implements AutoCloseable {
                 if (m instanceof Message.Interested) interested.incrementAndGet();
                 if (!(m instanceof Message.Extended e)) continue;
                 if (e.id() == 0) {
-                    theirId = ExtensionHandshake.decode(e.payload()).extensions().getOrDefault(MetadataMessage.NAME, 0);
+                    ExtensionHandshake theirs = ExtensionHandshake.decode(e.payload());
+                    handshakes.add(theirs);
+                    theirId = theirs.extensions().getOrDefault(MetadataMessage.NAME, theirId);
                     continue;
                 }
                 if (e.id() != OUR_ID) continue;
