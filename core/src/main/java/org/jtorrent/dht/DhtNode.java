@@ -92,7 +92,7 @@ public final class DhtNode implements AutoCloseable {
     private volatile boolean closed;
     private boolean bootstrapping;
     private long nextBootstrapNanos;
-    private Duration bootstrapBackoff = Duration.ofSeconds(5);
+    private Duration bootstrapBackoff;
     private long received, malformed, rateLimited, unmatched, answered, sent, badTokens;
 
     public DhtNode(DhtConfig config) {
@@ -108,6 +108,7 @@ public final class DhtNode implements AutoCloseable {
         this.limiter = new SourceLimiter(config.queriesPerSecond(), config.queriesPerSecond() * 5, config.maxSources());
         this.table = new RoutingTable(id != null ? id : initialId(config.bind().getAddress()), config.k(), config.onePerAddress(), config.clock());
         this.nextTransaction = random.nextInt();
+        this.bootstrapBackoff = config.maintenance();
     }
 
     private static NodeId initialId(InetAddress bind) {
@@ -606,7 +607,7 @@ public final class DhtNode implements AutoCloseable {
                 bootstrapping = false;
                 size = table.size();
                 if (size > 0) {
-                    bootstrapBackoff = Duration.ofSeconds(5);
+                    bootstrapBackoff = config.maintenance();
                 } else {
                     nextBootstrapNanos = System.nanoTime() + bootstrapBackoff.toNanos();
                     Duration doubled = bootstrapBackoff.multipliedBy(2);
