@@ -47,6 +47,35 @@ public record DhtConfig(InetSocketAddress bind, List<InetSocketAddress> bootstra
         if (k < 1 || alpha < 1 || maxPending < 1 || replyFactor < 1) throw new IllegalArgumentException("k, alpha, maxPending and replyFactor must be positive");
     }
 
+    /**
+     * A bootstrap node as users write it: {@code host:port}, {@code 1.2.3.4:port} or {@code [::1]:port}.
+     * An IP literal is used as it is; a host name stays unresolved until the node bootstraps.
+     */
+    public static InetSocketAddress parseHostPort(String text) {
+        String t = text.strip();
+        int colon = t.lastIndexOf(':');
+        if (colon <= 0 || colon == t.length() - 1) throw new IllegalArgumentException("not HOST:PORT: '" + text + "'");
+        String host = t.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(t.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not HOST:PORT (bad port): '" + text + "'");
+        }
+        if (port < 1 || port > 65535) throw new IllegalArgumentException("port out of range in '" + text + "'");
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        else if (host.contains(":")) throw new IllegalArgumentException("write an IPv6 address in brackets: '" + text + "'");
+        if (host.isEmpty()) throw new IllegalArgumentException("not HOST:PORT: '" + text + "'");
+        if (host.matches("[0-9.]+") || host.contains(":")) {
+            try {
+                return new InetSocketAddress(InetAddress.getByName(host), port); // a literal: no DNS lookup
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException("not an IP address: '" + text + "'");
+            }
+        }
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+
     public static DhtConfig defaults(InetSocketAddress bind) {
         return new DhtConfig(bind, DEFAULT_ROUTERS, false, true, 8, 3, Duration.ofSeconds(3), Duration.ofSeconds(10),
                 25, 1024, 10_000, 200, 5_000, 50_000, 5, 3, Clock.systemUTC());
