@@ -83,4 +83,39 @@ class DhtLookupTest {
             }
         }
     }
+
+    @Test
+    void ipv6NodesKeepTheirOwnTableAndAnswerWantN6ForTheirIpv4Sibling() throws Exception {
+        java.net.InetAddress v6 = java.net.InetAddress.getByName("::1");
+        List<DhtNode> six = new ArrayList<>();
+        try (DhtSwarm swarm = DhtSwarm.start(4, c -> c)) {
+            DhtNode first = new DhtNode(DhtConfig.loopback(v6));
+            six.add(first);
+            first.start();
+            for (int i = 0; i < 5; i++) {
+                DhtNode n = new DhtNode(DhtConfig.loopback(v6).withBootstrap(List.of(first.localAddress())));
+                six.add(n);
+                n.start();
+            }
+            NodeId infoHash = NodeId.random();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (six.stream().anyMatch(n -> n.stats().tableSize() < 2) && System.nanoTime() < deadline) Thread.sleep(50);
+            assertThat(six.get(2).announce(infoHash, 9000).get(10, TimeUnit.SECONDS).announcedTo()).isPositive();
+            LookupResult r = six.get(4).getPeers(infoHash).get(10, TimeUnit.SECONDS);
+            assertThat(r.peers()).containsExactly(new InetSocketAddress(v6, 9000));
+            assertThat(six).allSatisfy(n -> assertThat(n.routingNodes()).allMatch(x -> x.address().getAddress() instanceof java.net.Inet6Address));
+
+            // an IPv4 node paired with an IPv6 one answers BEP 32's want n6 from its sibling's table
+            DhtNode v4 = swarm.nodes.get(1);
+            v4.pairWith(six.get(0));
+            KrpcMessage.Query want = new KrpcMessage.Query(new byte[4], KrpcMessage.Method.FIND_NODE, NodeId.random(), NodeId.random(),
+                    true, true, 0, false, null, false);
+            KrpcMessage.Response both = swarm.nodes.get(2).query(v4.localAddress(), v4.id(), want).get(5, TimeUnit.SECONDS);
+            assertThat(both.nodes()).isNotEmpty();
+            assertThat(both.nodes6()).isNotEmpty();
+            assertThat(both.nodes6()).allMatch(n -> n.address().getAddress() instanceof java.net.Inet6Address);
+        } finally {
+            six.forEach(DhtNode::close);
+        }
+    }
 }
