@@ -61,6 +61,7 @@ final class DhtLookupCommand extends Command {
             node.start();
             while (System.nanoTime() < deadline) {
                 lookups++;
+                long lookupStart = System.nanoTime();
                 LookupResult r = (announcePort == null ? node.getPeers(target) : node.announce(target, announcePort))
                         .get(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()) + 5), TimeUnit.SECONDS);
                 queries += r.queries();
@@ -68,7 +69,9 @@ final class DhtLookupCommand extends Command {
                 hops = Math.max(hops, r.hops());
                 announcedTo = Math.max(announcedTo, r.announcedTo());
                 for (InetSocketAddress p : r.peers()) if (peers.add(p)) out.println("peer " + format(p));
-                if (!r.peers().isEmpty() && firstPeersMillis < 0) firstPeersMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                if (r.firstPeers() != null && firstPeersMillis < 0) {
+                    firstPeersMillis = TimeUnit.NANOSECONDS.toMillis(lookupStart - start + r.firstPeers().toNanos());
+                }
                 if (!peers.isEmpty() || announcedTo > 0) break;
                 Thread.sleep(Math.min(1000, Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
             }

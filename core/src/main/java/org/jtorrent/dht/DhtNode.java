@@ -567,7 +567,7 @@ public final class DhtNode implements AutoCloseable {
         if (known.size() < config.k()) allSeeds.addAll(resolvedBootstrap());
         KrpcMessage.Query template = template(method, target);
         Lookup lookup = new Lookup(self, target, config.k(), config.alpha(), known, allSeeds,
-                (address, expected) -> query(address, expected, template), scheduler);
+                (address, expected) -> query(address, expected, template), scheduler, Math.max(1, config.queryTimeout().toMillis() / 4));
         return new Started(lookup, lookup.start());
     }
 

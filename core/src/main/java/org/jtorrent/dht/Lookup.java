@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One iterative lookup (BEP 5): query the closest known candidates, {@code alpha} at a time, add
@@ -52,20 +53,26 @@ final class Lookup {
     private final int k;
     private final int alpha;
     private final Sender sender;
-    private final Executor executor;
+    private final ScheduledExecutorService executor;
+    private final long slowAfterMillis;
     private final TreeMap<NodeId, Candidate> candidates;
     private final Set<InetSocketAddress> asked = new HashSet<>();
     private final Set<InetSocketAddress> peers = new LinkedHashSet<>();
     private final CompletableFuture<LookupResult> result = new CompletableFuture<>();
     private final long startNanos = System.nanoTime();
     private final List<InetSocketAddress> seeds;
+    /** Queries in flight that still hold one of the {@code alpha} slots (a slow one gives its slot up). */
     private int inFlight;
+    /** Queries in flight in all, slow ones included. */
+    private int outstanding;
+    private long firstPeersNanos = -1;
     private int queries;
     private int replies;
     private int hops;
 
     Lookup(NodeId self, NodeId target, int k, int alpha, List<NodeInfo> known, List<InetSocketAddress> seeds, Sender sender,
-           Executor executor) {
+           ScheduledExecutorService executor, long slowAfterMillis) {
+        this.slowAfterMillis = slowAfterMillis;
         this.self = self;
         this.target = target;
         this.executor = executor;
@@ -102,16 +109,32 @@ final class Lookup {
 
     private void query(InetSocketAddress address, Candidate candidate, int hop) {
         inFlight++;
+        outstanding++;
         queries++;
         hops = Math.max(hops, hop);
         if (candidate != null) candidate.state = State.IN_FLIGHT;
+        boolean[] slot = {true}; // whether this query still holds an alpha slot (guarded by this)
+        // libtorrent's "short timeout": a query not answered within slowAfter gives its slot to the
+        // next candidate, so one dead node does not stall the lookup; its answer still counts if it comes
+        executor.schedule(() -> {
+            synchronized (this) {
+                if (!slot[0]) return;
+                slot[0] = false;
+                inFlight--;
+            }
+            step();
+        }, slowAfterMillis, TimeUnit.MILLISECONDS);
         sender.send(address, candidate == null ? null : candidate.node.id())
-                .whenCompleteAsync((reply, failure) -> answered(candidate, hop, reply, failure), executor);
+                .whenCompleteAsync((reply, failure) -> answered(candidate, hop, reply, failure, slot), executor);
     }
 
-    private void answered(Candidate candidate, int hop, KrpcMessage.Response reply, Throwable failure) {
+    private void answered(Candidate candidate, int hop, KrpcMessage.Response reply, Throwable failure, boolean[] slot) {
         synchronized (this) {
-            inFlight--;
+            if (slot[0]) {
+                slot[0] = false;
+                inFlight--;
+            }
+            outstanding--;
             if (failure != null || reply == null) {
                 if (candidate != null) candidate.state = State.FAILED;
             } else {
@@ -121,6 +144,7 @@ final class Lookup {
                     candidate.token = reply.token();
                 }
                 for (InetSocketAddress p : reply.values()) if (peers.size() < MAX_PEERS) peers.add(p);
+                if (!peers.isEmpty() && firstPeersNanos < 0) firstPeersNanos = System.nanoTime() - startNanos;
                 for (NodeInfo n : reply.nodes()) add(n, hop + 1);
                 for (NodeInfo n : reply.nodes6()) add(n, hop + 1);
             }
@@ -141,7 +165,7 @@ final class Lookup {
                 if (c.state != State.REPLIED) closestAllReplied = false;
                 if (c.state == State.NEW && inFlight + toAsk.size() < alpha && queries + toAsk.size() < MAX_QUERIES) toAsk.add(c);
             }
-            if ((closestAllReplied && considered > 0) || (toAsk.isEmpty() && inFlight == 0)) {
+            if ((closestAllReplied && considered > 0) || (toAsk.isEmpty() && outstanding == 0)) {
                 done = finish();
             } else {
                 for (Candidate c : toAsk) {
@@ -159,7 +183,7 @@ final class Lookup {
             if (c.state == State.REPLIED && closest.size() < k) closest.add(c.node);
         }
         return new LookupResult(target, List.copyOf(peers), closest, queries, replies, hops, 0,
-                Duration.ofNanos(System.nanoTime() - startNanos));
+                Duration.ofNanos(System.nanoTime() - startNanos), firstPeersNanos < 0 ? null : Duration.ofNanos(firstPeersNanos));
     }
 
     /** The closest nodes that answered with an announce token, for announce_peer. */

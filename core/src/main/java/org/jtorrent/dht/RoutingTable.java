@@ -88,6 +88,8 @@ public final class RoutingTable {
     private final Clock clock;
     private final List<Bucket> buckets = new ArrayList<>();
     private final Map<InetAddress, Entry> byAddress = new HashMap<>();
+    /** Every entry by its exact address: one id per IP and port, whatever onePerAddress says. */
+    private final Map<InetSocketAddress, Entry> byEndpoint = new HashMap<>();
 
     public RoutingTable(NodeId self, int k, boolean onePerAddress, Clock clock) {
         this.self = self;
@@ -130,6 +132,7 @@ public final class RoutingTable {
             return Outcome.UPDATED;
         }
         if (!replied) return Outcome.REFUSED; // only nodes that answered us go in; the caller may ping it
+        if (byEndpoint.containsKey(node.address())) return Outcome.REFUSED; // a new id for a known address: keep the one we know
         if (onePerAddress && byAddress.containsKey(node.address().getAddress())) return Outcome.REFUSED;
         Entry entry = new Entry(node, now, true);
         return insert(entry, now);
@@ -144,6 +147,7 @@ public final class RoutingTable {
         int index = bucketIndex(node.id());
         Bucket bucket = buckets.get(index);
         if (find(bucket.live, node.id()) != null || find(bucket.replacements, node.id()) != null) return false;
+        if (byEndpoint.containsKey(node.address())) return false;
         if (onePerAddress && byAddress.containsKey(node.address().getAddress())) return false;
         if (bucket.live.size() < k || (index == buckets.size() - 1 && buckets.size() < NodeId.LENGTH * 8)) return true;
         for (Entry e : bucket.live) if (e.bad()) return true;
@@ -208,11 +212,13 @@ public final class RoutingTable {
 
     private void add(List<Entry> list, Entry e) {
         list.add(e);
+        byEndpoint.put(e.node.address(), e);
         byAddress.putIfAbsent(e.node.address().getAddress(), e);
     }
 
     private void remove(List<Entry> list, Entry e) {
         list.remove(e);
+        byEndpoint.remove(e.node.address(), e);
         byAddress.remove(e.node.address().getAddress(), e);
     }
 
@@ -295,10 +301,5 @@ public final class RoutingTable {
         List<NodeInfo> out = new ArrayList<>();
         for (Bucket b : buckets) for (Entry e : b.live) out.add(e.node);
         return out;
-    }
-
-    boolean holdsAddress(InetSocketAddress address) {
-        Entry e = byAddress.get(address.getAddress());
-        return e != null && e.node.address().equals(address);
     }
 }

@@ -340,24 +340,23 @@ class DhtHostileTest {
     @Test
     void aNodeThatAnswersWithThousandsOfNodesCannotInflateALookup() throws Exception {
         Raw liar = new Raw(DhtSwarm.loopback(211));
-        int[] replies = {0};
         Thread answering = Thread.ofPlatform().daemon().start(() -> {
             try {
                 for (DatagramPacket p; (p = liar.receiveAny(3000)) != null; ) {
                     var m = Krpc.decode(Arrays.copyOf(p.getData(), p.getLength()), p.getLength());
                     if (m.isEmpty() || !(m.get() instanceof KrpcMessage.Query q)) continue;
-                    replies[0]++;
-                    // alternately: 2,400 nodes (nearly the largest datagram) and 300 nodes (fits the packet cap)
-                    int count = replies[0] % 2 == 1 ? 2400 : 300;
-                    byte[] nodes = new byte[count * 26];
-                    random.nextBytes(nodes);
-                    for (int i = 0; i < count; i++) {
-                        nodes[i * 26 + 20] = 127;
-                        nodes[i * 26 + 21] = 77; // 127.77.x.y: nobody there, every query to them times out
-                        nodes[i * 26 + 25] |= 1;
+                    // first 2,400 nodes (nearly the largest datagram: refused unread), then 300 (fits the packet cap)
+                    for (int count : new int[] {2400, 300}) {
+                        byte[] nodes = new byte[count * 26];
+                        random.nextBytes(nodes);
+                        for (int i = 0; i < count; i++) {
+                            nodes[i * 26 + 20] = 127;
+                            nodes[i * 26 + 21] = 77; // 127.77.x.y: nobody there, every query to them times out
+                            nodes[i * 26 + 25] |= 1;
+                        }
+                        byte[] r = Bencode.encode(Map.of("t", q.transactionId(), "y", "r", "r", Map.of("id", NodeId.random().bytes(), "nodes", nodes)));
+                        liar.send(r, (InetSocketAddress) p.getSocketAddress());
                     }
-                    byte[] r = Bencode.encode(Map.of("t", q.transactionId(), "y", "r", "r", Map.of("id", NodeId.random().bytes(), "nodes", nodes)));
-                    liar.send(r, (InetSocketAddress) p.getSocketAddress());
                 }
             } catch (IOException | RuntimeException ignored) {
                 // closed
@@ -365,7 +364,9 @@ class DhtHostileTest {
         });
         DhtNode seeded = node(config(7).withBootstrap(List.of(liar.address())));
         LookupResult r = seeded.findNode(NodeId.random()).get(30, TimeUnit.SECONDS);
-        assertThat(r.queries()).isLessThanOrEqualTo(Lookup.MAX_QUERIES);
+        // one query to the liar, then at most the 16 nodes read from its reply (none of which answers)
+        assertThat(r.queries()).isLessThanOrEqualTo(1 + Krpc.MAX_NODES);
+        assertThat(seeded.stats().malformed()).as("the 2,400-node replies were refused").isPositive();
         assertThat(seeded.stats().pendingQueries()).isLessThanOrEqualTo(seeded.config().maxPending());
         assertThat(seeded.stats().tableSize()).isLessThanOrEqualTo(1);
         assertThat(r.queries()).as("it did follow the nodes it was given").isGreaterThan(1);

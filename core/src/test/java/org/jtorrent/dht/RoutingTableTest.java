@@ -83,6 +83,14 @@ class RoutingTableTest {
         NodeInfo spoof = new NodeInfo(n.id(), new InetSocketAddress(InetAddress.getByName("9.9.9.9"), 1));
         assertThat(t.heardFrom(spoof, true)).isEqualTo(RoutingTable.Outcome.REFUSED);
         assertThat(t.nodes()).containsExactly(n);
+        // nor does a known address get a second id, even where many nodes may share an IP
+        RoutingTable loose = new RoutingTable(self, 8, false, clock);
+        loose.heardFrom(n, true);
+        NodeInfo sameAddress = new NodeInfo(self.randomWithPrefix(3, random), n.address());
+        assertThat(loose.heardFrom(sameAddress, true)).isEqualTo(RoutingTable.Outcome.REFUSED);
+        assertThat(loose.wouldAdd(sameAddress)).isFalse();
+        NodeInfo otherPort = new NodeInfo(sameAddress.id(), new InetSocketAddress(n.address().getAddress(), n.address().getPort() + 1));
+        assertThat(loose.heardFrom(otherPort, true)).isEqualTo(RoutingTable.Outcome.ADDED);
     }
 
     @Test
