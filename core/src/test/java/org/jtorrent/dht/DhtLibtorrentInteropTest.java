@@ -168,4 +168,63 @@ class DhtLibtorrentInteropTest {
         assertThat(leecher.waitFor(Duration.ofSeconds(120))).as(leecher.log()).isZero();
         assertThat(Files.mismatch(out.resolve("payload.bin"), t.data().resolve("payload.bin"))).isEqualTo(-1L);
     }
+
+    @Test
+    void aDhtOfHalfOurNodesAndHalfLibtorrentNodesCarriesAnnouncesBothWays() throws Exception {
+        Path python = RealPeers.pythonWithLibtorrent();
+        Torrent t = torrent(python);
+        List<Integer> ltPorts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) ltPorts.add(freePort());
+        for (int i = 1; i <= 4; i++) {
+            DhtNode n = new DhtNode(DhtConfig.loopback(InetAddress.getByName("127.0.9." + i))
+                    .withBootstrap(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), ltPorts.getFirst()))));
+            nodes.add(n);
+        }
+        for (DhtNode n : nodes) n.start();
+        List<String> all = new ArrayList<>(ltPorts.stream().map(p -> "127.0.0.1:" + p).toList());
+        nodes.forEach(n -> all.add(DhtNode.format(n.localAddress())));
+        String list = String.join(",", all);
+        // the libtorrent nodes ping every address of the list: ours answer and end up in their tables
+        String ourInfoHash = "0123456789abcdef0123456789abcdef01234567";
+        Path ready = dir.resolve("nodes.ready");
+        Path announced = dir.resolve("announced");
+        External ltNodes = dhtLt(python, "nodes", "nodes", ltPorts.stream().map(String::valueOf).collect(Collectors.joining(",")),
+                "--bootstrap", list, "--ready-file", ready.toString(), "--announced-file", announced.toString(), "--infohash", ourInfoHash);
+        awaitFile(ready, ltNodes, 60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (nodes.stream().anyMatch(n -> n.stats().tableSize() < 6) && System.nanoTime() < deadline) {
+            for (DhtNode n : nodes) n.findNode(n.id());
+            Thread.sleep(200);
+        }
+        assertThat(nodes).allSatisfy(n -> assertThat(n.stats().tableSize()).as("our node knows both kinds").isGreaterThanOrEqualTo(6));
+
+        // ours -> libtorrent: our announce_peer, with libtorrent's tokens, is stored by a libtorrent node
+        NodeId ours = NodeId.of(HexFormat.of().parseHex(ourInfoHash));
+        LookupResult announce = nodes.get(1).announce(ours, 7001).get(20, TimeUnit.SECONDS);
+        assertThat(announce.announcedTo()).isGreaterThanOrEqualTo(5);
+        awaitFile(announced, ltNodes, 20);
+        // and a libtorrent leecher whose only bootstrap nodes are two of ours finds that peer
+        External leecher = dhtLt(python, "leech", "leech", "magnet:?xt=urn:btih:" + ourInfoHash, Files.createDirectories(dir.resolve("l")).toString(),
+                "--port", String.valueOf(freePort()), "--bootstrap", DhtNode.format(nodes.get(2).localAddress()) + "," + DhtNode.format(nodes.get(3).localAddress()),
+                "--timeout", "60");
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        java.util.regex.Pattern gotPeers = java.util.regex.Pattern.compile("dht_reply_alert: .*received DHT peers: [1-9]");
+        while (!gotPeers.matcher(leecher.log()).find() && System.nanoTime() < deadline) Thread.sleep(100);
+        assertThat(leecher.log()).containsPattern(gotPeers);
+
+        // libtorrent -> ours: a libtorrent seeder announced into the mixed DHT is found by our lookup
+        int seedPort = freePort();
+        External seeder = dhtLt(python, "seed", "seed", t.file().toString(), t.data().toString(), "--port", String.valueOf(seedPort),
+                "--bootstrap", list);
+        NodeId theirs = NodeId.of(HexFormat.of().parseHex(t.infoHash()));
+        InetSocketAddress expected = new InetSocketAddress(InetAddress.getLoopbackAddress(), seedPort);
+        LookupResult found = null;
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            found = nodes.get(3).getPeers(theirs).get(20, TimeUnit.SECONDS);
+            if (found.peers().contains(expected)) break;
+            Thread.sleep(300);
+        }
+        assertThat(found.peers()).as(seeder.log()).contains(expected);
+    }
 }
