@@ -95,6 +95,18 @@ class DhtLibtorrentInteropTest {
         assertThat(file).as(owner.log()).exists();
     }
 
+    /** Lookups until one finds {@code expected} (a seeder's first announce may still be on its way), for 30 s at most. */
+    private static LookupResult lookUpUntilFound(DhtNode node, NodeId infoHash, InetSocketAddress expected) throws Exception {
+        LookupResult found;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        do {
+            found = node.getPeers(infoHash).get(20, TimeUnit.SECONDS);
+            if (found.peers().contains(expected)) break;
+            Thread.sleep(300);
+        } while (System.nanoTime() < deadline);
+        return found;
+    }
+
     @Test
     void ourLookupFindsALibtorrentSeederAnnouncedIntoLibtorrentNodes() throws Exception {
         Path python = RealPeers.pythonWithLibtorrent();
@@ -118,13 +130,7 @@ class DhtLibtorrentInteropTest {
         ours.start();
         NodeId infoHash = NodeId.of(HexFormat.of().parseHex(t.infoHash()));
         InetSocketAddress expected = new InetSocketAddress(InetAddress.getLoopbackAddress(), seedPort);
-        LookupResult found = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            found = ours.getPeers(infoHash).get(20, TimeUnit.SECONDS);
-            if (found.peers().contains(expected)) break;
-            Thread.sleep(300);
-        }
+        LookupResult found = lookUpUntilFound(ours, infoHash, expected);
         assertThat(found.peers()).as("%s%n%s", ltNodes.log(), seeder.log()).contains(expected);
         assertThat(found.replies()).isPositive();
         // the libtorrent nodes answered our queries well enough to fill our table
@@ -218,13 +224,7 @@ class DhtLibtorrentInteropTest {
                 "--bootstrap", list);
         NodeId theirs = NodeId.of(HexFormat.of().parseHex(t.infoHash()));
         InetSocketAddress expected = new InetSocketAddress(InetAddress.getLoopbackAddress(), seedPort);
-        LookupResult found = null;
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            found = nodes.get(3).getPeers(theirs).get(20, TimeUnit.SECONDS);
-            if (found.peers().contains(expected)) break;
-            Thread.sleep(300);
-        }
+        LookupResult found = lookUpUntilFound(nodes.get(3), theirs, expected);
         assertThat(found.peers()).as(seeder.log()).contains(expected);
     }
 }
