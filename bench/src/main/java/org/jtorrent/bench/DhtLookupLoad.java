@@ -16,8 +16,10 @@ import org.jtorrent.dht.NodeId;
  * DHT lookup figures on loopback (run inside a private network namespace).
  *
  * <pre>
- *   DhtLookupLoad swarm N            N jtorrent nodes in this JVM (127.0.x.y each); one announces,
- *                                    every other looks the info-hash up once (tables warm)
+ *   DhtLookupLoad swarm N [--churn]  N jtorrent nodes in this JVM (127.0.x.y each); one announces,
+ *                                    every other looks the info-hash up once (tables warm); with
+ *                                    --churn a third of the nodes are then closed without warning
+ *                                    and every survivor looks it up again
  *   DhtLookupLoad external BOOT HEX HOST:PORT REPEAT
  *                                    a fresh node (cold: empty table) bootstraps from BOOT and looks
  *                                    HEX up until it finds HOST:PORT, REPEAT times (the libtorrent
@@ -39,6 +41,7 @@ public final class DhtLookupLoad {
         String label;
         if (args[0].equals("swarm")) {
             int n = Integer.parseInt(args[1]);
+            boolean churn = args.length > 2 && args[2].equals("--churn");
             label = "jtorrent-dht nodes=" + n + " (warm tables)";
             List<DhtNode> nodes = new ArrayList<>();
             try {
@@ -50,21 +53,29 @@ public final class DhtLookupLoad {
                     node.start();
                     nodes.add(node);
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (nodes.stream().anyMatch(x -> x.stats().tableSize() < 8) && System.nanoTime() < deadline) {
                     for (DhtNode x : nodes) if (x.stats().tableSize() < 8) x.findNode(x.id());
-                    Thread.sleep(200);
+                    Thread.sleep(500);
                 }
                 NodeId infoHash = NodeId.random();
                 DhtNode announcer = nodes.get(n / 2);
                 announcer.announce(infoHash, 7777).get(20, TimeUnit.SECONDS);
                 InetSocketAddress expected = new InetSocketAddress(announcer.localAddress().getAddress(), 7777);
-                for (DhtNode x : nodes) {
-                    if (x == announcer) continue;
-                    long t0 = System.nanoTime();
-                    LookupResult r = x.getPeers(infoHash).get(20, TimeUnit.SECONDS);
-                    samples.add(new long[] {(System.nanoTime() - t0) / 1000, r.queries(), r.hops(), r.peers().contains(expected) ? 1 : 0,
-                            r.firstPeers() == null ? Long.MAX_VALUE : r.firstPeers().toNanos() / 1000});
+                lookUpFromAll(nodes, announcer, infoHash, expected, samples);
+                if (churn) {
+                    print(label, samples);
+                    samples.clear();
+                    // a third of the nodes die without a word (never the announcer, whose peer is looked up)
+                    List<DhtNode> shuffled = new ArrayList<>(nodes);
+                    shuffled.remove(announcer);
+                    Collections.shuffle(shuffled, new java.util.Random(1));
+                    List<DhtNode> killed = shuffled.subList(0, n / 3);
+                    killed.forEach(DhtNode::close);
+                    List<DhtNode> alive = new ArrayList<>(nodes);
+                    alive.removeAll(killed);
+                    label = "jtorrent-dht nodes=" + n + " after " + killed.size() + " killed (tables not yet repaired)";
+                    lookUpFromAll(alive, announcer, infoHash, expected, samples);
                 }
             } finally {
                 nodes.forEach(DhtNode::close);
@@ -100,6 +111,28 @@ public final class DhtLookupLoad {
                 }
             }
         }
+        print(label, samples);
+    }
+
+    /** One lookup from every node but the announcer, {@link #PARALLEL} at a time (after churn each may wait for timeouts). */
+    private static void lookUpFromAll(List<DhtNode> nodes, DhtNode announcer, NodeId infoHash, InetSocketAddress expected,
+                                      List<long[]> samples) throws Exception {
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(PARALLEL);
+        List<java.util.concurrent.CompletableFuture<long[]>> all = new ArrayList<>();
+        for (DhtNode x : nodes) {
+            if (x == announcer) continue;
+            slots.acquire();
+            long t0 = System.nanoTime();
+            all.add(x.getPeers(infoHash).whenComplete((r, e) -> slots.release()).thenApply(r -> new long[] {
+                    (System.nanoTime() - t0) / 1000, r.queries(), r.hops(), r.peers().contains(expected) ? 1 : 0,
+                    r.firstPeers() == null ? Long.MAX_VALUE : r.firstPeers().toNanos() / 1000}));
+        }
+        for (var f : all) samples.add(f.get(60, TimeUnit.SECONDS));
+    }
+
+    private static final int PARALLEL = 16;
+
+    private static void print(String label, List<long[]> samples) {
         System.out.printf("%s lookups=%d found=%d first_peers_ms median=%.1f p95=%.1f lookup_ms median=%.1f p95=%.1f"
                         + " queries median=%d p95=%d hops median=%d p95=%d%n",
                 label, samples.size(), samples.stream().filter(s -> s[3] == 1).count(),
