@@ -3,7 +3,7 @@
 # and session-bench.sh:
 #   awk -v names="A B" -v keys="wall user sys" [-v ratio="A B"] -f bench/medians.awk runs.txt
 # prints "medians of N rounds", a line per name, and with ratio="X Y" X's wall and CPU (user + sys)
-# over Y's.
+# over Y's; with ratios="k1 k2 ..." as well, X's median over Y's for each of those keys (magnet-bench.sh).
 function median(v, n,    i, j, t) {
   for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
   return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
@@ -20,7 +20,12 @@ END {
     }
     print line
   }
-  if (split(ratio, r, " ") == 2)
+  if (split(ratio, r, " ") == 2 && ratios != "") {
+    line = r[1] "/" r[2] ":"
+    nr = split(ratios, rk, " ")
+    for (k = 1; k <= nr; k++) line = line sprintf("  %s %.2f", rk[k], med[r[1], rk[k]] / med[r[2], rk[k]])
+    print line
+  } else if (split(ratio, r, " ") == 2)
     printf "%s/%s: wall %.2f  cpu %.2f\n", r[1], r[2], med[r[1], "wall"] / med[r[2], "wall"],
         (med[r[1], "user"] + med[r[1], "sys"]) / (med[r[2], "user"] + med[r[2], "sys"])
 }

@@ -1,12 +1,15 @@
 package org.jtorrent.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.jtorrent.engine.DownloadOptions;
 import org.jtorrent.engine.DownloadResult;
 import org.jtorrent.engine.Session;
@@ -23,8 +26,9 @@ final class DownloadCommand extends Command {
     /** A queue limit that never makes a torrent wait. */
     static final int ALL = Integer.MAX_VALUE;
 
-    private final Arg<List<Path>> sources = positionals(Path.class, PositionalParamSpec.builder().required(true).arity("1..*")
-            .paramLabel("SOURCE").description(".torrent files; several are fetched at once, in one session on one port"));
+    private final Arg<List<String>> sources = positionals(String.class, PositionalParamSpec.builder().required(true).arity("1..*")
+            .paramLabel("SOURCE").description(".torrent files or magnet links ('magnet:?xt=urn:btih:...', quoted for the "
+                    + "shell); several are fetched at once, in one session on one port"));
 
     private final Arg<Path> output = option(Path.class, OptionSpec.builder("-o", "--output").paramLabel("DIR")
             .defaultValue(".").description("download folder (default: current folder)"));
@@ -64,6 +68,14 @@ final class DownloadCommand extends Command {
             .description("after completion, keep seeding each torrent this long (e.g. 90s, 30m, 2h); with --seed-ratio, "
                     + "whichever comes first"));
 
+    private final Arg<Path> saveTorrent = option(Path.class, OptionSpec.builder("--save-torrent").paramLabel("PATH")
+            .description("write a magnet link's metadata, once fetched, as a .torrent file: PATH is the file, or an existing "
+                    + "folder that gets NAME.torrent for each magnet link (a folder when several are given)"));
+
+    private final Arg<Boolean> metadataOnly = flag(OptionSpec.builder("--metadata-only")
+            .description("fetch only the metadata of the magnet links, write it with --save-torrent and exit; nothing is "
+                    + "downloaded into the download folder"));
+
     private final SessionOptions sessionOptions = new SessionOptions(spec);
 
     private final SelectionOptions selection = new SelectionOptions(spec);
@@ -71,6 +83,8 @@ final class DownloadCommand extends Command {
     DownloadCommand() {
         super("download", "Download torrents from the peers their trackers name and those given with --peer, "
                 + "serving peers that connect meanwhile; several torrents run at once in one session, on one port. "
+                + "A magnet link first fetches the torrent's metadata from its peers (its tr trackers and x.pe "
+                + "addresses); --save-torrent keeps it as a .torrent, --metadata-only stops there. "
                 + "Data already on disk is re-checked and kept. Exits when every torrent is complete and has seeded as "
                 + "asked; non-zero if any failed, with one line for each.");
     }
@@ -79,7 +93,21 @@ final class DownloadCommand extends Command {
     public Integer call() throws Exception {
         SeedGoals goals = seedGoals();
         TorrentOptions options = torrentOptions();
-        List<TorrentSources.Source> torrents = TorrentSources.load(sources.get(), true);
+        List<TorrentSources.Source> torrents = TorrentSources.load(sources.get(), true, true);
+        MagnetMetadata metadata = MagnetMetadata.of(saveTorrent.get(), metadataOnly.get(), selection.files(), torrents);
+        // Fetching metadata only: the engine goes on to check and download once it has the metadata, until it is
+        // taken out a moment later. Whatever it writes meanwhile goes to a scratch folder, never the user's.
+        Path scratch = metadataOnly.get() ? Files.createTempDirectory("jtorrent-metadata-") : null;
+        if (scratch != null) options = TorrentOptions.in(scratch).withPeers(options.peers()).withMaxPeers(options.maxPeers());
+        try {
+            return download(torrents, options, goals, metadata);
+        } finally {
+            if (scratch != null) deleteTree(scratch);
+        }
+    }
+
+    private int download(List<TorrentSources.Source> torrents, TorrentOptions options, SeedGoals goals, MagnetMetadata metadata)
+            throws Exception {
         double every = progressEvery.get();
         if (!(every > 0)) throw new IllegalArgumentException("--progress-every must be a positive number of seconds");
         SessionConfig config = sessionConfig(torrents.size());
@@ -92,8 +120,11 @@ final class DownloadCommand extends Command {
             Session session = running.session();
             session.start(); // before adding: it brings back what the state directory holds first
             StopOnSignal signals = StopOnSignal.install("download", running::close);
-            DownloadSession run = new DownloadSession(session, goals, progress, !json.get());
-            for (TorrentSources.Source torrent : torrents) run.add(torrent, selection.applyTo(options, torrent.metainfo().info()));
+            DownloadSession run = new DownloadSession(session, goals, metadata, progress, !json.get());
+            for (TorrentSources.Source torrent : torrents) {
+                if (torrent.isMagnet()) run.add(torrent.selectingOnly(selection.files()), selection.applyTo(options));
+                else run.add(torrent, selection.applyTo(options, torrent.metainfo().info()));
+            }
             if (!json.get()) {
                 err.println("listening on port " + session.listenPort());
                 String others = Sessions.othersNote(session, run.handles(), stateDirectory);
@@ -105,8 +136,8 @@ final class DownloadCommand extends Command {
             PrintWriter out = out();
             List<String> failures = new ArrayList<>();
             for (DownloadSession.Outcome o : outcomes) {
-                out.println(json.get() ? ResultJson.line(o.result(), o.status()) : summary(o));
-                if (o.failed()) failures.add(DownloadProgress.printable(o.source().name() + ": " + o.status().error()));
+                out.println(json.get() ? ResultJson.line(o.result(), o.status(), o.savedTorrent()) : summary(o, metadata.only()));
+                if (o.failed()) failures.add(DownloadProgress.printable(o.name() + ": " + o.error()));
             }
             out.flush();
             if (!failures.isEmpty()) throw new OneLineErrors.Failures(failures);
@@ -142,12 +173,22 @@ final class DownloadCommand extends Command {
         return new SeedGoals(seedRatio.get(), seedTime.get() == null ? null : parseDuration(seedTime.get()), keepServing.get());
     }
 
-    private static String summary(DownloadSession.Outcome o) {
+    private static String summary(DownloadSession.Outcome o, boolean metadataOnly) {
         DownloadResult r = o.result();
+        String name = DownloadProgress.printable(o.name());
+        if (metadataOnly && !o.failed()) {
+            return String.format(Locale.ROOT, "%s: metadata saved to %s in %.1f s", name, o.savedTorrent(), r.wallSeconds());
+        }
         String how = o.failed() ? "failed" : r.complete() ? "complete" : "incomplete";
-        return String.format("%s: %s: %s downloaded (%s wasted), %s uploaded in %.1f s from %d peers",
-                DownloadProgress.printable(o.source().name()), how, Sizes.human(r.downloadedBytes()),
-                Sizes.human(r.wastedBytes()), Sizes.human(r.uploadedBytes()), r.wallSeconds(), r.peers().size());
+        return String.format(Locale.ROOT, "%s: %s: %s downloaded (%s wasted), %s uploaded in %.1f s from %d peers", name, how,
+                Sizes.human(r.downloadedBytes()), Sizes.human(r.wastedBytes()), Sizes.human(r.uploadedBytes()), r.wallSeconds(),
+                r.peers().size());
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     /** 90s, 30m, 2h, 1d, or an ISO-8601 duration such as PT1H30M. */

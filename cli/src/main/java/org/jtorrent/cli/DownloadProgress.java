@@ -110,6 +110,11 @@ final class DownloadProgress {
         String head = String.format(Locale.ROOT, "%-" + nameWidth + "s  %-11s %5.1f%%", shortName(s.name()), state(s.state()),
                 100 * s.progress());
         if (s.state() == TorrentState.ERROR) return head + "  " + printable(s.error());
+        if (s.state() == TorrentState.FETCHING_METADATA) {
+            // Name and size are not known yet: what there is to show is whether peers were found.
+            return String.format(Locale.ROOT, "%-" + nameWidth + "s  fetching metadata  down %s/s  peers %d (%d seed%s)",
+                    shortName(s.name()), Sizes.human(s.downloadRate()), s.peers(), s.seeds(), s.seeds() == 1 ? "" : "s");
+        }
         String eta = s.isComplete() ? "done" : s.eta().map(d -> clock(d.toSeconds())).orElse("--:--");
         return head + String.format(Locale.ROOT, "  %s of %s  down %s/s  up %s/s  peers %d (%d seed%s)  ETA %s",
                 Sizes.human(s.haveBytes()), Sizes.human(s.totalBytes()), Sizes.human(s.downloadRate()),

@@ -31,6 +31,11 @@ final class InfoCommand extends Command {
     @Override
     public Integer call() throws Exception {
         Path torrent = this.torrent.get();
+        if (torrent.toString().regionMatches(true, 0, TorrentSources.MAGNET_PREFIX, 0, TorrentSources.MAGNET_PREFIX.length())
+                && !java.nio.file.Files.exists(torrent)) {
+            throw new IllegalArgumentException("info reads .torrent files, and a magnet link holds no more than its "
+                    + "info-hash: 'jtorrent download MAGNET --metadata-only --save-torrent FILE' fetches the .torrent");
+        }
         Metainfo m;
         try {
             m = Metainfo.load(torrent);

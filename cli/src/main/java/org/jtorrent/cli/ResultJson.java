@@ -17,11 +17,17 @@ final class ResultJson {
     }
 
     static String line(DownloadResult result, TorrentStatus status) {
+        return line(result, status, null);
+    }
+
+    /** With {@code torrent_file} last, where a magnet link's metadata was saved ({@code --save-torrent}), when it was. */
+    static String line(DownloadResult result, TorrentStatus status, java.nio.file.Path savedTorrent) {
         String single = result.toJson();
         return single.substring(0, single.length() - 1)
                 + ",\"name\":" + string(status.name())
                 + ",\"state\":" + string(DownloadProgress.state(status.state()))
-                + ",\"error\":" + (status.error().isEmpty() ? "null" : string(status.error())) + "}";
+                + ",\"error\":" + (status.error().isEmpty() ? "null" : string(status.error()))
+                + (savedTorrent == null ? "" : ",\"torrent_file\":" + string(savedTorrent.toString())) + "}";
     }
 
     private static String string(String text) {

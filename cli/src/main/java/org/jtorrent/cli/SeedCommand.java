@@ -32,6 +32,10 @@ final class SeedCommand extends Command {
             .defaultValue(String.valueOf(DownloadOptions.DEFAULT_MAX_PEERS))
             .description("connections per torrent at most (default: ${DEFAULT-VALUE}); --max-connections caps them all"));
 
+    private final Arg<List<String>> peers = repeatable(OptionSpec.builder("--peer").paramLabel("HOST:PORT")
+            .description("a peer to dial (repeatable), retried while it does not answer: for a leecher that does not dial "
+                    + "out, such as Transmission, which ignores peers at 127.x"));
+
     private final SessionOptions sessionOptions = new SessionOptions(spec);
 
     SeedCommand() {
@@ -58,10 +62,11 @@ final class SeedCommand extends Command {
             StopOnSignal signals = StopOnSignal.install("seed", running::close);
             out.println("listening on port " + session.listenPort());
             // Added paused: each is checked, then served only if its data is complete (never downloaded into DIR).
-            TorrentOptions options = TorrentOptions.in(data).withPaused(true).withMaxPeers(maxPeers.get());
+            TorrentOptions options = TorrentOptions.in(data).withPaused(true).withMaxPeers(maxPeers.get())
+                    .withPeers(peers.get().stream().map(DownloadCommand::parsePeer).toList());
             List<TorrentHandle> handles = new ArrayList<>();
             for (TorrentSources.Source s : sources) {
-                TorrentHandle handle = Sessions.handleFor(session, s.metainfo(), options);
+                TorrentHandle handle = Sessions.handleFor(session, s, options);
                 String moved = Sessions.folderNote(handle, options);
                 if (moved != null) out.println(DownloadProgress.printable(s.name()) + ": " + moved);
                 handles.add(handle);

@@ -26,6 +26,19 @@ final class SelectionOptions {
                 .description("Fetch the first and last piece of each selected file before the rest."));
     }
 
+    /**
+     * The selection for a torrent given as a magnet link, whose files are not known yet: the order
+     * options now; {@code --files} applies once the metadata arrives ({@link MagnetMetadata}).
+     */
+    TorrentOptions applyTo(TorrentOptions options) {
+        return options.withSelection(new Selection(null, sequential.get(), firstLast.get()));
+    }
+
+    /** {@code --files} as given, or null. */
+    String files() {
+        return files.get();
+    }
+
     /** The selection for this torrent; a bad --files list is an IllegalArgumentException with a one-line reason. */
     TorrentOptions applyTo(TorrentOptions options, InfoDict info) {
         int[] priorities = null;

@@ -2,20 +2,23 @@ package org.jtorrent.cli;
 
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.jtorrent.engine.SessionConfig;
+import org.jtorrent.mse.EncryptionPolicy;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * What every command that runs a session takes: where it listens ({@link ListenOptions}), its rate
- * limits and upload slots ({@link TransferOptions}), its state folder ({@link StateOptions}) and its
- * connection cap. The queue limits are each command's own.
+ * limits and upload slots ({@link TransferOptions}), its state folder ({@link StateOptions}), its
+ * connection cap and its encryption policy. The queue limits are each command's own.
  */
 final class SessionOptions {
     private final ListenOptions listen;
     private final TransferOptions transfer;
     private final StateOptions state;
     private final Arg<Integer> maxConnections;
+    private final Arg<String> encryption;
 
     /** Adds these options to {@code spec}. */
     SessionOptions(CommandSpec spec) {
@@ -25,6 +28,9 @@ final class SessionOptions {
         maxConnections = Arg.option(spec, Integer.class, OptionSpec.builder("--max-connections").paramLabel("N")
                 .description("Open peer connections over all torrents, at most (default: "
                         + SessionConfig.DEFAULT_MAX_CONNECTIONS + ")."));
+        encryption = Arg.option(spec, String.class, OptionSpec.builder("--encryption").paramLabel("POLICY")
+                .description("Protocol encryption (MSE/PE): prefer (default: try it when dialling, fall back to plaintext; "
+                        + "accept both), require (RC4 only, both ways; plaintext peers refused), disable (plaintext only)."));
     }
 
     /** The session's settings for {@code torrents} torrents of at most {@code maxPeersEach} connections each. */
@@ -34,7 +40,19 @@ final class SessionOptions {
         // Unless told, one torrent may have all the connections it is allowed, as before sessions.
         int connections = given != null ? given : Math.max(SessionConfig.DEFAULT_MAX_CONNECTIONS, maxPeersEach);
         SessionConfig config = listen.applyTo(SessionConfig.defaults());
+        config = config.withPeerConfig(config.peer().withEncryption(encryptionPolicy()));
         return config.withConnectionCaps(connections, config.maxHalfOpen()).withLimits(transfer.limits(torrents));
+    }
+
+    private EncryptionPolicy encryptionPolicy() {
+        String given = encryption.get();
+        if (given == null) return EncryptionPolicy.PREFER;
+        return switch (given.toLowerCase(Locale.ROOT)) {
+            case "prefer" -> EncryptionPolicy.PREFER;
+            case "require" -> EncryptionPolicy.REQUIRE;
+            case "disable" -> EncryptionPolicy.DISABLE;
+            default -> throw new IllegalArgumentException("--encryption must be prefer, require or disable, not '" + given + "'");
+        };
     }
 
     Path stateDirectory() {

@@ -8,7 +8,6 @@ import org.jtorrent.engine.Session;
 import org.jtorrent.engine.SessionConfig;
 import org.jtorrent.engine.TorrentHandle;
 import org.jtorrent.engine.TorrentOptions;
-import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.state.StateDirectory;
 import org.jtorrent.state.StateSaver;
 
@@ -47,13 +46,14 @@ final class Sessions {
 
     /**
      * The session's handle for a torrent: the one it already has (restored from its state), given
-     * the peers of {@code options} to dial, since a record does not keep them; else the torrent
-     * added with {@code options}.
+     * the peers of {@code options} (and of a magnet link) to dial, since a record does not keep them;
+     * else the torrent added with {@code options}, from its .torrent or its magnet link.
      */
-    static TorrentHandle handleFor(Session session, Metainfo metainfo, TorrentOptions options) {
-        Optional<TorrentHandle> known = session.torrent(metainfo.infoHash());
-        if (known.isEmpty()) return session.add(metainfo, options);
+    static TorrentHandle handleFor(Session session, TorrentSources.Source source, TorrentOptions options) {
+        Optional<TorrentHandle> known = session.torrent(source.infoHash());
+        if (known.isEmpty()) return source.isMagnet() ? session.add(source.magnet(), options) : session.add(source.metainfo(), options);
         known.get().addPeers(options.peers());
+        if (source.isMagnet()) known.get().addPeers(source.magnet().peers());
         return known.get();
     }
 

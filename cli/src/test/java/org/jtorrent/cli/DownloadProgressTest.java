@@ -39,6 +39,13 @@ class DownloadProgressTest {
     }
 
     @Test
+    void aMagnetLinkShowsFetchingMetadataAndItsPeersUntilItsSizeIsKnown() {
+        TorrentStatus fetching = status("ubuntu.iso", TorrentState.FETCHING_METADATA, 0, 0, 2048, 0, 3, 1, Optional.empty(), "");
+        assertThat(DownloadProgress.line(fetching, 10))
+                .isEqualTo("ubuntu.iso  fetching metadata  down 2.00 KiB/s  peers 3 (1 seed)");
+    }
+
+    @Test
     void aFailedTorrentsLineSaysWhy() {
         TorrentStatus failed = status("b.bin", TorrentState.ERROR, 0, 1000, 0, 0, 0, 0, Optional.empty(), "No space left on device");
         assertThat(DownloadProgress.line(failed, 5)).isEqualTo("b.bin  error         0.0%  No space left on device");

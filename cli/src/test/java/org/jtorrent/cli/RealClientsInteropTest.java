@@ -1,14 +1,9 @@
 package org.jtorrent.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jtorrent.testing.RealPeers;
 import org.junit.jupiter.api.Tag;
@@ -49,21 +44,8 @@ class RealClientsInteropTest {
         List<String> command = new ArrayList<>(List.of("python3", swarm.toString(), "--gen", "single:8M",
                 "--seeder", seederKind, "--leecher", leecher, "--tracker", protocol, "--timeout", "120",
                 "--tracker-cmd", trackerCmd));
-        Path log = Files.createTempFile("swarm-", ".log");
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!p.waitFor(200, TimeUnit.SECONDS)) {
-                p.toHandle().destroy(); // SIGTERM: swarm.py tears its children down by PID
-                p.waitFor(30, TimeUnit.SECONDS);
-            }
-            String output = Files.readString(log, StandardCharsets.UTF_8);
-            assertThat(output).as(output)
-                    .containsPattern("leecher=" + leecher + " seeder=" + (seeder.equals("jtorrent") ? "cmd" : seeder)
-                            + " bytes=8388608 .* ok\\b");
-            assertThat(p.exitValue()).as(output).isZero();
-        } finally {
-            Files.deleteIfExists(log);
-        }
+        SwarmRun.expect(command, "leecher=" + leecher + " seeder=" + (seeder.equals("jtorrent") ? "cmd" : seeder)
+                + " bytes=8388608 .* ok\\b", 200);
     }
 
     private static void requireClient(String kind) throws IOException {

@@ -8,12 +8,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jtorrent.engine.Download;
 import org.jtorrent.engine.DownloadOptions;
+import org.jtorrent.engine.Session;
+import org.jtorrent.engine.SessionConfig;
+import org.jtorrent.engine.TorrentHandle;
+import org.jtorrent.engine.TorrentOptions;
+import org.jtorrent.metainfo.MagnetLink;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.metainfo.TorrentCreator;
 import org.jtorrent.testing.TestTorrent;
@@ -58,6 +64,30 @@ class SeedCommandTest {
         } finally {
             assertStopsOnSigterm(seeder);
         }
+    }
+
+    @Test
+    void peerDialsALeecherThatNeverDialsOutAndServesItTheMetadataToo() throws Exception {
+        // The leecher knows the torrent by its magnet link alone, has no peer to dial and no tracker: only the
+        // seeder's --peer can bring them together (Transmission ignores peers at 127.x in the same way).
+        TestTorrent t = TestTorrent.single("dialled.bin", 200_000, 16 * 1024);
+        Path data = Files.createDirectories(dir.resolve("data"));
+        t.writeTo(data);
+        Path torrent = t.writeTorrent(dir.resolve("dialled.torrent"));
+        Path leech = dir.resolve("leech");
+        try (Session leecher = new Session(SessionConfig.defaults())) {
+            leecher.start();
+            TorrentHandle handle = leecher.add(new MagnetLink(t.metainfo().infoHash(), Optional.empty(), List.of(), List.of(),
+                    List.of(), Optional.empty()), TorrentOptions.in(leech));
+            Process seeder = JavaProcess.start("seed", torrent.toString(), "--data", data.toString(), "--port", "0",
+                    "--peer", "127.0.0.1:" + leecher.listenPort(), "--state", dir.resolve("state").toString());
+            try {
+                handle.completion().get(30, TimeUnit.SECONDS);
+            } finally {
+                assertStopsOnSigterm(seeder);
+            }
+        }
+        assertThat(Files.readAllBytes(leech.resolve("dialled.bin"))).isEqualTo(t.content());
     }
 
     @Test

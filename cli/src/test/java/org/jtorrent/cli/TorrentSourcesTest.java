@@ -20,8 +20,32 @@ class TorrentSourcesTest {
         TestTorrent large = TestTorrent.single("f.bin", 100_000, 32 * 1024);
         Path a = small.writeTorrent(dir.resolve("a.torrent"));
         Path b = large.writeTorrent(dir.resolve("b.torrent"));
-        assertThat(TorrentSources.load(List.of(a, b), false)).extracting(TorrentSources.Source::file).containsExactly(a, b);
+        assertThat(TorrentSources.load(List.of(a, b), false)).extracting(TorrentSources.Source::given)
+                .containsExactly(a.toString(), b.toString());
         assertThatThrownBy(() -> TorrentSources.load(List.of(a, b), true)).isInstanceOf(OneLineErrors.Failures.class)
                 .hasMessage(b + ": writes f.bin, as " + a + " does");
+    }
+
+    @Test
+    void magnetLinksAreSourcesBesideFilesAndTheSameTorrentTwiceIsCaught() throws Exception {
+        TestTorrent t = TestTorrent.single("f.bin", 100_000, 16 * 1024);
+        Path file = t.writeTorrent(dir.resolve("f.torrent"));
+        String magnet = t.metainfo().magnetLink();
+        List<TorrentSources.Source> one = TorrentSources.load(List.of(magnet), true, true);
+        assertThat(one.get(0).isMagnet()).isTrue();
+        assertThat(one.get(0).infoHash()).isEqualTo(t.metainfo().infoHash());
+        assertThat(one.get(0).name()).isEqualTo("f.bin");
+        String hash = t.metainfo().infoHash().hex();
+        assertThatThrownBy(() -> TorrentSources.load(List.of(file.toString(), magnet), true, true))
+                .hasMessage("magnet " + hash + ": the same torrent as " + file + " (" + hash + ")");
+    }
+
+    @Test
+    void aMalformedMagnetLinkOrOneGivenToSeedIsOneLine() {
+        assertThatThrownBy(() -> TorrentSources.load(List.of("magnet:?xt=urn:btih:123"), true, true))
+                .isInstanceOf(OneLineErrors.Failures.class)
+                .hasMessage("bad magnet link: info-hash '123' is 3 characters: expected 40 hex digits or 32 base32 characters");
+        assertThatThrownBy(() -> TorrentSources.load(List.of(Path.of("magnet:?xt=urn:btih:" + "a".repeat(40) + "&dn=x")), false))
+                .hasMessageStartingWith("magnet:?xt=urn:btih:" + "a".repeat(37) + "...: a magnet link has no data to check");
     }
 }

@@ -18,6 +18,22 @@ final class ConnectionSlots {
         this.maxHalfOpen = maxHalfOpen;
     }
 
+    /**
+     * Takes {@code connection} into {@code open} (a torrent's connections; the caller holds what
+     * guards them) with a session slot, or says why not: a second connection to a peer id already
+     * there (it dialled us as we dialled it), the torrent's cap {@code maxPeers}, the session's cap.
+     * Returns null when taken.
+     */
+    String admit(java.util.Set<org.jtorrent.peer.PeerConnection> open, org.jtorrent.peer.PeerConnection connection, int maxPeers) {
+        for (org.jtorrent.peer.PeerConnection c : open) {
+            if (c.remoteHandshake().peerId().equals(connection.remoteHandshake().peerId())) return "already connected to this peer id";
+        }
+        if (open.size() >= maxPeers) return "too many connections for this torrent";
+        if (!tryOpen()) return "too many connections";
+        open.add(connection);
+        return null;
+    }
+
     /** Dials that may start now without passing either cap. */
     int dialRoom() {
         int h = halfOpen.get();

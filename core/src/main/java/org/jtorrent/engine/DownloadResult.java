@@ -40,7 +40,8 @@ public record DownloadResult(String infoHash, boolean complete, long downloadedB
                     .append(",\"client\":").append(quote(p.client()))
                     .append(",\"downloaded_bytes\":").append(p.downloadedBytes())
                     .append(",\"uploaded_bytes\":").append(p.uploadedBytes())
-                    .append(",\"closed_because\":").append(quote(p.closedBecause())).append('}');
+                    .append(",\"closed_because\":").append(quote(p.closedBecause()))
+                    .append(",\"encrypted\":").append(p.encrypted()).append('}');
         }
         return sb.append("]}").toString();
     }

@@ -91,7 +91,7 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
     private static final Comparator<Candidate> REPLACE_FIRST = Comparator.<Candidate>comparingInt(c -> -c.failures)
             .thenComparing((a, b) -> Long.compare(a.lastOffered - b.lastOffered, 0));
 
-    private final Torrent torrent;
+    private final Swarm torrent;
     private final Dialing dialing;
     private final ConnectionSlots slots;
     private final Map<InetSocketAddress, Candidate> known = new HashMap<>();
@@ -114,7 +114,7 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
     record Dialing(int maxPeers, InetAddress bind, PeerConfig peer) {
     }
 
-    PeerSet(Torrent torrent, Dialing dialing, ConnectionSlots slots) {
+    PeerSet(Swarm torrent, Dialing dialing, ConnectionSlots slots) {
         this.torrent = torrent;
         this.dialing = dialing;
         this.slots = slots;

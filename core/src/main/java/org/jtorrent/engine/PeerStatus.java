@@ -10,7 +10,8 @@ package org.jtorrent.engine;
  * @param choking         whether we choke it
  * @param interested      whether it wants something we have
  * @param snubbed         whether it left our requests unanswered for the snub timeout
+ * @param encrypted       whether the connection's payload is RC4-encrypted (MSE)
  */
 public record PeerStatus(String address, String client, double progress, long downloadedBytes, long uploadedBytes,
-                         boolean choking, boolean interested, boolean snubbed) {
+                         boolean choking, boolean interested, boolean snubbed, boolean encrypted) {
 }

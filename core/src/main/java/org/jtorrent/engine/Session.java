@@ -23,9 +23,12 @@ import java.util.function.Consumer;
 import org.jtorrent.choke.FairShares;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
+import org.jtorrent.metainfo.MagnetLink;
 import org.jtorrent.metainfo.Metainfo;
+import org.jtorrent.mse.ObfuscatedHash;
 import org.jtorrent.peer.PeerConnection;
 import org.jtorrent.peer.PeerHost;
+import org.jtorrent.peer.PeerRouter;
 import org.jtorrent.metainfo.InfoDict;
 import org.jtorrent.state.StateDirectory;
 import org.jtorrent.state.StateSaver;
@@ -80,6 +83,10 @@ public final class Session implements AutoCloseable {
     private final Map<InfoHash, TorrentHandle> byInfoHash = new ConcurrentHashMap<>();
     /** The active torrents, by info-hash: where incoming connections are routed. */
     private final Map<InfoHash, Torrent> running = new ConcurrentHashMap<>();
+    /** Magnet torrents fetching their metadata, by info-hash: incoming connections for them go here. */
+    private final Map<InfoHash, MagnetHost> fetching = new ConcurrentHashMap<>();
+    /** Both of the above by HASH('req2', info-hash): where incoming MSE connections are routed. */
+    private final Map<ObfuscatedHash, Swarm> byObfuscatedHash = new ConcurrentHashMap<>();
     private final Semaphore handshaking = new Semaphore(HANDSHAKE_SLOTS);
     private final Semaphore queueWake = new Semaphore(0);
     private final ExecutorService checker = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("checker").factory());
@@ -152,17 +159,19 @@ public final class Session implements AutoCloseable {
         }
         loaded.warnings().forEach(w -> log.warn("state directory: {}", w));
         for (StateDirectory.StoredTorrent stored : loaded.torrents()) {
-            if (stored.metainfo().isEmpty()) {
-                log.warn("state directory: torrent {} has no metadata yet; fetching it is not supported yet, left as it is",
-                        stored.infoHash().hex());
-                continue;
-            }
             TorrentSettings s = stored.settings();
             int[] priorities = s.filePriorities();
             TorrentOptions options = TorrentOptions.in(s.savePath()).withPaused(s.paused())
                     .withRateLimits(s.uploadLimit(), s.downloadLimit())
                     .withSelection(new Selection(priorities.length == 0 ? null : priorities, s.sequential(), false));
-            enqueue(stored.metainfo().get(), options, s);
+            if (stored.metainfo().isPresent()) {
+                enqueue(stored.metainfo().get().infoHash(), position -> new TorrentHandle(this, stored.metainfo().get(), options, s, position));
+            } else { // a magnet link still fetching its metadata: it goes on fetching (without its link kept, from its trackers)
+                MagnetLink magnet = stored.magnet().orElseGet(() -> new MagnetLink(s.infoHash(),
+                        s.name().isEmpty() ? Optional.empty() : Optional.of(s.name()),
+                        s.trackers().stream().flatMap(List::stream).toList(), List.of(), List.of(), Optional.empty()));
+                enqueue(s.infoHash(), position -> new TorrentHandle(this, magnet, options, s, position));
+            }
         }
     }
 
@@ -180,22 +189,52 @@ public final class Session implements AutoCloseable {
                 throw new java.io.UncheckedIOException("cannot keep the torrent in the state directory " + state.root(), e);
             }
         }
-        TorrentHandle handle = enqueue(metainfo, options, recorded);
+        TorrentHandle handle = enqueue(metainfo.infoHash(), position -> new TorrentHandle(this, metainfo, options, recorded, position));
         stateChanged(handle);
         if (started.get()) handle.begin();
         return handle;
     }
 
-    private TorrentHandle enqueue(Metainfo metainfo, TorrentOptions options, TorrentSettings recorded) {
+    /**
+     * Adds a torrent known by its magnet link at the end of the queue. It starts in
+     * {@link TorrentState#FETCHING_METADATA}: it announces to the magnet's trackers (each a tier of
+     * its own), dials its {@code x.pe} peers and fetches the info dictionary from peers that serve
+     * it ({@code ut_metadata}); once that verifies against the info-hash,
+     * {@link SessionEvent.MetadataReceived} fires, {@link TorrentHandle#metainfo()} is present, the
+     * magnet's {@code so} becomes the file selection (unless {@code options} chose one) and it goes
+     * on as any torrent, keeping the connections it has. The state directory keeps it meanwhile (a
+     * restart goes on fetching) and keeps its metadata once it arrives. Adding an info-hash twice
+     * is refused.
+     */
+    public TorrentHandle add(MagnetLink magnet, TorrentOptions options) {
+        if (closed.get()) throw new IllegalStateException("session closed");
+        List<List<String>> tiers = magnet.trackers().stream().map(List::of).toList();
+        TorrentSettings recorded = TorrentSettings.of(magnet.infoHash(), magnet.displayName().orElse(""), tiers, options.folder());
+        // Before the link is kept: a second add must not overwrite the first one's peers and selection.
+        if (byInfoHash.containsKey(magnet.infoHash())) throw new IllegalArgumentException("already in the session: " + magnet.infoHash().hex());
+        if (state != null) {
+            try {
+                state.saveMagnet(magnet.infoHash(), magnet); // before its settings, as a .torrent
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot keep the torrent in the state directory " + state.root(), e);
+            }
+        }
+        TorrentHandle handle = enqueue(magnet.infoHash(), position -> new TorrentHandle(this, magnet, options, recorded, position));
+        stateChanged(handle);
+        if (started.get()) handle.begin();
+        return handle;
+    }
+
+    private TorrentHandle enqueue(InfoHash infoHash, java.util.function.IntFunction<TorrentHandle> handleAt) {
         TorrentHandle handle;
         synchronized (queue) {
-            handle = new TorrentHandle(this, metainfo, options, recorded, queue.size());
-            if (byInfoHash.putIfAbsent(metainfo.infoHash(), handle) != null) {
-                throw new IllegalArgumentException("already in the session: " + metainfo.infoHash().hex());
+            handle = handleAt.apply(queue.size());
+            if (byInfoHash.putIfAbsent(infoHash, handle) != null) {
+                throw new IllegalArgumentException("already in the session: " + infoHash.hex());
             }
             queue.add(handle);
         }
-        emit(new SessionEvent.Added(metainfo.infoHash()));
+        emit(new SessionEvent.Added(infoHash));
         return handle;
     }
 
@@ -248,11 +287,34 @@ public final class Session implements AutoCloseable {
 
     void register(InfoHash infoHash, Torrent torrent) {
         running.put(infoHash, torrent);
+        byObfuscatedHash.put(ObfuscatedHash.of(infoHash), torrent);
         choker.wake();
     }
 
     void unregister(InfoHash infoHash, Torrent torrent) {
         running.remove(infoHash, torrent);
+        byObfuscatedHash.remove(ObfuscatedHash.of(infoHash), torrent);
+    }
+
+    void registerFetching(InfoHash infoHash, MagnetHost host) {
+        fetching.put(infoHash, host);
+        byObfuscatedHash.put(ObfuscatedHash.of(infoHash), host);
+    }
+
+    void unregisterFetching(InfoHash infoHash, MagnetHost host) {
+        fetching.remove(infoHash, host);
+        byObfuscatedHash.remove(ObfuscatedHash.of(infoHash), host);
+    }
+
+    /** A magnet torrent's metadata arrived: the state directory keeps it as a .torrent, so a restart goes on as for any torrent. */
+    void metadataArrived(TorrentHandle handle, Metainfo metainfo) {
+        if (state == null) return;
+        try {
+            state.saveTorrentFile(metainfo.infoHash(), metainfo.toTorrentFile());
+        } catch (IOException e) {
+            log.warn("{}: could not keep its metadata in the state directory (a restart fetches it again): {}", handle, e.toString());
+        }
+        stateChanged(handle);
     }
 
     /** A torrent's state changed: the queue looks again now rather than at the next tick. */
@@ -437,11 +499,19 @@ public final class Session implements AutoCloseable {
     private void handshake(SocketChannel socket) {
         try {
             if (!slots.roomForIncoming()) throw new IOException("too many connections");
-            Torrent[] routed = new Torrent[1];
-            PeerConnection connection = PeerConnection.accept(socket, infoHash -> {
-                Torrent t = running.get(infoHash);
-                routed[0] = t;
-                return (PeerHost) t;
+            Swarm[] routed = new Swarm[1];
+            PeerConnection connection = PeerConnection.accept(socket, new PeerRouter() {
+                @Override
+                public PeerHost byInfoHash(InfoHash infoHash) {
+                    Swarm t = running.get(infoHash);
+                    if (t == null) t = fetching.get(infoHash); // a magnet torrent still fetching its metadata
+                    return routed[0] = t;
+                }
+
+                @Override
+                public PeerHost byObfuscatedHash(ObfuscatedHash hash) {
+                    return routed[0] = byObfuscatedHash.get(hash);
+                }
             }, config.peer());
             // The torrent the handshake was answered for (not a lookup again: it may have been
             // paused and resumed since). It refuses a banned address, whatever port it comes from now.

@@ -20,7 +20,9 @@ import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.metainfo.PieceLayout;
 import org.jtorrent.metainfo.PieceLayout.FileSlice;
 import org.jtorrent.peer.PeerConnection;
+import org.jtorrent.peer.PeerExtension;
 import org.jtorrent.peer.PeerHost;
+import org.jtorrent.metadata.MetadataExchange;
 import org.jtorrent.pieces.PiecePicker;
 import org.jtorrent.storage.PartialPieces;
 import org.jtorrent.storage.ReadCache;
@@ -49,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * {@link #wastedBytes()}. Peers that contribute to failed pieces lose trust and are banned
  * ({@link PeerTrust}); a ban covers the peer's address, whatever port it comes from.
  */
-public final class Torrent implements PeerHost {
+public final class Torrent implements Swarm {
     private static final Logger log = LoggerFactory.getLogger(Torrent.class);
     /** Runs piece outcomes on a thread that holds no connection's lock. */
     private static final java.util.concurrent.Executor OUTCOMES = r -> Thread.ofVirtual().name("piece-outcome").start(r);
@@ -94,6 +96,8 @@ public final class Torrent implements PeerHost {
     private volatile TransferLimits limits = TransferLimits.DEFAULT;
     private final int maxPeers;
     private final ConnectionSlots slots;
+    /** Serves the info dictionary to peers that ask (BEP 9). */
+    private final MetadataExchange metadataExchange;
 
     /** What the peer set needs to hear from the torrent. Called from connection and hasher threads. */
     interface Events {
@@ -135,6 +139,7 @@ public final class Torrent implements PeerHost {
         this.partial = partial;
         this.picker = new PiecePicker(layout, have);
         this.readCache = new ReadCache(storage, READ_CACHE_BYTES);
+        this.metadataExchange = MetadataExchange.serving(metainfo.infoBytes());
         this.localId = localId;
         this.payloadBytes = new int[layout.pieceCount()];
         for (int piece = 0; piece < payloadBytes.length; piece++) {
@@ -376,17 +381,7 @@ public final class Torrent implements PeerHost {
         String refusal = null;
         if (isBanned(connection.address())) refusal = "banned";
         synchronized (this) {
-            if (refusal == null) {
-                for (PeerConnection c : connections) {
-                    if (c.remoteHandshake().peerId().equals(connection.remoteHandshake().peerId())) {
-                        refusal = "already connected to this peer id";
-                        break;
-                    }
-                }
-            }
-            if (refusal == null && connections.size() >= maxPeers) refusal = "too many connections for this torrent";
-            if (refusal == null && !slots.tryOpen()) refusal = "too many connections";
-            if (refusal == null) connections.add(connection);
+            if (refusal == null) refusal = slots.admit(connections, connection, maxPeers);
         }
         if (refusal != null) {
             connection.close(new IOException(refusal));
@@ -394,6 +389,18 @@ public final class Torrent implements PeerHost {
         }
         connection.start();
         return true;
+    }
+
+    /**
+     * Takes over connections made while the torrent fetched its metadata (already started, already
+     * holding their connection slots): they become this torrent's as they are, and the caller then
+     * gives each the layout ({@link PeerConnection#layoutKnown}), which reports what its peer has.
+     */
+    void adopt(java.util.Collection<PeerConnection> adopted) {
+        synchronized (this) {
+            connections.addAll(adopted);
+        }
+        interestChanged(null); // the choker looks at them
     }
 
     public int connectionCount() {
@@ -416,7 +423,7 @@ public final class Torrent implements PeerHost {
         int pieces = Math.max(1, layout.pieceCount());
         for (PeerConnection c : connections) {
             peers.add(new PeerStatus(String.valueOf(c.address()), c.peerClient().orElse(""), c.peerPieceCount() / (double) pieces,
-                    c.downloaded(), c.uploaded(), c.isChoking(), c.isPeerInterested(), c.isSnubbed()));
+                    c.downloaded(), c.uploaded(), c.isChoking(), c.isPeerInterested(), c.isSnubbed(), c.encrypted()));
         }
         return peers;
     }
@@ -452,7 +459,7 @@ public final class Torrent implements PeerHost {
     private static PeerSummary summary(PeerConnection c) {
         Throwable why = c.closeReason();
         return new PeerSummary(String.valueOf(c.address()), c.peerClient().orElse(""), c.downloaded(), c.uploaded(),
-                why == null ? "" : why.getMessage() != null ? why.getMessage() : why.getClass().getSimpleName());
+                why == null ? "" : why.getMessage() != null ? why.getMessage() : why.getClass().getSimpleName(), c.encrypted());
     }
 
     // ---- PeerHost ----
@@ -475,6 +482,21 @@ public final class Torrent implements PeerHost {
     @Override
     public int listenPort() {
         return listenPort;
+    }
+
+    /**
+     * {@code ut_metadata}, except for a private torrent (BEP 27): libtorrent 2.0.8 offers neither it
+     * nor {@code ut_pex} for one (checked against libtorrent: its handshake's
+     * {@code m} lists neither, and it sends no {@code metadata_size}), and neither do we.
+     */
+    @Override
+    public List<PeerExtension> extensions() {
+        return metainfo.info().isPrivate() ? List.of() : List.of(metadataExchange);
+    }
+
+    @Override
+    public long metadataSize() {
+        return metainfo.info().isPrivate() ? 0 : metadataExchange.metadataSize();
     }
 
     @Override

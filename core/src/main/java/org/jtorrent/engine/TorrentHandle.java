@@ -12,6 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.metainfo.FileEntry;
 import org.jtorrent.metainfo.InfoDict;
+import org.jtorrent.metainfo.MagnetLink;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.choke.RateLimiter;
 import org.jtorrent.choke.TokenBucket;
@@ -39,7 +40,10 @@ public final class TorrentHandle implements StateSaver.Source {
 
     private final Session session;
     private final InfoHash infoHash;
-    private final Metainfo metainfo; // null until the metadata arrives: room for magnet links
+    /** Null until the metadata arrives (a magnet link); written once, under "transitions". */
+    private volatile Metainfo metainfo;
+    /** What a torrent added by magnet link was added with (trackers, peers, file selection); null otherwise. */
+    private final MagnetLink magnet;
     private final TorrentOptions options;
     /** What the state directory had of it (or what it was added with): name, trackers, when added. */
     private final TorrentSettings recorded;
@@ -58,6 +62,15 @@ public final class TorrentHandle implements StateSaver.Source {
     private volatile TorrentState state;
     private volatile String error = "";
     private volatile TorrentRun run;
+    /** The metadata phase of a magnet torrent while it fetches; null otherwise. */
+    private volatile MetadataRun fetchRun;
+    /**
+     * The connections of a finished metadata phase, waiting for the torrent's first run to take them
+     * over (through its check and the queue); closed if the torrent stops before it runs.
+     */
+    private MagnetHost handedOver;
+    /** The host whose connections the current run took over from the metadata phase (tests look at them). */
+    private volatile MagnetHost adoptedFrom;
     private volatile CompletableFuture<Void> completion = new CompletableFuture<>();
     private boolean paused;
     private boolean removed;
@@ -79,14 +92,25 @@ public final class TorrentHandle implements StateSaver.Source {
      *                 from there; the options win for everything they say
      */
     TorrentHandle(Session session, Metainfo metainfo, TorrentOptions options, TorrentSettings recorded, int queuePosition) {
+        this(session, metainfo.infoHash(), metainfo, null, options, recorded, queuePosition);
+    }
+
+    /** A torrent known by its magnet link: it fetches its metadata first. */
+    TorrentHandle(Session session, MagnetLink magnet, TorrentOptions options, TorrentSettings recorded, int queuePosition) {
+        this(session, magnet.infoHash(), null, magnet, options, recorded, queuePosition);
+    }
+
+    private TorrentHandle(Session session, InfoHash infoHash, Metainfo metainfo, MagnetLink magnet, TorrentOptions options,
+                          TorrentSettings recorded, int queuePosition) {
         this.session = session;
         this.metainfo = metainfo;
-        this.infoHash = metainfo.infoHash();
+        this.magnet = magnet;
+        this.infoHash = infoHash;
         this.options = options;
         this.recorded = recorded;
         this.paused = options.paused();
         this.queuePosition = queuePosition;
-        this.state = TorrentState.CHECKING;
+        this.state = metainfo == null ? TorrentState.FETCHING_METADATA : TorrentState.CHECKING;
         this.uploadedBefore = recorded.totalUploaded();
         this.downloadedBefore = recorded.totalDownloaded();
         this.selection = options.selection();
@@ -134,6 +158,8 @@ public final class TorrentHandle implements StateSaver.Source {
         addedPeers.addAll(peers);
         TorrentRun r = run;
         if (r != null) r.peerSet().offer(peers, true);
+        MetadataRun f = fetchRun;
+        if (f != null) f.peerSet().offer(peers, true);
     }
 
     public InfoHash infoHash() {
@@ -169,7 +195,10 @@ public final class TorrentHandle implements StateSaver.Source {
         try {
             paused = true;
             if (removed) return;
-            if (run != null) stopRun(TorrentState.PAUSED);
+            if (fetchRun != null) {
+                stopFetching("paused");
+                moveTo(TorrentState.PAUSED);
+            } else if (run != null) stopRun(TorrentState.PAUSED);
             else if (state == TorrentState.QUEUED || state == TorrentState.ERROR) moveTo(TorrentState.PAUSED);
             // CHECKING ends in PAUSED by itself.
         } finally {
@@ -184,7 +213,9 @@ public final class TorrentHandle implements StateSaver.Source {
         try {
             paused = false;
             if (removed) return;
-            if (state == TorrentState.ERROR || (state == TorrentState.PAUSED && have == null)) beginCheck(false);
+            if (metainfo == null) {
+                if (fetchRun == null) startFetching();
+            } else if (state == TorrentState.ERROR || (state == TorrentState.PAUSED && have == null)) beginCheck(false);
             else if (state == TorrentState.PAUSED) moveTo(TorrentState.QUEUED);
         } finally {
             transitions.unlock();
@@ -210,14 +241,18 @@ public final class TorrentHandle implements StateSaver.Source {
             if (removed) return;
             removed = true;
             checkGeneration++;
+            if (fetchRun != null) stopFetching("removed");
+            dropHandedOver("removed");
             if (run != null) stopRun(state);
-            session.forget(this);
-            if (deleteData && metainfo != null) {
-                java.nio.file.Files.deleteIfExists(ResumeData.file(options.folder(), infoHash)); // where older versions kept it
-                DataRemoval.delete(metainfo.info(), options.folder());
-            }
         } finally {
             transitions.unlock();
+        }
+        // Not under the transitions lock: forget waits for a save of this torrent's record under way, and that save
+        // takes the lock (verified()); holding it here deadlocked a removal against the state loop.
+        session.forget(this);
+        if (deleteData && metainfo != null) {
+            java.nio.file.Files.deleteIfExists(ResumeData.file(options.folder(), infoHash)); // where older versions kept it
+            DataRemoval.delete(metainfo.info(), options.folder());
         }
         completion.completeExceptionally(new IOException("removed"));
         session.emit(new SessionEvent.Removed(infoHash, deleteData));
@@ -229,11 +264,111 @@ public final class TorrentHandle implements StateSaver.Source {
     void begin() {
         transitions.lock();
         try {
-            if (metainfo == null) moveTo(TorrentState.FETCHING_METADATA);
-            else beginCheck(false);
+            if (metainfo == null) {
+                if (paused) moveTo(TorrentState.PAUSED);
+                else startFetching();
+            } else beginCheck(false);
         } finally {
             transitions.unlock();
         }
+    }
+
+    /**
+     * With the lock held: starts the metadata phase of a magnet torrent. Connections run without a
+     * piece layout until the info dictionary arrives ({@link #metadataArrived}); the session routes
+     * incoming connections for it to the phase's host. Not subject to the queue: fetching costs a
+     * few small messages, and the torrent queues as any other once it knows what it is.
+     */
+    private void startFetching() {
+        moveTo(TorrentState.FETCHING_METADATA);
+        SessionContext context = session.context();
+        if (context == null) return; // not started: begin() comes at the start
+        MetadataRun[] started = new MetadataRun[1];
+        List<List<String>> tiers = magnetTiers();
+        started[0] = MetadataRun.open(infoHash, tiers, allPeers(), options.maxPeers(), limits(context), context,
+                info -> OUTCOMES.execute(() -> metadataArrived(started[0], info)));
+        fetchRun = started[0];
+        session.registerFetching(infoHash, started[0].host());
+        started[0].start();
+    }
+
+    /** Each tracker of the magnet link is a tier of its own, as libtorrent announces them. */
+    private List<List<String>> magnetTiers() {
+        if (magnet != null) return magnet.trackers().stream().map(List::of).toList();
+        return recorded.trackers();
+    }
+
+    /** With the lock held: ends the metadata phase and closes its connections. */
+    private void stopFetching(String why) {
+        MetadataRun r = fetchRun;
+        fetchRun = null;
+        session.unregisterFetching(infoHash, r.host());
+        r.close(why);
+    }
+
+    /** With the lock held: closes the connections that waited for the torrent's first run. */
+    private void dropHandedOver(String why) {
+        MagnetHost h = handedOver;
+        handedOver = null;
+        if (h != null) h.closeAll(why);
+    }
+
+    /**
+     * The info dictionary arrived and hashed to the info-hash (on a thread of its own): the torrent
+     * becomes an ordinary one. Its metadata is parsed (a dictionary that hashes right but is no
+     * valid torrent is an error), saved, its {@code so} selection applied; the metadata phase stops
+     * dialling and announcing but its connections wait for the run, which takes them over; then the
+     * usual check, queue and run.
+     */
+    private void metadataArrived(MetadataRun from, byte[] info) {
+        Metainfo parsed = null;
+        Exception invalid = null;
+        try {
+            parsed = Metainfo.fromInfo(info, magnetTiers(), magnet == null ? List.of() : magnet.webSeeds());
+        } catch (org.jtorrent.metainfo.InvalidTorrentException | RuntimeException e) {
+            invalid = e;
+        }
+        transitions.lock();
+        try {
+            if (removed || fetchRun != from) return;
+            if (invalid != null) {
+                stopFetching("invalid metadata");
+                moveToError(new IOException("the metadata from peers is not a valid torrent: " + invalid.getMessage(), invalid));
+                return;
+            }
+            fetchRun = null;
+            session.unregisterFetching(infoHash, from.host());
+            handedOver = from.finish();
+            metainfo = parsed;
+            applySelectOnly(parsed);
+            session.metadataArrived(this, parsed);
+            session.emit(new SessionEvent.MetadataReceived(infoHash));
+            log.info("{}: metadata received ({} bytes, {} pieces)", parsed.info().name(), info.length, parsed.info().pieceCount());
+            beginCheck(false);
+        } finally {
+            transitions.unlock();
+        }
+        session.queueChanged();
+    }
+
+    /** The magnet's BEP 53 {@code so}, unless the options chose files already; one that does not fit the torrent is ignored with a warning. */
+    private void applySelectOnly(Metainfo known) {
+        if (magnet == null || magnet.selectOnly().isEmpty() || selection.filePriorities() != null) return;
+        try {
+            // Indices past the end are ignored one by one, as libtorrent does (MagnetLink.fileSelection).
+            int[] levels = magnet.fileSelection(known.info().files().size()).orElseThrow()
+                    .priorities(org.jtorrent.metainfo.Priorities.DEFAULT);
+            Selection s = selection;
+            selection = new Selection(levels, s.sequential(), s.fileEndsFirst());
+        } catch (IllegalArgumentException e) {
+            log.warn("{}: ignoring the magnet's file selection so={}: {}", known.info().name(), magnet.selectOnly().get(), e.getMessage());
+        }
+    }
+
+    /** The limits of the metadata phase: the torrent's own and the session's (its few messages take no fair share). */
+    private TransferLimits limits(SessionContext context) {
+        TransferLimits limits = context.config().limits();
+        return limits.withUpload(uploadLimit.and(limits.upload())).withDownload(downloadLimit.and(limits.download()));
     }
 
     /** With the lock held: stops any run and hands a check to the session's checking queue. */
@@ -283,6 +418,26 @@ public final class TorrentHandle implements StateSaver.Source {
                     resumed.isPresent() ? "resume data and a check of the rest" : "a re-check", found.cardinality(), pieceCount());
             return found;
         }
+    }
+
+    /** The connections of the metadata phase (a magnet link still fetching), for tests; empty otherwise. */
+    java.util.Set<org.jtorrent.peer.PeerConnection> fetchingConnections() {
+        MetadataRun f = fetchRun;
+        return f == null ? java.util.Set.of() : f.host().connections();
+    }
+
+    /** The connections the current run took over from the metadata phase, for tests. */
+    List<org.jtorrent.peer.PeerConnection> adoptedConnections() {
+        MagnetHost h = adoptedFrom;
+        return h == null ? List.of() : h.handedOver();
+    }
+
+    /** The metadata exchange of the metadata phase (while fetching, or of the connections the run took over), for tests. */
+    Optional<org.jtorrent.metadata.MetadataExchange> metadataExchange() {
+        MetadataRun f = fetchRun;
+        if (f != null) return Optional.of(f.host().exchange());
+        MagnetHost h = adoptedFrom;
+        return h == null ? Optional.empty() : Optional.of(h.exchange());
     }
 
     /** Whether the queue may run it: checked, not paused, not failed, not removed. */
@@ -341,8 +496,14 @@ public final class TorrentHandle implements StateSaver.Source {
             lastSampleNanos = System.nanoTime();
             idleSinceNanos = -1;
             session.register(infoHash, started.torrent());
-            started.start();
             Torrent torrent = started.torrent();
+            // The connections made while fetching the metadata go on, taken over before the run dials:
+            // a dial to a peer we already have is then refused as the second connection it is.
+            MagnetHost waiting = handedOver;
+            handedOver = null;
+            if (waiting != null) waiting.handOver(torrent);
+            adoptedFrom = waiting;
+            started.start();
             // Downloading again (after a recheck found damage, or more was selected): a new completion to wait for.
             if (!torrent.isComplete() && completion.isDone()) completion = new CompletableFuture<>();
             moveTo(torrent.isComplete() ? TorrentState.SEEDING : TorrentState.DOWNLOADING);
@@ -392,6 +553,8 @@ public final class TorrentHandle implements StateSaver.Source {
         transitions.lock();
         try {
             checkGeneration++;
+            if (fetchRun != null) stopFetching("closing");
+            dropHandedOver("closing");
             if (run != null) stopRun(state);
         } finally {
             transitions.unlock();
@@ -400,6 +563,7 @@ public final class TorrentHandle implements StateSaver.Source {
 
     private List<java.net.InetSocketAddress> allPeers() {
         List<java.net.InetSocketAddress> all = new ArrayList<>(options.peers());
+        if (magnet != null) all.addAll(magnet.peers());
         all.addAll(addedPeers);
         return all;
     }
@@ -470,6 +634,7 @@ public final class TorrentHandle implements StateSaver.Source {
         TorrentRun ending = run;
         run = null;
         leaveShares();
+        adoptedFrom = null;
         session.unregister(infoHash, ending.torrent());
         Torrent torrent = ending.torrent();
         try {
@@ -503,7 +668,7 @@ public final class TorrentHandle implements StateSaver.Source {
         if (run != null) stopRun(TorrentState.ERROR);
         error = reason;
         moveTo(TorrentState.ERROR);
-        log.error("{}: stopped: {}", metainfo.info().name(), reason);
+        log.error("{}: stopped: {}", this, reason);
         CompletableFuture<Void> failed = completion;
         completion = new CompletableFuture<>();
         failed.completeExceptionally(why instanceof IOException io ? io : new IOException(reason, why));
@@ -517,6 +682,10 @@ public final class TorrentHandle implements StateSaver.Source {
 
     /** With the lock held. */
     private void moveTo(TorrentState next) {
+        // Connections kept from the metadata phase wait only for the first run: not through a pause or an error.
+        if (handedOver != null && next != TorrentState.CHECKING && next != TorrentState.QUEUED && !next.isActive()) {
+            dropHandedOver("stopped before running: " + next);
+        }
         TorrentState from = state;
         if (next != TorrentState.ERROR) error = "";
         if (from == next) return;
@@ -631,8 +800,13 @@ public final class TorrentHandle implements StateSaver.Source {
                 if (p.progress() >= 1.0) seeds++;
             }
         }
+        MetadataRun fetching = fetchRun;
+        if (fetching != null) peers = fetching.host().connectionCount();
+        Metainfo metainfo = this.metainfo;
         if (metainfo == null) {
-            return new TorrentStatus(infoHash, infoHash.hex(), state, error, 0, 0, 0, downloadRate, uploadRate, downloaded,
+            String name = magnet != null && magnet.displayName().isPresent() ? magnet.displayName().get()
+                    : recorded.name().isEmpty() ? infoHash.hex() : recorded.name();
+            return new TorrentStatus(infoHash, name, state, error, 0, 0, 0, downloadRate, uploadRate, downloaded,
                     uploaded, peers, seeds, Optional.empty(), ratio(uploaded, downloaded), List.of(), queuePosition);
         }
         long[] perFile = live != null ? live.fileProgress()

@@ -27,8 +27,44 @@ public record FileSelection(BitSet files, int fileCount) {
      * index out of range.
      */
     public static FileSelection parse(String list, int fileCount) {
-        if (list == null || list.isBlank()) throw new IllegalArgumentException("empty file list: expected indices such as 0,2,4-6");
         BitSet files = new BitSet();
+        forEachRange(list, fileCount, (from, to) -> files.set(from, to + 1));
+        return new FileSelection(files, fileCount);
+    }
+
+    /**
+     * Parses {@code list} as libtorrent applies a magnet link's {@code so}: indices at or past
+     * {@code fileCount} are ignored (the list was written before the file count was known), so the
+     * selection may be empty. Syntax errors throw as in {@link #parse}.
+     */
+    public static FileSelection parseIgnoringExtra(String list, int fileCount) {
+        BitSet files = new BitSet();
+        forEachRange(list, NO_BOUND, (from, to) -> {
+            if (from < fileCount) files.set(from, Math.min(to, fileCount - 1) + 1);
+        });
+        return new FileSelection(files, fileCount);
+    }
+
+    /**
+     * Checks {@code list}'s syntax alone, before the file count is known (a magnet link's
+     * {@code so}): throws IllegalArgumentException with a one-line reason. Allocates nothing per
+     * index, so {@code 0-999999999} costs no more than {@code 0}. Returns the highest index named.
+     */
+    public static int checkSyntax(String list) {
+        int[] highest = {0};
+        forEachRange(list, NO_BOUND, (from, to) -> highest[0] = Math.max(highest[0], to));
+        return highest[0];
+    }
+
+    /** No file count yet: any index of up to nine digits is in range. */
+    private static final int NO_BOUND = Integer.MAX_VALUE;
+
+    private interface RangeVisitor {
+        void range(int from, int to);
+    }
+
+    private static void forEachRange(String list, int fileCount, RangeVisitor visitor) {
+        if (list == null || list.isBlank()) throw new IllegalArgumentException("empty file list: expected indices such as 0,2,4-6");
         for (String item : list.split(",", -1)) {
             String t = item.strip();
             if (t.isEmpty()) throw new IllegalArgumentException("empty item in file list '" + list + "'");
@@ -42,9 +78,8 @@ public record FileSelection(BitSet files, int fileCount) {
                 to = index(t.substring(dash + 1).strip(), fileCount, list);
                 if (to < from) throw new IllegalArgumentException("range " + t + " runs backwards in file list '" + list + "'");
             }
-            files.set(from, to + 1);
+            visitor.range(from, to);
         }
-        return new FileSelection(files, fileCount);
     }
 
     private static int index(String text, int fileCount, String list) {
@@ -53,6 +88,9 @@ public record FileSelection(BitSet files, int fileCount) {
                     + "' (expected indices such as 0,2,4-6)");
         }
         String digits = text.replaceFirst("^0+(?=.)", "");
+        if (digits.length() > 9 && fileCount == NO_BOUND) {
+            throw new IllegalArgumentException("file index " + text + " is out of range (more than nine digits)");
+        }
         if (digits.length() > 9 || Integer.parseInt(digits) >= fileCount) {
             throw new IllegalArgumentException("file index " + text + " is out of range: the torrent has " + fileCount
                     + (fileCount == 1 ? " file (index 0)" : " files (0-" + (fileCount - 1) + ")"));

@@ -1,7 +1,6 @@
 package org.jtorrent.metainfo;
 
 import java.io.IOException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +43,31 @@ public record Metainfo(InfoHash infoHash, byte[] infoBytes, InfoDict info, List<
     }
 
     /**
+     * The metadata of a torrent known first by its magnet link: its info dictionary as fetched from
+     * peers (BEP 9; the caller checked it against the info-hash), with the magnet's trackers (one tier
+     * each) and web seeds. Parsed as a .torrent made of them would be, with the same limits.
+     */
+    public static Metainfo fromInfo(byte[] infoBytes, List<List<String>> trackers, List<String> webSeeds)
+            throws InvalidTorrentException {
+        java.util.Map<String, Object> head = new java.util.TreeMap<>();
+        List<String> first = trackers.stream().flatMap(List::stream).limit(1).toList();
+        if (!first.isEmpty()) {
+            head.put("announce", first.get(0));
+            head.put("announce-list", trackers.stream().filter(tier -> !tier.isEmpty()).toList());
+        }
+        byte[] before = org.jtorrent.bencode.Bencode.encode(head); // "d...e": the info goes before its "e", keys in order
+        byte[] infoKey = "4:info".getBytes(StandardCharsets.US_ASCII);
+        byte[] after = webSeeds.isEmpty() ? new byte[0] : org.jtorrent.bencode.Bencode.encode(java.util.Map.of("url-list", webSeeds));
+        java.io.ByteArrayOutputStream torrent = new java.io.ByteArrayOutputStream(before.length + infoBytes.length + after.length + 8);
+        torrent.write(before, 0, before.length - 1);
+        torrent.writeBytes(infoKey);
+        torrent.writeBytes(infoBytes);
+        if (after.length > 0) torrent.write(after, 1, after.length - 2); // "url-list" sorts after "info"
+        torrent.write('e');
+        return parse(torrent.toByteArray());
+    }
+
+    /**
      * This torrent as a .torrent file: the info dictionary's original bytes (so the info-hash stays
      * the same, whatever our encoder would make of it), the trackers, the web seeds and the optional
      * fields. What the state directory keeps of a torrent added from parsed metadata.
@@ -63,16 +87,8 @@ public record Metainfo(InfoHash infoHash, byte[] infoBytes, InfoDict info, List<
         return org.jtorrent.bencode.Bencode.encode(torrent);
     }
 
-    /** The magnet link (BEP 9): info-hash, name and trackers. */
+    /** The magnet link (BEP 9): info-hash, name, every tracker once, web seeds ({@link MagnetLink#toUri()}). */
     public String magnetLink() {
-        StringBuilder sb = new StringBuilder("magnet:?xt=urn:btih:").append(infoHash.hex());
-        sb.append("&dn=").append(encode(info.name()));
-        trackers.stream().flatMap(List::stream).distinct().forEach(t -> sb.append("&tr=").append(encode(t)));
-        webSeeds.forEach(w -> sb.append("&ws=").append(encode(w)));
-        return sb.toString();
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        return MagnetLink.of(this).toUri();
     }
 }

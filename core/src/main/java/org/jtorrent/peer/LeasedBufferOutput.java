@@ -2,8 +2,7 @@ package org.jtorrent.peer;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.jtorrent.wire.ArrayPool;
 
 /**
  * A buffered stream whose buffer is borrowed from a process-wide pool on the first write and
@@ -16,8 +15,7 @@ final class LeasedBufferOutput extends OutputStream {
     static final int SIZE = 64 * 1024;
     /** Idle buffers kept for reuse; beyond these a returned buffer is left to the collector. */
     private static final int POOL_CAP = 64;
-    private static final ConcurrentLinkedQueue<byte[]> POOL = new ConcurrentLinkedQueue<>();
-    private static final AtomicInteger POOLED = new AtomicInteger();
+    private static final ArrayPool POOL = new ArrayPool(SIZE, POOL_CAP);
 
     private final OutputStream out;
     private byte[] buffer; // null while nothing is buffered
@@ -39,7 +37,7 @@ final class LeasedBufferOutput extends OutputStream {
             out.write(b, off, len);
             return;
         }
-        if (buffer == null) buffer = lease();
+        if (buffer == null) buffer = POOL.lease();
         if (len > SIZE - count) drain();
         System.arraycopy(b, off, buffer, count, len);
         count += len;
@@ -52,7 +50,7 @@ final class LeasedBufferOutput extends OutputStream {
         byte[] b = buffer;
         if (b != null) {
             buffer = null;
-            giveBack(b);
+            POOL.giveBack(b);
         }
         out.flush();
     }
@@ -66,21 +64,6 @@ final class LeasedBufferOutput extends OutputStream {
         if (count > 0) {
             out.write(buffer, 0, count);
             count = 0;
-        }
-    }
-
-    private static byte[] lease() {
-        byte[] b = POOL.poll();
-        if (b == null) return new byte[SIZE];
-        POOLED.decrementAndGet();
-        return b;
-    }
-
-    private static void giveBack(byte[] b) {
-        if (POOLED.incrementAndGet() <= POOL_CAP) {
-            POOL.offer(b);
-        } else {
-            POOLED.decrementAndGet();
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.jtorrent.peer;
 
 import java.time.Duration;
+import org.jtorrent.mse.EncryptionPolicy;
 
 /**
  * Settings of one connection.
@@ -21,32 +22,40 @@ import java.time.Duration;
  * @param maxQueuedBytes   drop the peer when messages other than pieces waiting to be written to it
  *                         would exceed this many bytes (at least two frames of the largest size
  *                         are always allowed, so a large bitfield fits)
+ * @param encryption       MSE/PE: whether connections are encrypted (default {@link EncryptionPolicy#PREFER})
  */
 public record PeerConfig(Duration handshakeTimeout, Duration keepAliveAfter, Duration idleTimeout, int ourReqq,
                          int maxPipeline, double queueSeconds, Duration snubTimeout, Duration writeTimeout,
-                         long maxQueuedBytes) {
+                         long maxQueuedBytes, EncryptionPolicy encryption) {
     public static final PeerConfig DEFAULT = new PeerConfig(Duration.ofSeconds(10), Duration.ofSeconds(90),
-            Duration.ofSeconds(120), 500, 1000, 2.0, Duration.ofSeconds(20), Duration.ofSeconds(30), 1024 * 1024);
+            Duration.ofSeconds(120), 500, 1000, 2.0, Duration.ofSeconds(20), Duration.ofSeconds(30), 1024 * 1024,
+            EncryptionPolicy.PREFER);
 
     public PeerConfig {
         if (ourReqq < 1 || maxPipeline < 1 || queueSeconds <= 0 || maxQueuedBytes < 1 || writeTimeout.isNegative()
                 || writeTimeout.isZero()) {
             throw new IllegalArgumentException("bad peer config");
         }
+        if (encryption == null) throw new IllegalArgumentException("no encryption policy");
     }
 
     public PeerConfig withTimeouts(Duration handshake, Duration keepAlive, Duration idle) {
         return new PeerConfig(handshake, keepAlive, idle, ourReqq, maxPipeline, queueSeconds, snubTimeout, writeTimeout,
-                maxQueuedBytes);
+                maxQueuedBytes, encryption);
     }
 
     public PeerConfig withSnubTimeout(Duration timeout) {
         return new PeerConfig(handshakeTimeout, keepAliveAfter, idleTimeout, ourReqq, maxPipeline, queueSeconds, timeout,
-                writeTimeout, maxQueuedBytes);
+                writeTimeout, maxQueuedBytes, encryption);
     }
 
     public PeerConfig withWriteLimits(Duration timeout, long queuedBytes) {
         return new PeerConfig(handshakeTimeout, keepAliveAfter, idleTimeout, ourReqq, maxPipeline, queueSeconds, snubTimeout,
-                timeout, queuedBytes);
+                timeout, queuedBytes, encryption);
+    }
+
+    public PeerConfig withEncryption(EncryptionPolicy policy) {
+        return new PeerConfig(handshakeTimeout, keepAliveAfter, idleTimeout, ourReqq, maxPipeline, queueSeconds, snubTimeout,
+                writeTimeout, maxQueuedBytes, policy);
     }
 }

@@ -1,17 +1,24 @@
 package org.jtorrent.peer;
 
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -27,6 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.metainfo.PieceLayout;
+import org.jtorrent.mse.DecryptingChannel;
+import org.jtorrent.mse.DecryptingInput;
+import org.jtorrent.mse.EncryptionPolicy;
+import org.jtorrent.mse.MseHandshake;
+import org.jtorrent.mse.ObfuscatedHash;
 import org.jtorrent.wire.BlockRef;
 import org.jtorrent.wire.ExtensionHandshake;
 import org.jtorrent.wire.FrameReader;
@@ -37,7 +49,9 @@ import org.jtorrent.wire.MessageCodec;
 import org.jtorrent.wire.ProtocolException;
 
 /**
- * One peer, both ways: we request blocks it has and serve blocks it asks for. Blocking I/O on
+ * One peer, both ways: we request blocks it has and serve blocks it asks for. A connection of a
+ * torrent still fetching its metadata (a magnet link) starts without a piece layout: it keeps what
+ * the peer says it has, within bounds, and asks for nothing until {@link #layoutKnown}. Blocking I/O on
  * threads that cost little while the peer is idle, so that a process holds thousands of
  * connections: a reader that handles every incoming message (and owns the request pipeline); a
  * writer, the only thread that writes the socket, draining the connection's {@link Outbox}; both
@@ -63,9 +77,16 @@ import org.jtorrent.wire.ProtocolException;
  */
 public final class PeerConnection implements AutoCloseable {
     private static final String CLIENT = "jtorrent 0.1";
+    private static final byte[] PROTOCOL = "BitTorrent protocol".getBytes(StandardCharsets.US_ASCII);
+    /** Diffie-Hellman keys and pads of MSE handshakes. */
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SocketChannel channel;
     private final Socket socket; // the channel's, for its options and addresses
+    /** What the frame reader reads: the channel, or the channel decrypted in place (MSE with RC4). */
+    private final ReadableByteChannel input;
+    /** Whether the payload is RC4-encrypted (MSE with RC4 selected). */
+    private final boolean encrypted;
     /** Written by the writer thread only; buffered, so a burst leaves in large writes. */
     private final LeasedBufferOutput out;
     private final Outbox outbox;
@@ -79,8 +100,13 @@ public final class PeerConnection implements AutoCloseable {
     private final ReentrantLock state = new ReentrantLock();
     private final PeerHost host;
     private final PeerConfig config;
-    private final PieceLayout layout;
-    private final MessageCodec codec;
+    /**
+     * The torrent's piece layout and the codec checking against it; null and a bounding codec while
+     * the torrent is fetching its metadata (a magnet link), set once by {@link #layoutKnown}.
+     */
+    private volatile PieceLayout layout;
+    private volatile MessageCodec codec;
+    private volatile FrameReader frames;
     private final Handshake remote;
     private final boolean fast;
     private final boolean extensions;
@@ -110,6 +136,20 @@ public final class PeerConnection implements AutoCloseable {
     private final Map<Integer, PeerExtension> extensionsById;
     /** The peer's {@code m}: extension name to the id it wants that extension's messages under. */
     private volatile Map<String, Integer> peerExtensionIds = Map.of();
+    /**
+     * What the peer said it has before we knew the piece count (guarded by "state"; dropped at
+     * {@link #layoutKnown}): its bitfield as sent, the haves (indices below the bounding codec's
+     * count, so at most {@link #MAX_PIECES_BEFORE_METADATA} bits), and "have all".
+     */
+    private byte[] earlyBitfield;
+    private final BitSet earlyHaves = new BitSet();
+    private boolean earlyHaveAll;
+    /**
+     * The most pieces a torrent we fetch the metadata of can have: each piece takes a 20-byte hash
+     * in the info dictionary, and we accept at most {@link org.jtorrent.wire.MetadataMessage#MAX_SIZE}.
+     * Bounds a bitfield (192 KiB) and a have index before the real count is known.
+     */
+    public static final int MAX_PIECES_BEFORE_METADATA = (int) (org.jtorrent.wire.MetadataMessage.MAX_SIZE / 20);
 
     private final LinkedBlockingDeque<BlockRef> uploads = new LinkedBlockingDeque<>();
     /** Whether an uploader thread is running (or about to): at most one at a time. */
@@ -147,15 +187,18 @@ public final class PeerConnection implements AutoCloseable {
     /** A platform writer with nothing to write for this long moves back to a virtual thread. */
     private static final long WRITER_IDLE_NANOS = 1_000_000_000L;
 
-    private PeerConnection(SocketChannel channel, Handshake remote, PeerHost host, PeerConfig config) throws IOException {
+    private PeerConnection(SocketChannel channel, Handshake remote, PeerHost host, PeerConfig config, Transport transport)
+            throws IOException {
         this.channel = channel;
         this.socket = channel.socket();
-        this.out = new LeasedBufferOutput(new WatchedOutput(socket.getOutputStream()));
+        this.input = transport.input();
+        this.encrypted = transport.encrypted();
+        this.out = new LeasedBufferOutput(new WatchedOutput(transport.output()));
         this.remote = remote;
         this.host = host;
         this.config = config;
         this.layout = host.layout();
-        this.codec = new MessageCodec(layout.pieceCount());
+        this.codec = layout == null ? MessageCodec.beforeMetadata(MAX_PIECES_BEFORE_METADATA) : new MessageCodec(layout.pieceCount());
         // A bitfield always fits, whatever the bound: twice the largest frame.
         this.outbox = new Outbox(Math.max(config.maxQueuedBytes(), 2L * (4 + codec.maxFrameLength())), PIECE_WINDOW);
         this.fast = remote.fast();
@@ -176,19 +219,40 @@ public final class PeerConnection implements AutoCloseable {
 
     /**
      * Dials a peer and completes the handshake (we speak first), or throws. The connect and the
-     * handshake share one deadline, {@code handshakeTimeout}.
+     * handshake share one deadline, {@code handshakeTimeout}. With {@link EncryptionPolicy#PREFER}
+     * the handshake is MSE first, offering plaintext and RC4; a peer that closes or resets it (a
+     * plaintext-only peer does) is dialled once more in plaintext, as libtorrent does. With
+     * {@code REQUIRE} only RC4 is offered; with {@code DISABLE}, only plaintext is spoken.
      */
     public static PeerConnection connect(InetSocketAddress address, SocketAddress bind, PeerHost host, PeerConfig config)
             throws IOException {
+        EncryptionPolicy policy = config.encryption();
+        if (policy != EncryptionPolicy.PREFER) return dial(address, bind, host, config, policy == EncryptionPolicy.REQUIRE);
+        try {
+            return dial(address, bind, host, config, true);
+        } catch (EncryptionRefused e) {
+            return dial(address, bind, host, config, false);
+        }
+    }
+
+    private static PeerConnection dial(InetSocketAddress address, SocketAddress bind, PeerHost host, PeerConfig config,
+                                       boolean mse) throws IOException {
         long deadline = System.nanoTime() + config.handshakeTimeout().toNanos();
         SocketChannel channel = SocketChannel.open();
         try {
             if (bind != null) channel.bind(bind);
             channel.socket().connect(address, (int) Math.max(1, config.handshakeTimeout().toMillis()));
-            return handshake(channel, ignored -> host, config, true, deadline);
+            return initiate(channel, host, config, mse, deadline);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /** The peer closed or reset our MSE handshake before it completed: it may speak plaintext only. */
+    private static final class EncryptionRefused extends IOException {
+        EncryptionRefused(IOException cause) {
+            super("MSE handshake refused: " + cause.getMessage(), cause);
         }
     }
 
@@ -197,43 +261,140 @@ public final class PeerConnection implements AutoCloseable {
      * {@code handshakeTimeout} from now, or throws and closes it.
      */
     public static PeerConnection accept(SocketChannel channel, PeerHost host, PeerConfig config) throws IOException {
-        return accept(channel, offered -> offered.equals(host.infoHash()) ? host : null, config);
+        ObfuscatedHash obfuscated = ObfuscatedHash.of(host.infoHash());
+        return accept(channel, new PeerRouter() {
+            @Override
+            public PeerHost byInfoHash(InfoHash offered) {
+                return offered.equals(host.infoHash()) ? host : null;
+            }
+
+            @Override
+            public PeerHost byObfuscatedHash(ObfuscatedHash offered) {
+                return offered.equals(obfuscated) ? host : null;
+            }
+        }, config);
     }
 
     /**
      * Completes the handshake of an accepted connection for whichever torrent its handshake names:
      * {@code route} gives the host of an info-hash, or null when we do not serve it (the connection is
      * then closed before we say anything, as libtorrent does). One deadline, {@code handshakeTimeout}.
+     * Such a router knows no obfuscated hashes: MSE connections are refused.
      */
     public static PeerConnection accept(SocketChannel channel, Function<InfoHash, PeerHost> route, PeerConfig config)
             throws IOException {
+        return accept(channel, new PeerRouter() {
+            @Override
+            public PeerHost byInfoHash(InfoHash offered) {
+                return route.apply(offered);
+            }
+
+            @Override
+            public PeerHost byObfuscatedHash(ObfuscatedHash offered) {
+                return null;
+            }
+        }, config);
+    }
+
+    /**
+     * Completes the handshake of an accepted connection, plaintext or MSE as {@code config}'s policy
+     * allows, for the torrent {@code router} finds by the info-hash of a plaintext handshake or the
+     * obfuscated hash of an MSE one. One deadline, {@code handshakeTimeout}.
+     */
+    public static PeerConnection accept(SocketChannel channel, PeerRouter router, PeerConfig config) throws IOException {
         try {
-            return handshake(channel, route, config, false, System.nanoTime() + config.handshakeTimeout().toNanos());
+            return respond(channel, router, config, System.nanoTime() + config.handshakeTimeout().toNanos());
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
-    private static PeerConnection handshake(SocketChannel channel, Function<InfoHash, PeerHost> route, PeerConfig config,
-                                            boolean initiator, long deadline) throws IOException {
+    private static PeerConnection initiate(SocketChannel channel, PeerHost host, PeerConfig config, boolean mse,
+                                           long deadline) throws IOException {
         Socket socket = channel.socket();
         socket.setTcpNoDelay(true);
-        // Unbuffered: the handshake reads exactly its 68 bytes, and what follows is the frame reader's.
+        // Unbuffered: the handshake reads exactly its bytes, and what follows is the frame reader's.
         InputStream in = new DeadlineInput(socket, deadline, config.handshakeTimeout().toMillis());
-        // 68 bytes into a fresh connection's send buffer: these writes do not wait for the peer.
+        // Our first bytes go into a fresh connection's send buffer: these writes do not wait for the peer.
         OutputStream out = socket.getOutputStream();
-        PeerHost dialled = initiator ? route.apply(null) : null;
-        if (initiator) out.write(ourHandshake(dialled));
+        MseHandshake.Result crypto = null;
+        if (mse) {
+            try {
+                // Our handshake travels as the initial payload (IA), encrypted.
+                crypto = MseHandshake.initiate(in, out, host.infoHash(), config.encryption().provide(), ourHandshake(host), RANDOM);
+            } catch (SocketTimeoutException | ProtocolException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new EncryptionRefused(e);
+            }
+            in = crypto.input(in);
+        } else {
+            out.write(ourHandshake(host));
+        }
         Handshake theirs = Handshake.read(in);
-        PeerHost host = initiator ? dialled : route.apply(theirs.infoHash());
-        if (host == null) throw new ProtocolException("no torrent with info-hash " + theirs.infoHash().hex());
         theirs.requireInfoHash(host.infoHash());
         if (theirs.peerId().equals(host.localId())) throw new ProtocolException("connected to ourselves");
-        if (!initiator) out.write(ourHandshake(host));
-        // From here the frame reader reads the channel, which ignores SO_TIMEOUT: the timer thread
-        // watches for silence.
-        return new PeerConnection(channel, theirs, host, config);
+        return new PeerConnection(channel, theirs, host, config, Transport.of(channel, crypto, in));
+    }
+
+    private static PeerConnection respond(SocketChannel channel, PeerRouter router, PeerConfig config, long deadline)
+            throws IOException {
+        Socket socket = channel.socket();
+        socket.setTcpNoDelay(true);
+        InputStream in = new DeadlineInput(socket, deadline, config.handshakeTimeout().toMillis());
+        OutputStream out = socket.getOutputStream();
+        EncryptionPolicy policy = config.encryption();
+        // 19 "BitTorrent protocol" is a plaintext handshake; anything else is an MSE public key (or
+        // garbage). With encryption disabled the first byte decides, as before MSE.
+        byte[] head = new byte[1 + PROTOCOL.length];
+        int first = in.read();
+        if (first < 0) throw new ProtocolException("connection closed before the handshake");
+        head[0] = (byte) first;
+        int read = 1;
+        boolean plaintext = policy == EncryptionPolicy.DISABLE;
+        if (first == PROTOCOL.length && !plaintext) {
+            new DataInputStream(in).readFully(head, 1, PROTOCOL.length);
+            read = head.length;
+            plaintext = Arrays.equals(head, 1, head.length, PROTOCOL, 0, PROTOCOL.length);
+        }
+        InputStream rest = new SequenceInputStream(new ByteArrayInputStream(head, 0, read), in);
+        if (plaintext) {
+            if (policy == EncryptionPolicy.REQUIRE) throw new ProtocolException("plaintext handshake refused: encryption is required");
+            Handshake theirs = Handshake.read(rest);
+            PeerHost host = router.byInfoHash(theirs.infoHash());
+            if (host == null) throw new ProtocolException("no torrent with info-hash " + theirs.infoHash().hex());
+            if (theirs.peerId().equals(host.localId())) throw new ProtocolException("connected to ourselves");
+            out.write(ourHandshake(host));
+            return new PeerConnection(channel, theirs, host, config, Transport.of(channel, null, rest));
+        }
+        PeerHost[] routed = new PeerHost[1];
+        MseHandshake.Result crypto = MseHandshake.respond(rest, out, offered -> {
+            routed[0] = router.byObfuscatedHash(offered);
+            return routed[0] == null ? null : routed[0].infoHash();
+        }, policy, RANDOM);
+        PeerHost host = routed[0];
+        InputStream decrypted = crypto.input(rest); // the peer's IA first: the start of its handshake
+        Handshake theirs = Handshake.read(decrypted);
+        theirs.requireInfoHash(host.infoHash());
+        if (theirs.peerId().equals(host.localId())) throw new ProtocolException("connected to ourselves");
+        crypto.output(out).write(ourHandshake(host));
+        return new PeerConnection(channel, theirs, host, config, Transport.of(channel, crypto, decrypted));
+    }
+
+    /**
+     * What the connection reads and writes once the handshake is done: the socket channel itself for
+     * plaintext (today's path, untouched), or the channel decrypted in place and the socket's stream
+     * encrypted on its way out.
+     */
+    private record Transport(ReadableByteChannel input, OutputStream output, boolean encrypted) {
+        static Transport of(SocketChannel channel, MseHandshake.Result crypto, InputStream handshakeInput) throws IOException {
+            OutputStream socketOut = channel.socket().getOutputStream();
+            if (crypto == null) return new Transport(channel, socketOut, false);
+            long stillEncrypted = handshakeInput instanceof DecryptingInput d ? d.remaining() : 0;
+            ReadableByteChannel input = stillEncrypted == 0 ? channel : new DecryptingChannel(channel, crypto.decrypt(), stillEncrypted);
+            return new Transport(input, crypto.output(socketOut), crypto.rc4());
+        }
     }
 
     private static byte[] ourHandshake(PeerHost host) {
@@ -293,7 +454,8 @@ public final class PeerConnection implements AutoCloseable {
             close(e);
             return;
         }
-        FrameReader frames = new FrameReader(codec, channel);
+        FrameReader frames = new FrameReader(codec, input);
+        this.frames = frames;
         startReader(frames, false);
         startWriter(false);
         long shortest = Math.min(Math.min(config.snubTimeout().toMillis(), config.writeTimeout().toMillis()),
@@ -335,8 +497,14 @@ public final class PeerConnection implements AutoCloseable {
         if (extensions) {
             Map<String, Integer> m = new HashMap<>();
             extensionsById.forEach((id, e) -> m.put(e.name(), id));
-            ExtensionHandshake ext = new ExtensionHandshake(Optional.of(CLIENT), config.ourReqq(), host.listenPort(), m);
+            ExtensionHandshake ext = new ExtensionHandshake(Optional.of(CLIENT), config.ourReqq(), host.listenPort(), m,
+                    host.metadataSize(), Optional.empty());
             hello.add(new Extended(0, ext.encode()));
+        }
+        if (layout == null) { // no metadata yet, so nothing to offer: BEP 6 wants a summary first all the same
+            if (fast) hello.add(new HaveNone());
+            send(hello);
+            return;
         }
         BitSet have = host.have();
         if (fast && have.cardinality() == layout.pieceCount()) hello.add(new HaveAll());
@@ -425,6 +593,11 @@ public final class PeerConnection implements AutoCloseable {
                 host.interestChanged(this);
             }
             case Have h -> {
+                if (layout == null) {
+                    earlyHaves.set(h.piece()); // below the bounding codec's count
+                    return;
+                }
+                if (h.piece() >= layout.pieceCount()) throw new ProtocolException("have of piece " + h.piece() + " out of range");
                 if (!peerHas.get(h.piece())) {
                     peerHas.set(h.piece());
                     host.peerHas(h.piece());
@@ -433,9 +606,20 @@ public final class PeerConnection implements AutoCloseable {
             }
             // BEP 3 wants the bitfield first and once; aria2 sends "have none" and later a bitfield
             // as an update. Pieces are never un-had, so a later summary can only add: merge it.
-            case Message.Bitfield b -> addPeerHas(fromWire(b.bits()));
+            case Message.Bitfield b -> {
+                if (layout == null) {
+                    keepEarlyBitfield(b.bits());
+                    return;
+                }
+                MessageCodec.checkBitfield(b.bits(), layout.pieceCount()); // it may have been read before the layout came
+                addPeerHas(fromWire(b.bits()));
+            }
             case HaveAll a -> {
                 requireFast(m);
+                if (layout == null) {
+                    earlyHaveAll = true;
+                    return;
+                }
                 BitSet all = new BitSet();
                 all.set(0, layout.pieceCount());
                 addPeerHas(all);
@@ -465,6 +649,56 @@ public final class PeerConnection implements AutoCloseable {
 
     private void requireFast(Message m) throws ProtocolException {
         if (!fast) throw new ProtocolException(m.getClass().getSimpleName() + " without the Fast extension");
+    }
+
+    /** A bitfield before the metadata: kept as sent (a later one merged in, and of the same length), checked at {@link #layoutKnown}. */
+    private void keepEarlyBitfield(byte[] bits) throws ProtocolException {
+        if (earlyBitfield == null) {
+            earlyBitfield = bits;
+            return;
+        }
+        if (earlyBitfield.length != bits.length) throw new ProtocolException("bitfields of " + earlyBitfield.length + " and " + bits.length + " bytes");
+        for (int i = 0; i < bits.length; i++) earlyBitfield[i] |= bits[i];
+    }
+
+    /**
+     * The torrent's metadata arrived ({@link PeerHost#layout()} now answers): what the peer said it
+     * has so far is checked against the real piece count (a bitfield of the wrong length, spare bits
+     * set or a have out of range close the connection, as they would have at once), handed to the
+     * host, and the connection goes on as any other: our pieces (as haves), interest, requests.
+     * Called once, by the engine, on a thread that holds no connection's lock.
+     */
+    public void layoutKnown() {
+        state.lock();
+        try {
+            if (closed.get() || layout != null) return;
+            PieceLayout known = host.layout();
+            int pieces = known.pieceCount();
+            BitSet had = new BitSet();
+            if (earlyBitfield != null) {
+                MessageCodec.checkBitfield(earlyBitfield, pieces);
+                had.or(fromWire(earlyBitfield, pieces));
+            }
+            if (earlyHaves.length() > pieces) throw new ProtocolException("have of piece " + (earlyHaves.length() - 1) + " out of range");
+            had.or(earlyHaves);
+            if (earlyHaveAll) had.set(0, pieces);
+            earlyBitfield = null;
+            earlyHaves.clear();
+            MessageCodec exact = new MessageCodec(pieces);
+            layout = known;
+            codec = exact;
+            FrameReader reader = frames;
+            if (reader != null) reader.codec(exact);
+            BitSet have = host.have();
+            List<Message> haves = new ArrayList<>(have.cardinality());
+            for (int p = have.nextSetBit(0); p >= 0; p = have.nextSetBit(p + 1)) haves.add(new Have(p));
+            if (!haves.isEmpty()) send(haves);
+            addPeerHas(had);
+        } catch (IOException e) {
+            close(e);
+        } finally {
+            state.unlock();
+        }
     }
 
     private void addPeerHas(BitSet pieces) throws IOException {
@@ -638,6 +872,7 @@ public final class PeerConnection implements AutoCloseable {
     }
 
     private void updateInterestAndRequest() throws IOException {
+        if (layout == null) return; // nothing to want before the metadata
         boolean wants = host.wants(peerHas);
         if (wants != amInterested) {
             amInterested = wants;
@@ -671,6 +906,10 @@ public final class PeerConnection implements AutoCloseable {
     // ---- serving ----
 
     private void onRequest(BlockRef block) throws IOException {
+        if (layout == null) { // nothing to serve before the metadata (and we said so)
+            if (fast) send(List.of(new RejectRequest(block.piece(), block.begin(), block.length())));
+            return;
+        }
         if (!layout.isValidRequest(block.piece(), block.begin(), block.length()) || block.length() > MessageCodec.MAX_BLOCK) {
             throw new ProtocolException("request outside the piece or larger than 16 KiB: " + block);
         }
@@ -971,6 +1210,11 @@ public final class PeerConnection implements AutoCloseable {
         return socket.getRemoteSocketAddress();
     }
 
+    /** Whether the payload is RC4-encrypted (MSE with RC4 selected). */
+    public boolean encrypted() {
+        return encrypted;
+    }
+
     public Handshake remoteHandshake() {
         return remote;
     }
@@ -981,7 +1225,8 @@ public final class PeerConnection implements AutoCloseable {
 
     /** Whether the peer has (or, once closed, had) every piece. */
     public boolean peerHasAll() {
-        return peerPieceCount() == layout.pieceCount();
+        PieceLayout known = layout;
+        return known != null && peerPieceCount() == known.pieceCount();
     }
 
     /** How many pieces the peer has (or, once closed, had). */
@@ -1025,8 +1270,12 @@ public final class PeerConnection implements AutoCloseable {
     }
 
     private BitSet fromWire(byte[] bits) {
-        BitSet set = new BitSet(layout.pieceCount());
-        for (int p = 0; p < layout.pieceCount(); p++) if ((bits[p >> 3] & (0x80 >>> (p & 7))) != 0) set.set(p);
+        return fromWire(bits, layout.pieceCount());
+    }
+
+    private static BitSet fromWire(byte[] bits, int pieceCount) {
+        BitSet set = new BitSet(pieceCount);
+        for (int p = 0; p < pieceCount; p++) if ((bits[p >> 3] & (0x80 >>> (p & 7))) != 0) set.set(p);
         return set;
     }
 }

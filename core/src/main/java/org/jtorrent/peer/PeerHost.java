@@ -20,6 +20,7 @@ public interface PeerHost {
 
     PeerId localId();
 
+    /** The torrent's piece layout; null while its metadata is being fetched (a magnet link). */
     PieceLayout layout();
 
     /** Our listen port, advertised in the extension handshake (0: none). */
@@ -77,6 +78,14 @@ public interface PeerHost {
 
     /** Gives back room taken with {@link #reserveSendBuffer}: the block was written, or dropped. */
     default void releaseSendBuffer(long bytes) {
+    }
+
+    /**
+     * The length of the info dictionary we serve over {@code ut_metadata}, advertised as
+     * {@code metadata_size} in the extension handshake (BEP 9); 0: none (no metadata yet).
+     */
+    default long metadataSize() {
+        return 0;
     }
 
     /** Limits on payload we send; unlimited unless the engine sets one. */

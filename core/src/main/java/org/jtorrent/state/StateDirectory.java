@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.metainfo.InfoDict;
 import org.jtorrent.metainfo.InvalidTorrentException;
+import org.jtorrent.metainfo.MagnetLink;
 import org.jtorrent.metainfo.Metainfo;
 import org.jtorrent.storage.AtomicFile;
 import org.jtorrent.storage.ResumeData;
@@ -51,12 +52,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class StateDirectory implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StateDirectory.class);
-    private static final Pattern RECORD_FILE = Pattern.compile("([0-9a-f]{40})\\.(settings|torrent|resume)");
+    private static final Pattern RECORD_FILE = Pattern.compile("([0-9a-f]{40})\\.(settings|torrent|resume|magnet)");
     /** A settings record holds a priority per file: a few bytes each, for the largest torrents too. */
     static final int MAX_SETTINGS_BYTES = 16 << 20;
 
     /** A torrent as the state directory holds it. */
-    public record StoredTorrent(TorrentSettings settings, Optional<Metainfo> metainfo, Optional<byte[]> torrentFile) {
+    /**
+     * A torrent as the state directory holds it.
+     *
+     * @param magnet the magnet link it was added with, if it was (its peers and file selection: what
+     *               a restart needs to go on fetching the metadata)
+     */
+    public record StoredTorrent(TorrentSettings settings, Optional<Metainfo> metainfo, Optional<byte[]> torrentFile,
+                                Optional<MagnetLink> magnet) {
         public InfoHash infoHash() {
             return settings.infoHash();
         }
@@ -142,6 +150,15 @@ public final class StateDirectory implements AutoCloseable {
         return torrents.resolve(infoHash.hex() + ".torrent");
     }
 
+    public Path magnetFile(InfoHash infoHash) {
+        return torrents.resolve(infoHash.hex() + ".magnet");
+    }
+
+    /** Keeps the magnet link a torrent was added with (before its settings, as a .torrent is). */
+    public void saveMagnet(InfoHash infoHash, MagnetLink magnet) throws IOException {
+        locked(infoHash, () -> AtomicFile.write(magnetFile(infoHash), magnet.toUri().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     public Path resumeFile(InfoHash infoHash) {
         return torrents.resolve(infoHash.hex() + ".resume");
     }
@@ -193,7 +210,7 @@ public final class StateDirectory implements AutoCloseable {
         locked(infoHash, () -> {
             Files.deleteIfExists(settingsFile(infoHash));
             AtomicFile.syncDirectory(torrents);
-            for (Path p : List.of(settingsFile(infoHash), torrentFile(infoHash), resumeFile(infoHash))) {
+            for (Path p : List.of(settingsFile(infoHash), torrentFile(infoHash), resumeFile(infoHash), magnetFile(infoHash))) {
                 Files.deleteIfExists(p);
                 Files.deleteIfExists(AtomicFile.temporaryFor(p));
             }
@@ -231,6 +248,7 @@ public final class StateDirectory implements AutoCloseable {
                 warn(warnings, "removed the files of torrent " + e.getKey() + ": no settings (an add or a remove was interrupted)");
                 Files.deleteIfExists(torrentFile(infoHash));
                 Files.deleteIfExists(resumeFile(infoHash));
+                Files.deleteIfExists(magnetFile(infoHash));
                 continue;
             }
             try {
@@ -259,7 +277,7 @@ public final class StateDirectory implements AutoCloseable {
         try {
             torrent = readBounded(torrentFile(infoHash), Metainfo.MAX_FILE_SIZE);
         } catch (NoSuchFileException e) {
-            return new StoredTorrent(settings, Optional.empty(), Optional.empty()); // no metadata yet
+            return new StoredTorrent(settings, Optional.empty(), Optional.empty(), magnet(infoHash)); // no metadata yet
         }
         Metainfo metainfo;
         try {
@@ -275,8 +293,32 @@ public final class StateDirectory implements AutoCloseable {
             throw new InvalidRecordException("its settings give " + priorities.length + " file priorities for "
                     + metainfo.info().files().size() + " files");
         }
-        return new StoredTorrent(settings, Optional.of(metainfo), Optional.of(torrent));
+        return new StoredTorrent(settings, Optional.of(metainfo), Optional.of(torrent), Optional.empty());
     }
+
+    /** The magnet link kept for a torrent without metadata; empty (with a warning if it is unreadable) if none. */
+    private Optional<MagnetLink> magnet(InfoHash infoHash) throws IOException {
+        byte[] uri;
+        try {
+            uri = readBounded(magnetFile(infoHash), MAX_MAGNET_BYTES);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (InvalidRecordException e) {
+            log.warn("state directory: the magnet link of torrent {} is unusable: {}", infoHash.hex(), e.getMessage());
+            return Optional.empty();
+        }
+        try {
+            MagnetLink magnet = MagnetLink.parse(new String(uri, java.nio.charset.StandardCharsets.UTF_8));
+            if (magnet.infoHash().equals(infoHash)) return Optional.of(magnet);
+            log.warn("state directory: the magnet link of torrent {} names torrent {}", infoHash.hex(), magnet.infoHash().hex());
+        } catch (org.jtorrent.metainfo.InvalidMagnetException e) {
+            log.warn("state directory: the magnet link of torrent {} is unusable: {}", infoHash.hex(), e.getMessage());
+        }
+        return Optional.empty();
+    }
+
+    /** A magnet link is a line of text; one this long is not ours. */
+    static final int MAX_MAGNET_BYTES = 1 << 20;
 
     /** A record's bytes, refusing one longer than {@code max} (it is not ours) before reading it. */
     private static byte[] readBounded(Path file, int max) throws IOException, InvalidRecordException {

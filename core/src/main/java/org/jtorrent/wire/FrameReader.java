@@ -44,7 +44,8 @@ public final class FrameReader {
         void block(int piece, int begin, ByteBuffer buffer, int offset, int length) throws IOException;
     }
 
-    private final MessageCodec codec;
+    /** Replaced once when a magnet torrent's metadata arrives ({@link #codec(MessageCodec)}). */
+    private volatile MessageCodec codec;
     private final ReadableByteChannel in;
     private final ByteBuffer small = ByteBuffer.allocateDirect(SMALL_BUFFER);
     private ByteBuffer buffer = small;
@@ -61,7 +62,17 @@ public final class FrameReader {
      * returned. Protocol violations throw {@link ProtocolException}, the end of the stream
      * {@link EOFException}.
      */
+    /**
+     * Checks frames from now on against {@code exact}: a connection that started before its torrent's
+     * metadata (with a bounding codec) switches once the piece count is known. A frame being read
+     * meanwhile finishes with the codec it began with.
+     */
+    public void codec(MessageCodec exact) {
+        this.codec = exact;
+    }
+
     public Message next(BlockSink sink) throws IOException {
+        MessageCodec codec = this.codec;
         require(4);
         int length = codec.checkFrameLength(readInt());
         if (length == 0) return new KeepAlive();

@@ -46,12 +46,34 @@ public final class MessageCodec {
     private final int pieceCount;
     private final int bitfieldLength;
     private final int maxFrameLength;
+    /** False before the metadata: the piece count is only a bound, a bitfield may be shorter. */
+    private final boolean exact;
 
     public MessageCodec(int pieceCount) {
+        this(pieceCount, true);
+    }
+
+    private MessageCodec(int pieceCount, boolean exact) {
         if (pieceCount <= 0) throw new IllegalArgumentException("piece count must be positive");
         this.pieceCount = pieceCount;
+        this.exact = exact;
         this.bitfieldLength = (pieceCount + 7) / 8;
         this.maxFrameLength = Math.max(Math.max(1 + 8 + MAX_BLOCK, 1 + bitfieldLength), 2 + MAX_EXTENDED_PAYLOAD);
+    }
+
+    /**
+     * The codec of a connection whose torrent has no metadata yet (a magnet link): the piece count
+     * is unknown, so {@code maxPieceCount} (what the largest metadata we accept can describe) bounds
+     * piece indices and bitfields instead, and a bitfield of any length up to that passes. The
+     * connection checks what it kept against the real count ({@link #checkBitfield}) once it is known.
+     */
+    public static MessageCodec beforeMetadata(int maxPieceCount) {
+        return new MessageCodec(maxPieceCount, false);
+    }
+
+    /** Whether the piece count is the torrent's (false: only a bound, before the metadata). */
+    public boolean isExact() {
+        return exact;
     }
 
     public int pieceCount() {
@@ -152,16 +174,21 @@ public final class MessageCodec {
     }
 
     private Bitfield bitfield(ByteBuffer b) throws ProtocolException {
-        if (b.remaining() != bitfieldLength) {
-            throw new ProtocolException("bitfield of " + b.remaining() + " bytes for " + pieceCount + " pieces");
-        }
-        byte[] bits = new byte[bitfieldLength];
+        byte[] bits = new byte[b.remaining()];
         b.get(bits);
-        int spare = bitfieldLength * 8 - pieceCount;
-        if (spare > 0 && (bits[bitfieldLength - 1] & ((1 << spare) - 1)) != 0) {
+        if (exact) checkBitfield(bits, pieceCount);
+        else if (bits.length > bitfieldLength) throw new ProtocolException("bitfield of " + bits.length + " bytes, limit " + bitfieldLength);
+        return new Bitfield(bits);
+    }
+
+    /** Throws unless {@code bits} is exactly the bitfield of {@code pieceCount} pieces, spare bits clear. */
+    public static void checkBitfield(byte[] bits, int pieceCount) throws ProtocolException {
+        int length = (pieceCount + 7) / 8;
+        if (bits.length != length) throw new ProtocolException("bitfield of " + bits.length + " bytes for " + pieceCount + " pieces");
+        int spare = length * 8 - pieceCount;
+        if (spare > 0 && (bits[length - 1] & ((1 << spare) - 1)) != 0) {
             throw new ProtocolException("bitfield has spare bits set");
         }
-        return new Bitfield(bits);
     }
 
     /** A frame's length prefix, if this torrent's connections accept it; checked before anything past it is read. */
@@ -185,7 +212,10 @@ public final class MessageCodec {
             case ID_HAVE, ID_SUGGEST, ID_ALLOWED_FAST -> min = max = 4;
             case ID_REQUEST, ID_CANCEL, ID_REJECT -> min = max = 12;
             case ID_PORT -> min = max = 2;
-            case ID_BITFIELD -> min = max = bitfieldLength;
+            case ID_BITFIELD -> {
+                max = bitfieldLength;
+                min = exact ? bitfieldLength : 1;
+            }
             case ID_PIECE -> {
                 if (bodyLength < 8 || bodyLength > 8 + MAX_BLOCK) throw new ProtocolException("piece message of " + (1 + bodyLength) + " bytes");
                 return;

@@ -20,6 +20,11 @@ public sealed interface MetadataMessage {
     String NAME = "ut_metadata";
     /** Every block but the last is this long. */
     int BLOCK = 16 * 1024;
+    /**
+     * The largest info dictionary we fetch: libtorrent's {@code max_metadata_size} (30 MiB in
+     * 2.0.8). A peer that says its metadata is larger is not asked for it.
+     */
+    long MAX_SIZE = 30L * 1024 * 1024;
 
     int piece();
 

@@ -52,7 +52,10 @@ class PeerSetTest {
                 }
             });
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", refuser.getLocalPort());
-            try (Download d = Download.start(torrent.metainfo(), DownloadOptions.defaults(dir, List.of(address)))) {
+            // Plaintext only: under PREFER each dial is an MSE attempt and its plaintext retry, two accepts.
+            DownloadOptions plaintextOnly = DownloadOptions.defaults(dir, List.of(address));
+            plaintextOnly = plaintextOnly.withPeerConfig(plaintextOnly.peer().withEncryption(org.jtorrent.mse.EncryptionPolicy.DISABLE));
+            try (Download d = Download.start(torrent.metainfo(), plaintextOnly)) {
                 Thread.sleep(5000);
             }
         }

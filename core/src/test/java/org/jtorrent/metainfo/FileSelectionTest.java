@@ -41,6 +41,22 @@ class FileSelectionTest {
         }
     }
 
+    @Test
+    void syntaxAloneIsCheckedBeforeTheFileCountIsKnown() {
+        assertThat(FileSelection.checkSyntax("0,2,4-6,3")).isEqualTo(6);
+        assertThat(FileSelection.checkSyntax("0-999999999")).isEqualTo(999_999_999);
+        assertThatThrownBy(() -> FileSelection.checkSyntax("3-1")).hasMessage("range 3-1 runs backwards in file list '3-1'");
+        assertThatThrownBy(() -> FileSelection.checkSyntax("1x")).hasMessageStartingWith("'1x' is not a file index");
+        assertThatThrownBy(() -> FileSelection.checkSyntax("1234567890")).hasMessage("file index 1234567890 is out of range (more than nine digits)");
+    }
+
+    @Test
+    void indicesPastTheEndAreIgnoredWhereAMagnetAsks() {
+        assertThat(FileSelection.parseIgnoringExtra("1,3-999999999", 5).files().stream().boxed().toList()).containsExactly(1, 3, 4);
+        assertThat(FileSelection.parseIgnoringExtra("7", 5).files().isEmpty()).isTrue();
+        assertThatThrownBy(() -> FileSelection.parseIgnoringExtra("a", 5)).hasMessageStartingWith("'a' is not a file index");
+    }
+
     @Property(tries = 300)
     void printingAndParsingGiveTheSameSet(@ForAll @Size(max = 40) Set<@IntRange(min = 0, max = 49) Integer> indices) {
         BitSet bits = new BitSet();

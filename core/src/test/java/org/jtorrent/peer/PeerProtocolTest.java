@@ -116,6 +116,7 @@ class PeerProtocolTest {
     private void withLeecherDialingFake(boolean fast, Script script) throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             DownloadOptions opts = DownloadOptions.defaults(dir, List.of(new InetSocketAddress("127.0.0.1", server.getLocalPort())));
+            opts = opts.withPeerConfig(opts.peer().withEncryption(org.jtorrent.mse.EncryptionPolicy.DISABLE)); // the fake speaks plaintext only
             try (Download leech = Download.start(torrent.metainfo(), opts); Socket s = server.accept()) {
                 Fake fake = new Fake(s);
                 Handshake.decode(s.getInputStream().readNBytes(Handshake.LENGTH));

@@ -37,12 +37,22 @@ public record TestTorrent(Metainfo metainfo, byte[] content) {
     }
 
     public static TestTorrent single(String name, int size, int pieceLength) {
+        return single(name, size, pieceLength, false);
+    }
+
+    /** A single-file torrent with BEP 27's private flag. */
+    public static TestTorrent privateSingle(String name, int size, int pieceLength) {
+        return single(name, size, pieceLength, true);
+    }
+
+    private static TestTorrent single(String name, int size, int pieceLength, boolean isPrivate) {
         byte[] content = random(size, name.hashCode());
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("length", (long) size);
         info.put("name", name);
         info.put("piece length", (long) pieceLength);
         info.put("pieces", hashes(content, pieceLength));
+        if (isPrivate) info.put("private", 1L);
         return parse(info, content);
     }
 

@@ -166,4 +166,29 @@ class MessageCodecTest {
             return data[i] & 0xff;
         }
     }
+
+    @Test
+    void beforeTheMetadataABitfieldOfAnyLengthUpToTheBoundPassesAndIsCheckedLater() throws Exception {
+        MessageCodec bounding = MessageCodec.beforeMetadata(100); // at most 13 bytes of bitfield
+        assertThat(bounding.isExact()).isFalse();
+        byte[] spare = {(byte) 0xff, 0x01}; // 2 bytes: fine for 9..16 pieces, spare bits unknown yet
+        assertThat(bounding.decode(ByteBuffer.wrap(frameBody(MessageCodec.ID_BITFIELD, spare)))).isInstanceOf(Bitfield.class);
+        assertThatThrownBy(() -> bounding.decode(ByteBuffer.wrap(frameBody(MessageCodec.ID_BITFIELD, new byte[14]))))
+                .isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> bounding.decode(ByteBuffer.wrap(frameBody(MessageCodec.ID_HAVE, ByteBuffer.allocate(4).putInt(100).array()))))
+                .isInstanceOf(ProtocolException.class).hasMessageContaining("out of range");
+        assertThat(bounding.decode(ByteBuffer.wrap(frameBody(MessageCodec.ID_HAVE, ByteBuffer.allocate(4).putInt(99).array()))))
+                .isEqualTo(new Have(99));
+        // Once the count is known: 9 pieces take 2 bytes, and the last 7 bits must be clear.
+        assertThatThrownBy(() -> MessageCodec.checkBitfield(spare, 9)).hasMessageContaining("spare bits");
+        MessageCodec.checkBitfield(new byte[] {(byte) 0xff, (byte) 0x80}, 9);
+        assertThatThrownBy(() -> MessageCodec.checkBitfield(spare, 20)).hasMessageContaining("for 20 pieces");
+    }
+
+    private static byte[] frameBody(int id, byte[] body) {
+        byte[] frame = new byte[1 + body.length];
+        frame[0] = (byte) id;
+        System.arraycopy(body, 0, frame, 1, body.length);
+        return frame;
+    }
 }
