@@ -47,7 +47,7 @@ final class DhtOptions {
         int p = port.get();
         if (p < 0 || p > 65535) throw new IllegalArgumentException("--port must be 0..65535, not " + p);
         InetSocketAddress at = new InetSocketAddress(address, p);
-        DhtConfig config = address.isLoopbackAddress() ? DhtConfig.loopback(address).withBind(at) : DhtConfig.defaults(at);
+        DhtConfig config = DhtConfig.forBind(at);
         List<InetSocketAddress> nodes = bootstrapNodes();
         if (Boolean.TRUE.equals(noBootstrap.get())) {
             if (!nodes.isEmpty()) throw new IllegalArgumentException("--no-bootstrap and --bootstrap contradict each other");

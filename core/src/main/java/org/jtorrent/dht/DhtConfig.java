@@ -81,6 +81,11 @@ public record DhtConfig(InetSocketAddress bind, List<InetSocketAddress> bootstra
                 25, 1024, 10_000, 200, 5_000, 50_000, 5, 3, Clock.systemUTC());
     }
 
+    /** {@link #loopback} on a loopback address (a test or private DHT), else {@link #defaults}. */
+    public static DhtConfig forBind(InetSocketAddress bind) {
+        return bind.getAddress().isLoopbackAddress() ? loopback(bind.getAddress()).withBind(bind) : defaults(bind);
+    }
+
     /** Loopback/private use: no bootstrap nodes, many nodes per IP, fast timeouts and maintenance. */
     public static DhtConfig loopback(InetAddress address) {
         return defaults(new InetSocketAddress(address, 0)).withBootstrap(List.of()).withOnePerAddress(false)

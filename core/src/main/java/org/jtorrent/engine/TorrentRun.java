@@ -34,10 +34,12 @@ final class TorrentRun implements Torrent.Events {
     private final Torrent torrent;
     private final PeerSet peerSet;
     private final Announcer announcer; // null without trackers
+    private final DhtPeers dhtPeers; // null without a DHT, and for private torrents
     private final Owner owner;
 
     private TorrentRun(Storage storage, PartialPieces partial, Torrent torrent, PeerSet peerSet, Announcer announcer,
-                       Owner owner) {
+                       DhtPeers dhtPeers, Owner owner) {
+        this.dhtPeers = dhtPeers;
         this.storage = storage;
         this.partial = partial;
         this.torrent = torrent;
@@ -74,7 +76,8 @@ final class TorrentRun implements Torrent.Events {
                         config.tracker(), () -> progress(torrent), peers -> peerSet.offer(peers, false),
                         () -> torrent.connectionCount() == 0 && !torrent.isComplete());
             }
-            TorrentRun run = new TorrentRun(storage, partial, torrent, peerSet, announcer, owner);
+            DhtPeers dhtPeers = context.dhtPeers(metainfo.infoHash(), metainfo.info().isPrivate(), found -> peerSet.offer(found, false));
+            TorrentRun run = new TorrentRun(storage, partial, torrent, peerSet, announcer, dhtPeers, owner);
             torrent.events(run);
             peerSet.offer(options.peers(), true);
             return run;
@@ -98,6 +101,7 @@ final class TorrentRun implements Torrent.Events {
             if (!torrent.isSeed()) torrent.seeding().thenRun(announcer::completed);
             announcer.start();
         }
+        if (dhtPeers != null) dhtPeers.start();
         // The last data is made durable while the session reports, not after; the buffers kept for
         // the next piece go back to the session's memory budget.
         torrent.onFinished(storage::flushInBackground);
@@ -120,6 +124,7 @@ final class TorrentRun implements Torrent.Events {
         peerSet.close();
         for (PeerConnection c : torrent.connections()) c.close();
         if (announcer != null) announcer.close();
+        if (dhtPeers != null) dhtPeers.close();
         storage.close();
         return torrent.have();
     }
