@@ -521,12 +521,12 @@ public final class DhtNode implements AutoCloseable {
 
     /** An iterative find_node for {@code target}. */
     public CompletableFuture<LookupResult> findNode(NodeId target) {
-        return lookup(KrpcMessage.Method.FIND_NODE, target, List.of()).result;
+        return lookup(KrpcMessage.Method.FIND_NODE, target, List.of(), peers -> { }).result;
     }
 
     /** An iterative get_peers for {@code infoHash}: the peers found and the lookup's figures. */
     public CompletableFuture<LookupResult> getPeers(NodeId infoHash) {
-        return lookup(KrpcMessage.Method.GET_PEERS, infoHash, List.of()).result;
+        return lookup(KrpcMessage.Method.GET_PEERS, infoHash, List.of(), peers -> { }).result;
     }
 
     /**
@@ -535,7 +535,15 @@ public final class DhtNode implements AutoCloseable {
      * In read-only mode nothing is announced.
      */
     public CompletableFuture<LookupResult> announce(NodeId infoHash, int port) {
-        Started started = lookup(KrpcMessage.Method.GET_PEERS, infoHash, List.of());
+        return announce(infoHash, port, peers -> { });
+    }
+
+    /**
+     * {@link #announce(NodeId, int)}, handing peers to {@code onPeers} as replies bring them (on the
+     * node's scheduler thread: it must not block), long before the lookup and the announce end.
+     */
+    public CompletableFuture<LookupResult> announce(NodeId infoHash, int port, Consumer<List<InetSocketAddress>> onPeers) {
+        Started started = lookup(KrpcMessage.Method.GET_PEERS, infoHash, List.of(), onPeers);
         return started.result.thenCompose(found -> {
             if (config.readOnly()) return CompletableFuture.completedFuture(found);
             List<CompletableFuture<Boolean>> acks = new ArrayList<>();
@@ -552,7 +560,8 @@ public final class DhtNode implements AutoCloseable {
     private record Started(Lookup lookup, CompletableFuture<LookupResult> result) {
     }
 
-    private Started lookup(KrpcMessage.Method method, NodeId target, List<InetSocketAddress> seeds) {
+    private Started lookup(KrpcMessage.Method method, NodeId target, List<InetSocketAddress> seeds,
+                           Consumer<List<InetSocketAddress>> onPeers) {
         List<NodeInfo> known;
         NodeId self;
         lock.lock();
@@ -567,7 +576,7 @@ public final class DhtNode implements AutoCloseable {
         if (known.size() < config.k()) allSeeds.addAll(resolvedBootstrap());
         KrpcMessage.Query template = template(method, target);
         Lookup lookup = new Lookup(self, target, config.k(), config.alpha(), known, allSeeds,
-                (address, expected) -> query(address, expected, template), scheduler, Math.max(1, config.queryTimeout().toMillis() / 4));
+                (address, expected) -> query(address, expected, template), scheduler, Math.max(1, config.queryTimeout().toMillis() / 4), onPeers);
         return new Started(lookup, lookup.start());
     }
 
@@ -600,7 +609,7 @@ public final class DhtNode implements AutoCloseable {
             lock.unlock();
         }
         NodeId self = id();
-        lookup(KrpcMessage.Method.FIND_NODE, self, List.of()).result.whenComplete((r, failure) -> {
+        lookup(KrpcMessage.Method.FIND_NODE, self, List.of(), peers -> { }).result.whenComplete((r, failure) -> {
             int size;
             lock.lock();
             try {

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,6 +54,7 @@ final class Lookup {
     private final int k;
     private final int alpha;
     private final Sender sender;
+    private final Consumer<List<InetSocketAddress>> onPeers;
     private final ScheduledExecutorService executor;
     private final long slowAfterMillis;
     private final TreeMap<NodeId, Candidate> candidates;
@@ -71,7 +73,8 @@ final class Lookup {
     private int hops;
 
     Lookup(NodeId self, NodeId target, int k, int alpha, List<NodeInfo> known, List<InetSocketAddress> seeds, Sender sender,
-           ScheduledExecutorService executor, long slowAfterMillis) {
+           ScheduledExecutorService executor, long slowAfterMillis, Consumer<List<InetSocketAddress>> onPeers) {
+        this.onPeers = onPeers;
         this.slowAfterMillis = slowAfterMillis;
         this.self = self;
         this.target = target;
@@ -129,6 +132,7 @@ final class Lookup {
     }
 
     private void answered(Candidate candidate, int hop, KrpcMessage.Response reply, Throwable failure, boolean[] slot) {
+        List<InetSocketAddress> fresh = new ArrayList<>();
         synchronized (this) {
             if (slot[0]) {
                 slot[0] = false;
@@ -143,12 +147,14 @@ final class Lookup {
                     candidate.state = State.REPLIED;
                     candidate.token = reply.token();
                 }
-                for (InetSocketAddress p : reply.values()) if (peers.size() < MAX_PEERS) peers.add(p);
+                for (InetSocketAddress p : reply.values()) if (peers.size() < MAX_PEERS && peers.add(p)) fresh.add(p);
                 if (!peers.isEmpty() && firstPeersNanos < 0) firstPeersNanos = System.nanoTime() - startNanos;
                 for (NodeInfo n : reply.nodes()) add(n, hop + 1);
                 for (NodeInfo n : reply.nodes6()) add(n, hop + 1);
             }
         }
+        // peers go to the caller as they arrive, not when the lookup ends: a torrent can dial them at once
+        if (!fresh.isEmpty()) onPeers.accept(List.copyOf(fresh));
         step();
     }
 

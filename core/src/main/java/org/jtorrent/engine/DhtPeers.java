@@ -48,15 +48,17 @@ final class DhtPeers implements AutoCloseable {
     private void run() {
         NodeId target = NodeId.of(infoHash.bytes());
         Duration retry = FIRST_RETRY;
+        java.util.concurrent.atomic.AtomicBoolean anyPeers = new java.util.concurrent.atomic.AtomicBoolean();
         boolean found = false;
         try {
             do {
                 try {
-                    LookupResult r = dht.announce(target, port).get(2, TimeUnit.MINUTES);
-                    if (!r.peers().isEmpty()) {
-                        found = true;
-                        offer.accept(r.peers());
-                    }
+                    // peers are offered as replies bring them: the torrent dials while the lookup goes on
+                    LookupResult r = dht.announce(target, port, peers -> {
+                        anyPeers.set(true);
+                        offer.accept(peers);
+                    }).get(2, TimeUnit.MINUTES);
+                    found = anyPeers.get();
                     log.debug("DHT {}: {} peers, {} queries, announced to {}", infoHash, r.peers().size(), r.queries(), r.announcedTo());
                 } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                     log.debug("DHT lookup for {} failed: {}", infoHash, e.toString());

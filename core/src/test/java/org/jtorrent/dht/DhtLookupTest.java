@@ -50,6 +50,22 @@ class DhtLookupTest {
     }
 
     @Test
+    void peersAreHandedOverAsRepliesBringThem() throws Exception {
+        try (DhtSwarm swarm = DhtSwarm.start(8, c -> c)) {
+            NodeId infoHash = NodeId.random();
+            swarm.nodes.get(1).announce(infoHash, 4001).get(10, TimeUnit.SECONDS);
+            swarm.nodes.get(2).announce(infoHash, 4002).get(10, TimeUnit.SECONDS);
+            List<InetSocketAddress> handed = new java.util.concurrent.CopyOnWriteArrayList<>();
+            LookupResult r = swarm.nodes.get(6).announce(infoHash, 4006, handed::addAll).get(10, TimeUnit.SECONDS);
+            assertThat(handed).as("each peer once").doesNotHaveDuplicates();
+            assertThat(handed).containsExactlyInAnyOrderElementsOf(r.peers());
+            assertThat(r.peers()).hasSize(2);
+            assertThat(r.firstPeers()).isNotNull();
+            assertThat(r.firstPeers()).isLessThanOrEqualTo(r.elapsed());
+        }
+    }
+
+    @Test
     void aLookupForAnUnknownInfoHashEndsEmptyAtTheClosestNodes() throws Exception {
         try (DhtSwarm swarm = DhtSwarm.start(16, c -> c)) {
             NodeId infoHash = NodeId.random();
