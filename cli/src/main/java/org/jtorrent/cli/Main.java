@@ -37,7 +37,8 @@ public final class Main extends Command {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main().spec);
         for (CommandSpec sub : List.of(new InfoCommand().spec, new CreateCommand().spec, new HelpCommand().spec,
-                new DownloadCommand().spec, new DemoCommand().spec, new SeedCommand().spec, new TrackerCommand().spec)) {
+                new DownloadCommand().spec, new DemoCommand().spec, new SeedCommand().spec, new TrackerCommand().spec,
+                new DhtNodeCommand().spec, new DhtLookupCommand().spec)) {
             cli.addSubcommand(sub.name(), sub);
         }
         // picocli converts paths through reflection (it supports Java 5), which spins method handles

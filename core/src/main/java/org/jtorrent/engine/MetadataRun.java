@@ -31,7 +31,10 @@ final class MetadataRun {
     private final Semaphore stop = new Semaphore(0);
     private volatile Thread ticker;
 
-    private MetadataRun(MagnetHost host, PeerSet peerSet, Announcer announcer) {
+    private final DhtPeers dhtPeers; // null without a DHT
+
+    private MetadataRun(MagnetHost host, PeerSet peerSet, Announcer announcer, DhtPeers dhtPeers) {
+        this.dhtPeers = dhtPeers;
         this.host = host;
         this.peerSet = peerSet;
         this.announcer = announcer;
@@ -59,12 +62,15 @@ final class MetadataRun {
                     exchange::starved); // no peer to ask (none connected, or every one dropped as a source): announce again soon
         }
         peerSet.offer(peers, true);
-        return new MetadataRun(host, peerSet, announcer);
+        // a magnet's torrent may turn out private, but only its info dictionary says so: until then the DHT is
+        // how a magnet without trackers finds anyone (libtorrent does the same)
+        return new MetadataRun(host, peerSet, announcer, context.dhtPeers(infoHash, false, peerSet::offerFromDht));
     }
 
     void start() {
         peerSet.start();
         if (announcer != null) announcer.start();
+        if (dhtPeers != null) dhtPeers.start();
         ticker = Thread.ofVirtual().name("metadata-tick " + host.infoHash().hex()).start(this::tick);
     }
 
@@ -89,6 +95,7 @@ final class MetadataRun {
         peerSet.close();
         stop.release();
         if (announcer != null) announcer.close();
+        if (dhtPeers != null) dhtPeers.close();
         joinTicker();
         return host;
     }

@@ -140,9 +140,18 @@ final class PeerSet implements Torrent.Events, AutoCloseable {
      * cap and back-off, counted apart. Banned addresses are not kept.
      */
     void offerExchanged(Collection<InetSocketAddress> peers) {
+        offerUnbanned(peers, PeerSource.EXCHANGE);
+    }
+
+    /** Adds peers the DHT found: candidates as a tracker's are, counted apart. Banned addresses are not kept. */
+    void offerFromDht(Collection<InetSocketAddress> peers) {
+        offerUnbanned(peers, PeerSource.DHT);
+    }
+
+    private void offerUnbanned(Collection<InetSocketAddress> peers, PeerSource source) {
         List<InetSocketAddress> allowed = new ArrayList<>(peers.size());
         for (InetSocketAddress a : peers) if (!torrent.isBanned(a)) allowed.add(a);
-        if (!allowed.isEmpty()) offer(allowed, PeerSource.EXCHANGE);
+        if (!allowed.isEmpty()) offer(allowed, source);
     }
 
     /**

@@ -6,6 +6,8 @@ public enum PeerSource {
     TRACKER,
     /** Peer exchange: a connected peer named it (BEP 11). */
     EXCHANGE,
+    /** The DHT's get_peers (BEP 5). */
+    DHT,
     /** The user (or the program embedding us) gave it. */
     USER;
 

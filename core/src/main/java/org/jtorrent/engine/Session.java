@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.jtorrent.choke.FairShares;
+import org.jtorrent.dht.DhtConfig;
+import org.jtorrent.dht.DhtNode;
 import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.metainfo.MagnetLink;
@@ -96,6 +98,7 @@ public final class Session implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ServerSocketChannel listener;
     private volatile SessionContext context;
+    private volatile DhtNode dht; // null without a DHT
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
 
     /** A session that keeps nothing across restarts. */
@@ -134,8 +137,9 @@ public final class Session implements AutoCloseable {
     void start(ServerSocketChannel channel) {
         if (!started.compareAndSet(false, true)) throw new IllegalStateException("session already started");
         listener = channel;
+        dht = startDht(channel.socket().getLocalPort());
         context = new SessionContext(config, peerId, channel.socket().getLocalPort(), disk, slots, choker,
-                FairShares.of(config.limits().upload()), FairShares.of(config.limits().download()));
+                FairShares.of(config.limits().upload()), FairShares.of(config.limits().download()), dht);
         choker.start();
         threads.add(Thread.ofVirtual().name("accept").start(this::acceptLoop));
         threads.add(Thread.ofVirtual().name("session-queue").start(this::queueLoop));
@@ -146,6 +150,28 @@ public final class Session implements AutoCloseable {
             threads.add(Thread.ofPlatform().daemon().name("session-state").start(this::stateLoop));
         }
         for (TorrentHandle h : queue) h.begin();
+    }
+
+    /**
+     * The session's DHT node when the config asks for one: on the TCP port's number unless the DHT
+     * config names a port, bootstrapped from the nodes the state directory saved. A node that cannot
+     * start is logged and left out: the torrents still have their trackers.
+     */
+    private DhtNode startDht(int tcpPort) {
+        DhtConfig c = config.dht();
+        if (c == null) return null;
+        if (c.bind().getPort() == 0) c = c.withBind(new InetSocketAddress(c.bind().getAddress(), tcpPort));
+        DhtNode node = new DhtNode(c);
+        try {
+            if (state != null) state.loadDhtState(node.isIpv6()).ifPresent(node::restoreState);
+            node.onEvent(line -> log.info("{}", line));
+            node.start();
+            return node;
+        } catch (IOException e) {
+            log.warn("DHT not started: {}", e.getMessage());
+            node.close();
+            return null;
+        }
     }
 
     /** Adds every torrent the state directory holds, in queue order, as it was (paused stays paused). */
@@ -560,7 +586,23 @@ public final class Session implements AutoCloseable {
             }
             for (TorrentHandle h : queue) saveRecord(h); // every run is stopped: clean closes
         }
+        DhtNode node = dht;
+        if (node != null) {
+            node.close();
+            if (state != null) {
+                try {
+                    state.saveDhtState(node.isIpv6(), node.saveState());
+                } catch (IOException e) {
+                    log.warn("DHT state not saved: {}", e.getMessage());
+                }
+            }
+        }
         disk.close();
+    }
+
+    /** The session's DHT node, if it has one (started with the session). */
+    public java.util.Optional<DhtNode> dht() {
+        return java.util.Optional.ofNullable(dht);
     }
 
     private static void joinQuietly(Thread t) {

@@ -2,6 +2,7 @@ package org.jtorrent.engine;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import org.jtorrent.dht.DhtConfig;
 import org.jtorrent.peer.PeerConfig;
 import org.jtorrent.storage.DiskResources;
 import org.jtorrent.storage.Storage;
@@ -28,11 +29,13 @@ import org.jtorrent.tracker.TrackerConfig;
  *                          every torrent's own limits are combined with
  * @param disk              what every torrent's storage shares: the open-file cap, hashing and
  *                          flushing threads, the memory budget (see {@link DiskResources})
+ * @param dht               the session's DHT node (docs/dht.md), or null for none (the default); a bind
+ *                          port of 0 means the TCP listen port's number
  */
 public record SessionConfig(int listenPort, InetAddress bind, PeerConfig peer, Storage.Options storage,
                             boolean useTrackers, TrackerConfig tracker, int maxConnections, int maxHalfOpen,
                             int activeDownloads, int activeSeeds, Duration inactiveAfter, long inactiveRate,
-                            long memoryCap, TransferLimits limits, DiskResources.Config disk) {
+                            long memoryCap, TransferLimits limits, DiskResources.Config disk, DhtConfig dht) {
     public static final int DEFAULT_MAX_CONNECTIONS = 500;
     public static final int DEFAULT_MAX_HALF_OPEN = 100;
     public static final int DEFAULT_ACTIVE_DOWNLOADS = 5;
@@ -50,57 +53,63 @@ public record SessionConfig(int listenPort, InetAddress bind, PeerConfig peer, S
                 TrackerConfig.DEFAULT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HALF_OPEN, DEFAULT_ACTIVE_DOWNLOADS,
                 DEFAULT_ACTIVE_SEEDS, Duration.ofMinutes(1), 2048, DownloadOptions.DEFAULT_MEMORY_CAP,
                 TransferLimits.DEFAULT.withChoker(TransferLimits.DEFAULT.choker().withSlots(DEFAULT_UPLOAD_SLOTS)),
-                DiskResources.Config.DEFAULT);
+                DiskResources.Config.DEFAULT, null);
     }
 
     public SessionConfig withListenPort(int port) {
         return new SessionConfig(port, bind, peer, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk, dht);
     }
 
     public SessionConfig withBind(InetAddress address) {
         return new SessionConfig(listenPort, address, peer, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk, dht);
     }
 
     public SessionConfig withPeerConfig(PeerConfig config) {
         return new SessionConfig(listenPort, bind, config, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk, dht);
     }
 
     public SessionConfig withStorage(Storage.Options options) {
         return new SessionConfig(listenPort, bind, peer, options, useTrackers, tracker, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk, dht);
     }
 
     public SessionConfig withTrackers(boolean use, TrackerConfig config) {
         return new SessionConfig(listenPort, bind, peer, storage, use, config, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk, dht);
     }
 
     public SessionConfig withConnectionCaps(int connections, int halfOpen) {
         return new SessionConfig(listenPort, bind, peer, storage, useTrackers, tracker, connections, halfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk, dht);
     }
 
     /** Queueing: {@code downloads} and {@code seeds} active at once, idle ones after {@code inactive} not counted. */
     public SessionConfig withQueue(int downloads, int seeds, Duration inactive, long idleRate) {
         return new SessionConfig(listenPort, bind, peer, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
-                downloads, seeds, inactive, idleRate, memoryCap, limits, disk);
+                downloads, seeds, inactive, idleRate, memoryCap, limits, disk, dht);
     }
 
     public SessionConfig withMemoryCap(long cap) {
         return new SessionConfig(listenPort, bind, peer, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, cap, limits, disk);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, cap, limits, disk, dht);
     }
 
     public SessionConfig withDisk(DiskResources.Config shared) {
         return new SessionConfig(listenPort, bind, peer, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, shared);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, shared, dht);
     }
 
     public SessionConfig withLimits(TransferLimits newLimits) {
         return new SessionConfig(listenPort, bind, peer, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
-                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, newLimits, disk);
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, newLimits, disk, dht);
+    }
+
+    /** A DHT node for the session (null: none); torrents that are not private get peers from it. */
+    public SessionConfig withDht(DhtConfig config) {
+        return new SessionConfig(listenPort, bind, peer, storage, useTrackers, tracker, maxConnections, maxHalfOpen,
+                activeDownloads, activeSeeds, inactiveAfter, inactiveRate, memoryCap, limits, disk, config);
     }
 }

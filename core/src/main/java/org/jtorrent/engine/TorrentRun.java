@@ -43,10 +43,12 @@ final class TorrentRun implements Torrent.Events {
     private final PeerSet peerSet;
     private final Announcer announcer; // null without trackers
     private final PeerExchange exchange; // null for a private torrent
+    private final DhtPeers dhtPeers; // null without a DHT, and for private torrents
     private final Owner owner;
 
     private TorrentRun(Storage storage, PartialPieces partial, Torrent torrent, PeerSet peerSet, Announcer announcer,
-                       PeerExchange exchange, Owner owner) {
+                       PeerExchange exchange, DhtPeers dhtPeers, Owner owner) {
+        this.dhtPeers = dhtPeers;
         this.storage = storage;
         this.partial = partial;
         this.torrent = torrent;
@@ -92,7 +94,8 @@ final class TorrentRun implements Torrent.Events {
                 sink.exchange = exchange;
                 torrent.addExtension(exchange);
             }
-            TorrentRun run = new TorrentRun(storage, partial, torrent, peerSet, announcer, exchange, owner);
+            DhtPeers dhtPeers = context.dhtPeers(metainfo.infoHash(), metainfo.info().isPrivate(), peerSet::offerFromDht);
+            TorrentRun run = new TorrentRun(storage, partial, torrent, peerSet, announcer, exchange, dhtPeers, owner);
             torrent.events(run);
             peerSet.offer(options.peers(), true);
             return run;
@@ -176,6 +179,7 @@ final class TorrentRun implements Torrent.Events {
             if (!torrent.isSeed()) torrent.seeding().thenRun(announcer::completed);
             announcer.start();
         }
+        if (dhtPeers != null) dhtPeers.start();
         // The last data is made durable while the session reports, not after; the buffers kept for
         // the next piece go back to the session's memory budget.
         torrent.onFinished(storage::flushInBackground);
@@ -198,6 +202,7 @@ final class TorrentRun implements Torrent.Events {
         peerSet.close();
         for (PeerConnection c : torrent.connections()) c.close();
         if (announcer != null) announcer.close();
+        if (dhtPeers != null) dhtPeers.close();
         storage.close();
         return torrent.have();
     }

@@ -349,6 +349,30 @@ public final class StateDirectory implements AutoCloseable {
         }
     }
 
+    /** The DHT's saved routing table ({@code dht.state}, or {@code dht6.state} for the IPv6 node): small, bounded on read. */
+    static final int MAX_DHT_STATE_BYTES = 64 * 1024;
+
+    public Path dhtStateFile(boolean ipv6) {
+        return root.resolve(ipv6 ? "dht6.state" : "dht.state");
+    }
+
+    /** Replaces the saved DHT state (our node id and the nodes we knew), so a restart bootstraps from them. */
+    public void saveDhtState(boolean ipv6, byte[] state) throws IOException {
+        AtomicFile.write(dhtStateFile(ipv6), state);
+    }
+
+    /** The saved DHT state, or empty when there is none or it is not ours (too large to be one). */
+    public Optional<byte[]> loadDhtState(boolean ipv6) throws IOException {
+        Path file = dhtStateFile(ipv6);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        try {
+            return Optional.of(readBounded(file, MAX_DHT_STATE_BYTES));
+        } catch (InvalidRecordException e) {
+            log.warn("state directory: {}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     /** Releases the directory for another process. Records written stay as they are. */
     @Override
     public void close() throws IOException {

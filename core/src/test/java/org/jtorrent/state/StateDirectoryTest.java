@@ -38,6 +38,20 @@ class StateDirectoryTest {
                 .isEqualTo(Path.of("/home/u/.local/state/jtorrent"));
     }
 
+    @Test
+    void dhtStateIsKeptPerFamilyAndAnOversizedOneIsIgnored() throws IOException {
+        try (StateDirectory state = StateDirectory.open(tmp.resolve("state"))) {
+            assertThat(state.loadDhtState(false)).isEmpty();
+            state.saveDhtState(false, new byte[] {1, 2, 3});
+            state.saveDhtState(true, new byte[] {4});
+            assertThat(state.loadDhtState(false)).contains(new byte[] {1, 2, 3});
+            assertThat(state.loadDhtState(true)).contains(new byte[] {4});
+            assertThat(state.load().torrents()).as("not a torrent record").isEmpty();
+            Files.write(state.dhtStateFile(false), new byte[StateDirectory.MAX_DHT_STATE_BYTES + 1]);
+            assertThat(state.loadDhtState(false)).isEmpty();
+        }
+    }
+
     private static TorrentSettings settings(TestTorrent t, Path folder, int queue) {
         return TorrentSettings.of(t.metainfo().infoHash(), t.metainfo().info().name(), t.metainfo().trackers(), folder)
                 .withQueuePosition(queue);
