@@ -72,7 +72,7 @@ final class TorrentRun implements Torrent.Events {
             if (config.useTrackers() && !metainfo.trackers().isEmpty()) {
                 announcer = new Announcer(metainfo.trackers(), metainfo.infoHash(), context.peerId(), context.listenPort(),
                         config.tracker(), () -> progress(torrent), peers -> peerSet.offer(peers, false),
-                        () -> torrent.connectionCount() == 0 && !torrent.isComplete());
+                        () -> torrent.connectionCount() == 0 && !torrent.isComplete(), () -> !torrent.isComplete());
             }
             TorrentRun run = new TorrentRun(storage, partial, torrent, peerSet, announcer, owner);
             torrent.events(run);
