@@ -160,7 +160,8 @@ public final class Session implements AutoCloseable {
             TorrentOptions options = TorrentOptions.in(s.savePath()).withPaused(s.paused())
                     .withRateLimits(s.uploadLimit(), s.downloadLimit())
                     .withSelection(new Selection(priorities.length == 0 ? null : priorities, s.sequential(), false));
-            enqueue(stored.metainfo().get(), options, s);
+            TorrentHandle handle = enqueue(stored.metainfo().get(), options, s);
+            saver.settingsOnDisk(handle, s);
         }
     }
 
@@ -265,6 +266,14 @@ public final class Session implements AutoCloseable {
             state.remove(handle.infoHash());
         }
         queueChanged();
+    }
+
+    /**
+     * A check found every piece of a torrent in resume data from the state directory, every file
+     * unchanged: the saver need not write it again (a complete torrent writes nothing into its files).
+     */
+    void completeOnDisk(TorrentHandle handle, java.util.BitSet have) {
+        if (saver != null) saver.resumeOnDisk(handle, have);
     }
 
     /** Resume data for a check: from the state directory (or, without one, the download folder). */

@@ -270,8 +270,10 @@ public final class TorrentHandle implements StateSaver.Source {
     private BitSet findPiecesOnDisk(boolean force) throws IOException {
         Optional<ResumeData.Loaded> resumed = force ? Optional.empty() : session.loadResume(infoHash, options.folder(), metainfo.info());
         if (resumed.isPresent() && !resumed.get().othersMayBeOnDisk()) {
-            log.info("{}: fast resume, {} of {} pieces", metainfo.info().name(), resumed.get().have().cardinality(), pieceCount());
-            return resumed.get().have();
+            BitSet have = resumed.get().have();
+            log.info("{}: fast resume, {} of {} pieces", metainfo.info().name(), have.cardinality(), pieceCount());
+            if (have.cardinality() == pieceCount()) session.completeOnDisk(this, have);
+            return have;
         }
         try (Storage storage = Storage.open(metainfo.info(), options.folder(), session.config().storage(), session.disk(),
                 infoHash, selection.filePriorities())) {
