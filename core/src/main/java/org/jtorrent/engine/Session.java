@@ -269,11 +269,11 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * A check found every piece of a torrent in resume data from the state directory, every file
-     * unchanged: the saver need not write it again (a complete torrent writes nothing into its files).
+     * A check trusted a torrent's resume data as exact (every file unchanged): if that is the state
+     * directory's record, the saver need not write it again while it says the same.
      */
-    void completeOnDisk(TorrentHandle handle, java.util.BitSet have) {
-        if (saver != null) saver.resumeOnDisk(handle, have);
+    void resumeUnchanged(TorrentHandle handle, java.util.BitSet have) {
+        if (saver != null) state.resumeSavedAtCleanClose(handle.infoHash()).ifPresent(clean -> saver.resumeOnDisk(handle, have, clean));
     }
 
     /** Resume data for a check: from the state directory (or, without one, the download folder). */

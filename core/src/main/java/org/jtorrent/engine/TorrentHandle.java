@@ -272,7 +272,7 @@ public final class TorrentHandle implements StateSaver.Source {
         if (resumed.isPresent() && !resumed.get().othersMayBeOnDisk()) {
             BitSet have = resumed.get().have();
             log.info("{}: fast resume, {} of {} pieces", metainfo.info().name(), have.cardinality(), pieceCount());
-            if (have.cardinality() == pieceCount()) session.completeOnDisk(this, have);
+            session.resumeUnchanged(this, have);
             return have;
         }
         try (Storage storage = Storage.open(metainfo.info(), options.folder(), session.config().storage(), session.disk(),

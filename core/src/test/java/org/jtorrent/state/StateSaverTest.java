@@ -170,8 +170,8 @@ class StateSaverTest {
     /**
      * A restart of a complete torrent from the directory's own records: its state changes at start
      * (checked, queued, seeding) write neither record again while they say the same (a session of
-     * 1,000 seeders rewrote 2,000 files and fsynced every data file at each start); a real change,
-     * and the clean close, still write.
+     * 1,000 seeders rewrote 2,000 files and fsynced every data file at each start); a real change
+     * still writes, and a clean close writes only a record that is not a clean close's already.
      */
     @Test
     void recordsAsTheyAreOnDiskAreNotWrittenAgain() throws Exception {
@@ -186,7 +186,7 @@ class StateSaverTest {
 
         StateSaver restarted = new StateSaver(state, Duration.ofSeconds(30), nanos::get);
         restarted.settingsOnDisk(live, live.settings);
-        restarted.resumeOnDisk(live, live.verified());
+        restarted.resumeOnDisk(live, live.verified(), true);
         restarted.stateChanged(live);
         restarted.stateChanged(live);
         assertThat(Files.getLastModifiedTime(settingsFile)).isEqualTo(longAgo);
@@ -199,7 +199,35 @@ class StateSaverTest {
         assertThat(Files.getLastModifiedTime(resumeFile)).isEqualTo(longAgo);
 
         restarted.closed(live);
-        assertThat(Files.getLastModifiedTime(resumeFile)).as("a clean close always writes").isNotEqualTo(longAgo);
+        restarted.closed(live);
+        assertThat(Files.getLastModifiedTime(resumeFile)).as("the clean close's record still exact").isEqualTo(longAgo);
+    }
+
+    /**
+     * An incomplete torrent may write into its files: a clean close's record is replaced by a
+     * periodic one at its first save (after a crash, a full re-check would follow the clean one);
+     * a periodic record that lists the same pieces stays.
+     */
+    @Test
+    void aCleanCloseRecordOfATorrentThatMayWriteIsReplacedAtItsFirstSave() throws Exception {
+        live.verify(0);
+        saver.closed(live);
+        Path resumeFile = state.resumeFile(t.metainfo().infoHash());
+        FileTime longAgo = FileTime.fromMillis(1_000_000_000_000L);
+        Files.setLastModifiedTime(resumeFile, longAgo);
+        StateSaver restarted = new StateSaver(state, Duration.ofSeconds(30), nanos::get);
+        restarted.resumeOnDisk(live, live.verified(), true);
+        restarted.stateChanged(live);
+        assertThat(Files.getLastModifiedTime(resumeFile)).isNotEqualTo(longAgo);
+        assertThat(ResumeData.savedAtCleanClose(resumeFile)).contains(false);
+
+        Files.setLastModifiedTime(resumeFile, longAgo);
+        StateSaver again = new StateSaver(state, Duration.ofSeconds(30), nanos::get);
+        again.resumeOnDisk(live, live.verified(), false);
+        again.stateChanged(live);
+        assertThat(Files.getLastModifiedTime(resumeFile)).isEqualTo(longAgo);
+        again.closed(live);
+        assertThat(ResumeData.savedAtCleanClose(resumeFile)).contains(true);
     }
 
     /** What the directory held is only a starting point: a save that differs from it writes. */
@@ -207,7 +235,7 @@ class StateSaverTest {
     void aRecordThatDiffersFromTheOneOnDiskIsWritten() throws Exception {
         live.verify(0);
         saver.settingsOnDisk(live, live.settings.withPaused(true));
-        saver.resumeOnDisk(live, bits());
+        saver.resumeOnDisk(live, bits(), false);
         saver.stateChanged(live);
         assertThat(state.settings(t.metainfo().infoHash())).contains(live.settings);
         assertThat(resume()).contains(new ResumeData.Loaded(bits(0), false));
