@@ -591,7 +591,12 @@ public final class TorrentHandle implements StateSaver.Source {
         lastSampleNanos = now;
         if (downloadRate + uploadRate >= idleRate) idleSinceNanos = -1;
         else if (idleSinceNanos < 0) idleSinceNanos = now;
-        return idleSinceNanos >= 0 && now - idleSinceNanos >= idleAfter.toNanos();
+        return idleFor(now, idleAfter);
+    }
+
+    /** Whether the torrent runs and its last {@link #sample} found it idle for at least {@code idleAfter} by {@code now}. */
+    boolean idleFor(long now, Duration idleAfter) {
+        return run != null && idleSinceNanos >= 0 && now - idleSinceNanos >= idleAfter.toNanos();
     }
 
     /** Payload received over the torrent's life in this session: runs that ended, and {@code live} (null: none). */

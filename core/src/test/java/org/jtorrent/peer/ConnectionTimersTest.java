@@ -16,10 +16,7 @@ class ConnectionTimersTest {
     @Test
     void aCheckDueInAMinuteDoesNotRunBeforeButAPokeRunsItSoon() throws Exception {
         AtomicInteger runs = new AtomicInteger();
-        ConnectionTimers.Registration r = ConnectionTimers.schedule(10, now -> {
-            runs.incrementAndGet();
-            return now + MINUTE_NANOS;
-        });
+        ConnectionTimers.Registration r = counting(runs, MINUTE_NANOS);
         try {
             await(() -> runs.get() == 1);
             assertThat(r.due() - System.nanoTime()).as("the minute it asked for").isGreaterThan(MINUTE_NANOS / 2);
@@ -38,10 +35,7 @@ class ConnectionTimersTest {
     @Test
     void aCheckRunsAgainWhenItSaid() throws Exception {
         AtomicInteger runs = new AtomicInteger();
-        ConnectionTimers.Registration r = ConnectionTimers.schedule(10, now -> {
-            runs.incrementAndGet();
-            return now + 50_000_000L;
-        });
+        ConnectionTimers.Registration r = counting(runs, 50_000_000L);
         try {
             await(() -> runs.get() >= 3);
         } finally {
@@ -53,10 +47,7 @@ class ConnectionTimersTest {
     @Test
     void aPokeThatMayWaitRunsTheCheckWithinItsTime() throws Exception {
         AtomicInteger runs = new AtomicInteger();
-        ConnectionTimers.Registration r = ConnectionTimers.schedule(10, now -> {
-            runs.incrementAndGet();
-            return now + MINUTE_NANOS;
-        });
+        ConnectionTimers.Registration r = counting(runs, MINUTE_NANOS);
         try {
             await(() -> runs.get() == 1);
             r.poke(Duration.ofSeconds(2).toNanos());
@@ -74,6 +65,14 @@ class ConnectionTimersTest {
         assertThat(ConnectionTimers.roundFar(now + 5 * second, now)).isEqualTo(now + 5 * second);
         assertThat(ConnectionTimers.roundFar(now + 90 * second, now)).isEqualTo(214 * second);
         assertThat(ConnectionTimers.roundFar(-500 * second - 7, -600 * second)).isEqualTo(-500 * second);
+    }
+
+    /** A check that counts its runs and asks to run again {@code everyNanos} later; first due in 10 ms. */
+    private static ConnectionTimers.Registration counting(AtomicInteger runs, long everyNanos) {
+        return ConnectionTimers.schedule(10, now -> {
+            runs.incrementAndGet();
+            return now + everyNanos;
+        });
     }
 
     private static void await(BooleanSupplier done) throws InterruptedException {
