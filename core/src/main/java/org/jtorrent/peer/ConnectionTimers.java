@@ -79,7 +79,10 @@ final class ConnectionTimers {
 
     private static final class Holder {
         static final Set<Registration> REGISTRATIONS = ConcurrentHashMap.newKeySet();
-        /** Set by a poke, cleared by each pass: a poke after the pass looked keeps the next nap short. */
+        /**
+         * Set by a poke or a registration, cleared by each pass: one after the pass looked keeps the
+         * next nap short.
+         */
         static volatile boolean anyPoked;
         /** When the thread's nap ends: a poke or registration due well before wakes it. */
         static volatile long napEnds = System.nanoTime();
@@ -136,6 +139,9 @@ final class ConnectionTimers {
         long due = System.nanoTime() + firstDelayMillis * 1_000_000L;
         Registration r = new Registration(check, due);
         Holder.REGISTRATIONS.add(r);
+        // A pass under way may have gone by without it and be about to nap long: as for a poke, the
+        // flag (set before napEnds is read) keeps that nap short, or napEnds makes us wake it.
+        Holder.anyPoked = true;
         Holder.dueBy(due);
         return r;
     }
