@@ -15,7 +15,9 @@
 #        SIZE=64M (each), INTERVAL_MS=2000, IDLE_SECONDS=10, UPLOAD_SLOTS=CONNECTIONS (every peer
 #        unchoked, so every connection measures latency; libtorrent gets the same, and a connections_limit
 #        of 4 x CONNECTIONS: at 700 it dropped "too many connections" with fewer than 500 open), TORRENT_DIR and
-#        DATA_DIR to load existing torrents instead of made ones (their data must be complete)
+#        DATA_DIR to load existing torrents instead of made ones (their data must be complete),
+#        STARTUP_CACHE=path/to/jtorrent-<jdk>.aot: the launcher's start-up cache (made by running
+#        ./jtorrent once with JDK 25+) for "jtorrent" (not "base"); without it, none
 # needs: mvn -q -o package -DskipTests (cli/target/jtorrent.jar, bench/target/classes), taskset
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +38,10 @@ trap cleanup EXIT INT TERM
 # Copies, so that a rebuild during the run changes nothing under it.
 cp "$jar" "$work/jtorrent.jar" && jar=$work/jtorrent.jar
 cp -r bench/target/classes "$work/bench-classes"
+cache_opts=()
+if [[ -n ${STARTUP_CACHE:-} ]]; then
+  cp "$STARTUP_CACHE" "$work/startup.aot" && cache_opts=(-XX:AOTCache="$work/startup.aot" -Xlog:aot=off -Xlog:cds=off)
+fi
 
 torrents=${TORRENT_DIR:-$work/torrents} data=${DATA_DIR:-$work/data}
 if [[ -z ${TORRENT_DIR:-} ]]; then
@@ -67,13 +73,13 @@ load() { # label port ready-regex
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 }
 
-jtorrent() { # label jar port
-  # The launcher's JVM options (../jtorrent), without its start-up cache. A state directory of its
+jtorrent() { # label jar port [JVM options]
+  # The launcher's JVM options (../jtorrent), its start-up cache only if given. A state directory of its
   # own; a first run checks the data and leaves resume data there (stopped by SIGTERM: a clean
   # close), so the measured start is one with resume data present, as a restarted seeder's is.
   local state=$work/state-$1
   start_seed() {
-    taskset -c 0 "$java" -Xmx256m -XX:+UseParallelGC -XX:+UseTransparentHugePages -Xss1m -jar "$2" seed "$torrents"/*.torrent \
+    taskset -c 0 "$java" -Xmx256m -XX:+UseParallelGC -XX:+UseTransparentHugePages -Xss1m "${@:4}" -jar "$2" seed "$torrents"/*.torrent \
         --data "$data" --port "$3" --bind 127.0.0.1 --max-peers $((conns + 100)) --max-connections $((conns + 100)) \
         --upload-slots "$slots" --state "$state" >"$work/$1.log" 2>&1 &
     pid=$!
@@ -88,7 +94,7 @@ jtorrent() { # label jar port
 
 for s in $seeders; do
   case $s in
-    jtorrent) jtorrent jtorrent "$jar" 17001 ;;
+    jtorrent) jtorrent jtorrent "$jar" 17001 "${cache_opts[@]}" ;;
     base) jtorrent base "${BASE_JAR:?BASE_JAR=path/to/old/jtorrent.jar}" 17002 ;;
     libtorrent)
       taskset -c 0 /usr/bin/python3 bench/lt-seed-many.py "$torrents" "$data" --port 17003 --connections $((4 * conns + 100)) \

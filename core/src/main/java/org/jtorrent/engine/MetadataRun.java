@@ -59,7 +59,8 @@ final class MetadataRun {
         if (config.useTrackers() && !trackers.isEmpty()) {
             announcer = new Announcer(trackers, infoHash, context.peerId(), context.listenPort(), config.tracker(),
                     () -> new TrackerSession.Progress(0, 0, LEFT_UNKNOWN), found -> peerSet.offer(found, false),
-                    exchange::starved); // no peer to ask (none connected, or every one dropped as a source): announce again soon
+                    exchange::starved, // no peer to ask (none connected, or every one dropped as a source): announce again soon
+                    () -> true); // it needs the metadata: the 5 s nap of a download, not a seeder's minute
         }
         peerSet.offer(peers, true);
         // a magnet's torrent may turn out private, but only its info dictionary says so: until then the DHT is

@@ -408,8 +408,10 @@ public final class TorrentHandle implements StateSaver.Source {
     private BitSet findPiecesOnDisk(boolean force) throws IOException {
         Optional<ResumeData.Loaded> resumed = force ? Optional.empty() : session.loadResume(infoHash, options.folder(), metainfo.info());
         if (resumed.isPresent() && !resumed.get().othersMayBeOnDisk()) {
-            log.info("{}: fast resume, {} of {} pieces", metainfo.info().name(), resumed.get().have().cardinality(), pieceCount());
-            return resumed.get().have();
+            BitSet have = resumed.get().have();
+            log.info("{}: fast resume, {} of {} pieces", metainfo.info().name(), have.cardinality(), pieceCount());
+            session.resumeUnchanged(this, have);
+            return have;
         }
         try (Storage storage = Storage.open(metainfo.info(), options.folder(), session.config().storage(), session.disk(),
                 infoHash, selection.filePriorities())) {
@@ -776,7 +778,12 @@ public final class TorrentHandle implements StateSaver.Source {
         lastSampleNanos = now;
         if (downloadRate + uploadRate >= idleRate) idleSinceNanos = -1;
         else if (idleSinceNanos < 0) idleSinceNanos = now;
-        return idleSinceNanos >= 0 && now - idleSinceNanos >= idleAfter.toNanos();
+        return idleFor(now, idleAfter);
+    }
+
+    /** Whether the torrent runs and its last {@link #sample} found it idle for at least {@code idleAfter} by {@code now}. */
+    boolean idleFor(long now, Duration idleAfter) {
+        return run != null && idleSinceNanos >= 0 && now - idleSinceNanos >= idleAfter.toNanos();
     }
 
     /** Payload received over the torrent's life in this session: runs that ended, and {@code live} (null: none). */

@@ -84,7 +84,7 @@ final class TorrentRun implements Torrent.Events {
             if (config.useTrackers() && !metainfo.trackers().isEmpty()) {
                 announcer = new Announcer(metainfo.trackers(), metainfo.infoHash(), context.peerId(), context.listenPort(),
                         config.tracker(), () -> progress(torrent), peers -> peerSet.offer(peers, false),
-                        () -> torrent.connectionCount() == 0 && !torrent.isComplete());
+                        () -> torrent.connectionCount() == 0 && !torrent.isComplete(), () -> !torrent.isComplete());
             }
             // BEP 27: a private torrent neither offers nor accepts PEX (it is not even advertised).
             PeerExchange exchange = null;

@@ -129,6 +129,16 @@ final class Outbox {
         }
     }
 
+    /** Whether nothing is queued or being written (taken but not yet {@link #written}). */
+    boolean drained() {
+        lock.lock();
+        try {
+            return controlBytes == 0 && pieceBytes == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     boolean isEmpty() {
         lock.lock();
         try {

@@ -193,6 +193,15 @@ public final class StateDirectory implements AutoCloseable {
         return ResumeData.load(downloadFolder, infoHash, info);
     }
 
+    /**
+     * Whether the directory's own resume record of a torrent (not the download folder's) was saved
+     * at a clean close; empty when it holds none or one of an unknown format. Read after
+     * {@link #loadResume} found the record usable.
+     */
+    public Optional<Boolean> resumeSavedAtCleanClose(InfoHash infoHash) {
+        return ResumeData.savedAtCleanClose(resumeFile(infoHash));
+    }
+
     /** A torrent's settings, if it has a usable record. */
     public Optional<TorrentSettings> settings(InfoHash infoHash) {
         try {

@@ -56,6 +56,7 @@ public final class StateSaver {
         long lastResumeSave; // nanos, guarded by saving
         TorrentSettings settingsWritten; // guarded by saving
         BitSet resumeWritten; // guarded by saving
+        boolean resumeWrittenClean; // whether that record is a clean close's; guarded by saving
 
         Tracked(Source source, long now) {
             this.source = source;
@@ -82,6 +83,40 @@ public final class StateSaver {
     /** Torrent X changed state: its settings and resume data are written now. */
     public void stateChanged(Source source) throws IOException {
         save(track(source), false, false);
+    }
+
+    /**
+     * Torrent X was restored from the state directory, whose record of it is {@code settings}: the
+     * first save writes them only if they changed. A restart of 1,000 torrents rewrote 1,000 records
+     * that said the same.
+     */
+    public void settingsOnDisk(Source source, TorrentSettings settings) {
+        Tracked t = track(source);
+        t.saving.lock();
+        try {
+            if (t.settingsWritten == null) t.settingsWritten = settings;
+        } finally {
+            t.saving.unlock();
+        }
+    }
+
+    /**
+     * Torrent X's resume data in the state directory vouches for exactly {@code have}, every file
+     * unchanged since it was saved (at a clean close or not): a save that would write the same
+     * leaves it as it is (see {@link #save}). Without this, a restart of 1,000 seeding torrents
+     * fsynced every file of each and rewrote 1,000 resume files that said the same.
+     */
+    public void resumeOnDisk(Source source, BitSet have, boolean cleanClose) {
+        Tracked t = track(source);
+        t.saving.lock();
+        try {
+            if (t.resumeWritten == null) {
+                t.resumeWritten = (BitSet) have.clone();
+                t.resumeWrittenClean = cleanClose;
+            }
+        } finally {
+            t.saving.unlock();
+        }
     }
 
     /** Torrent X moved data: its resume data will be written by the next {@link #saveDue} that finds it due. */
@@ -111,12 +146,11 @@ public final class StateSaver {
 
     /**
      * Torrent X stopped and its storage is closed: its final state is written, the resume data as
-     * a clean close (trusted strictly at the next start), and the saver forgets it.
+     * a clean close (trusted strictly at the next start). The saver remembers what it wrote, so
+     * that closing again (queued, then paused) or starting again writes only what changed.
      */
     public void closed(Source source) throws IOException {
-        Tracked t = track(source);
-        tracked.remove(source.infoHash(), t);
-        save(t, true, false);
+        save(track(source), true, false);
     }
 
     /** Torrent X was removed: nothing more is written for it. */
@@ -129,6 +163,20 @@ public final class StateSaver {
 
     private Tracked track(Source source) {
         return tracked.computeIfAbsent(source.infoHash(), k -> new Tracked(source, nanoClock.getAsLong()));
+    }
+
+    /**
+     * Whether the resume record written last (or found on disk) may stay: it lists the same pieces,
+     * and it is a clean close's for a clean close; for a save while the torrent runs, a periodic
+     * one, or a clean close's of a complete torrent, which writes nothing into its files. A
+     * torrent that may write must replace a clean close's record first: after a crash, that record
+     * and the files changed since would cost a full re-check, where a periodic one costs a check of
+     * the pieces it does not list.
+     */
+    private static boolean resumeUpToDate(Tracked t, BitSet verified, InfoDict info, boolean cleanClose) {
+        if (!verified.equals(t.resumeWritten)) return false;
+        if (cleanClose) return t.resumeWrittenClean;
+        return !t.resumeWrittenClean || verified.cardinality() == info.pieceCount();
     }
 
     /** Returns whether anything was written. */
@@ -150,9 +198,10 @@ public final class StateSaver {
                     t.settingsWritten = settings;
                     wrote = true;
                 }
-                if (info.isPresent() && (cleanClose || !verified.equals(t.resumeWritten))) {
+                if (info.isPresent() && !resumeUpToDate(t, verified, info.get(), cleanClose)) {
                     directory.saveResume(settings.infoHash(), settings.savePath(), info.get(), verified, cleanClose);
                     t.resumeWritten = verified;
+                    t.resumeWrittenClean = cleanClose;
                     wrote = true;
                 }
                 t.lastResumeSave = now;

@@ -215,6 +215,23 @@ public final class ResumeData {
     }
 
     /** The file's bytes if it has exactly {@code length} of them, else null (it changed under us). */
+    /**
+     * Whether a resume file was saved at a clean close, from its header alone; empty if there is no
+     * such file or its header is not one of ours. The rest is checked by {@link #load}.
+     */
+    public static Optional<Boolean> savedAtCleanClose(Path resumeFile) {
+        try (InputStream in = Files.newInputStream(resumeFile, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer header = ByteBuffer.wrap(in.readNBytes(4 + 20 + 4 + 1));
+            if (header.remaining() < 4) return Optional.empty();
+            int magic = header.getInt();
+            if (magic == MAGIC_V1) return Optional.of(true);
+            if (magic != MAGIC_V2 || header.remaining() < 20 + 4 + 1) return Optional.empty();
+            return Optional.of((header.get(4 + 20 + 4) & FLAG_CLEAN_CLOSE) != 0);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     private static byte[] readExactly(Path file, int length) throws IOException {
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             byte[] bytes = in.readNBytes(length);

@@ -65,7 +65,7 @@ class AnnouncerTest {
         TrackerConfig patient = QUICK.withAttemptTimeout(Duration.ofSeconds(30));
         try (ScriptedHttpTracker tracker = ScriptedHttpTracker.start((n, target) -> target.contains("&event=completed") ? null : SANE)) {
             Announcer announcer = new Announcer(List.of(List.of(tracker.uri().toString())), HASH, PeerId.random(), 6881, patient,
-                    () -> PROGRESS, peers -> { }, () -> false);
+                    () -> PROGRESS, peers -> { }, () -> false, () -> false);
             announcer.start();
             await(() -> tracker.count("started") == 1, () -> "started: " + tracker.requests());
             announcer.completed();
@@ -95,17 +95,26 @@ class AnnouncerTest {
 
     @Test
     void theNapIsBoundedForAnyWait() {
-        assertThat(Announcer.napMillis(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo(Announcer.MAX_NAP_MILLIS);
-        assertThat(Announcer.napMillis(Duration.ofSeconds(10_000_000_000_000_000L))).isEqualTo(Announcer.MAX_NAP_MILLIS);
-        assertThat(Announcer.napMillis(Duration.ofSeconds(3))).isEqualTo(3000);
-        assertThat(Announcer.napMillis(Duration.ofMillis(300))).isEqualTo(300);
-        assertThat(Announcer.napMillis(Duration.ofSeconds(-5))).isEqualTo(50);
+        assertThat(Announcer.napMillis(Duration.ofSeconds(Long.MAX_VALUE), true)).isEqualTo(Announcer.MAX_NAP_MILLIS);
+        assertThat(Announcer.napMillis(Duration.ofSeconds(10_000_000_000_000_000L), true)).isEqualTo(Announcer.MAX_NAP_MILLIS);
+        assertThat(Announcer.napMillis(Duration.ofSeconds(3), true)).isEqualTo(3000);
+        assertThat(Announcer.napMillis(Duration.ofMillis(300), true)).isEqualTo(300);
+        assertThat(Announcer.napMillis(Duration.ofSeconds(-5), true)).isEqualTo(50);
+    }
+
+    /** A seeder cannot starve: its loops nap until their tracker's time, up to a minute, not 5 s (idle wake-ups). */
+    @Test
+    void aDownloadThatNeedsNoDataNapsUntilItsTrackersTime() {
+        assertThat(Announcer.napMillis(Duration.ofSeconds(Long.MAX_VALUE), false)).isEqualTo(Announcer.COMPLETE_MAX_NAP_MILLIS);
+        assertThat(Announcer.napMillis(Duration.ofSeconds(30), false)).isEqualTo(30_000);
+        assertThat(Announcer.napMillis(Duration.ofSeconds(30), true)).isEqualTo(Announcer.MAX_NAP_MILLIS);
+        assertThat(Announcer.napMillis(Duration.ofSeconds(-5), false)).isEqualTo(50);
     }
 
     private static Announcer announcer(ScriptedHttpTracker tracker, Supplier<TrackerSession.Progress> progress,
                                        BooleanSupplier starved) {
         return new Announcer(List.of(List.of(tracker.uri().toString())), HASH, PeerId.random(), 6881, QUICK,
-                progress, peers -> { }, starved);
+                progress, peers -> { }, starved, () -> true);
     }
 
     private static void await(BooleanSupplier done, Supplier<String> what) throws InterruptedException {

@@ -183,6 +183,30 @@ class SessionTest {
         }
     }
 
+    /**
+     * Forty torrents added at once change state over a hundred times (checked, queued, seeding),
+     * each waking the session's loops: the passes over every torrent (the state thread's look at
+     * what each verified, the queue loop's rate samples) stay at one a second, not one per wake-up.
+     */
+    @Test
+    void thePassesOverEveryTorrentStayOnceASecondHoweverOftenTheLoopsAreWoken() throws Exception {
+        try (org.jtorrent.state.StateDirectory state = org.jtorrent.state.StateDirectory.open(dir.resolve("state"))) {
+            Session s = new Session(SessionConfig.defaults().withQueue(40, 40, Duration.ofMinutes(1), 2048), state,
+                    Duration.ofMillis(200));
+            sessions.add(s);
+            long start = System.nanoTime();
+            s.start();
+            List<TorrentHandle> handles = new ArrayList<>();
+            for (TestTorrent t : torrents(40)) handles.add(seed(s, t));
+            await(() -> handles.stream().allMatch(h -> h.state() == TorrentState.SEEDING), "all seeding");
+            Thread.sleep(1200); // a second pass at least, so the bound below is not met by doing nothing
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            assertThat(s.statePasses()).isBetween(1L, seconds + 2);
+            assertThat(s.queueSamples()).isBetween(1L, seconds + 2);
+            s.close();
+        }
+    }
+
     @Test
     void aLongSeedingTorrentKeepsABoundedReportOfTheConnectionsItHad() throws Exception {
         Session s = session(5);

@@ -30,6 +30,21 @@ class OutboxTest {
         assertThat(box.post(List.of(new Have(1)))).isTrue();
     }
 
+    /** The timer rests only on a drained outbox: a batch the writer took and has not written yet still counts. */
+    @Test
+    void drainedOnlyOnceEverythingTakenIsWritten() throws Exception {
+        Outbox box = new Outbox(1 << 20, 1 << 20);
+        assertThat(box.drained()).isTrue();
+        box.post(List.of(new Have(1)));
+        assertThat(box.postPiece(new Piece(0, 0, new byte[16]), false)).isTrue();
+        List<Message> batch = new ArrayList<>();
+        box.takeAll(batch, 0);
+        assertThat(box.isEmpty()).isTrue();
+        assertThat(box.drained()).as("taken, not written").isFalse();
+        box.written(batch);
+        assertThat(box.drained()).isTrue();
+    }
+
     @Test
     void piecesWaitForTheWindowAndKeepTheirOrderWithControlMessages() throws Exception {
         Outbox box = new Outbox(1 << 20, 16 * 1024);
