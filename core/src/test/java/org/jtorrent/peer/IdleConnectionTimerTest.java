@@ -9,14 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.BitSet;
-import java.util.List;
 import java.util.function.BooleanSupplier;
-import org.jtorrent.id.InfoHash;
 import org.jtorrent.id.PeerId;
-import org.jtorrent.metainfo.PieceLayout;
 import org.jtorrent.testing.TestTorrent;
-import org.jtorrent.wire.BlockRef;
 import org.jtorrent.wire.Handshake;
 import org.jtorrent.wire.Message;
 import org.jtorrent.wire.MessageCodec;
@@ -33,7 +28,7 @@ class IdleConnectionTimerTest {
 
     @Test
     void anIdleConnectionIsNextCheckedAtItsKeepAliveAndAMessageForItWakesTheTimer() throws Exception {
-        Host host = new Host(torrent.metainfo().infoHash(), torrent.metainfo().info().layout());
+        IdleHost host = new IdleHost(torrent.metainfo().infoHash(), torrent.metainfo().info().layout());
         MessageCodec codec = new MessageCodec(host.layout().pieceCount());
         try (ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              Socket fake = new Socket("127.0.0.1", ((InetSocketAddress) server.getLocalAddress()).getPort());
@@ -78,24 +73,5 @@ class IdleConnectionTimerTest {
         byte[] frame = new byte[length];
         in.readFully(frame);
         return codec.decode(ByteBuffer.wrap(frame));
-    }
-
-    /** A torrent that has nothing and wants nothing: the connection stays idle. */
-    private record Host(InfoHash infoHash, PieceLayout layout) implements PeerHost {
-        private static final PeerId ID = PeerId.random();
-
-        @Override public PeerId localId() { return ID; }
-        @Override public int listenPort() { return 0; }
-        @Override public BitSet have() { return new BitSet(); }
-        @Override public boolean wants(BitSet peerHas) { return false; }
-        @Override public List<BlockRef> pick(PeerConnection from, BitSet candidates, int max) { return List.of(); }
-        @Override public boolean owns(PeerConnection from, BlockRef block) { return false; }
-        @Override public void returned(PeerConnection from, List<BlockRef> blocks) { }
-        @Override public void received(PeerConnection from, BlockRef block, ByteBuffer buffer, int offset) { }
-        @Override public byte[] read(BlockRef block) { return null; }
-        @Override public void peerHas(int piece) { }
-        @Override public void peerHas(BitSet pieces) { }
-        @Override public void closed(PeerConnection connection, BitSet peerHad, Throwable why) { }
-        @Override public void interestChanged(PeerConnection connection) { }
     }
 }
