@@ -518,8 +518,11 @@ public final class PeerConnection implements AutoCloseable {
         Map<String, Integer> m = new HashMap<>();
         gone.values().forEach(e -> m.put(e.name(), 0));
         extensionsById.forEach((id, e) -> m.put(e.name(), id));
+        // yourip: the peer's address as we see it, so a peer behind NAT learns its external address (BEP 10).
+        Optional<java.net.InetAddress> yourIp = socket.getRemoteSocketAddress() instanceof InetSocketAddress a
+                ? Optional.ofNullable(a.getAddress()) : Optional.empty();
         ExtensionHandshake ext = new ExtensionHandshake(Optional.of(CLIENT), config.ourReqq(), host.listenPort(), m,
-                host.metadataSize(), Optional.empty());
+                host.metadataSize(), yourIp);
         return new Extended(0, ext.encode());
     }
 

@@ -78,7 +78,9 @@ class PeerExtensionTest {
             DataInputStream in = new DataInputStream(fake.getInputStream());
             Handshake.read(in);
             Extended ours = (Extended) next(codec, in);
-            assertThat(ExtensionHandshake.decode(ours.payload()).extensions()).containsEntry("x_echo", 7);
+            ExtensionHandshake decoded = ExtensionHandshake.decode(ours.payload());
+            assertThat(decoded.extensions()).containsEntry("x_echo", 7);
+            assertThat(decoded.yourIp()).as("the peer's address as we see it").contains(fake.getLocalAddress());
 
             ExtensionHandshake theirs = new ExtensionHandshake(Optional.empty(), 100, 0, Map.of("x_echo", 42));
             write(codec, fake, new Extended(0, theirs.encode()));
