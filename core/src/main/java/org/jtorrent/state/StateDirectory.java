@@ -382,9 +382,14 @@ public final class StateDirectory implements AutoCloseable {
         }
     }
 
-    /** Releases the directory for another process. Records written stay as they are. */
+    /**
+     * Releases the directory for another process. Records written stay as they are. A second close
+     * does nothing: a command stopped by a signal is closed by its shutdown hook and then by its own
+     * ending, and the second close used to fail on the released lock ({@code ClosedChannelException}).
+     */
     @Override
     public void close() throws IOException {
+        if (!lockFile.isOpen()) return;
         try (lockFile) {
             lock.release();
         }

@@ -100,6 +100,17 @@ class StateDirectoryTest {
         }
     }
 
+    /** A command stopped by a signal closes its state twice (the shutdown hook, then its own end): the second does nothing. */
+    @Test
+    void aSecondCloseDoesNothingAndTheDirectoryIsFreeAfterIt() throws Exception {
+        StateDirectory state = StateDirectory.open(tmp.resolve("state"));
+        state.close();
+        state.close(); // threw ClosedChannelException
+        try (StateDirectory again = StateDirectory.open(tmp.resolve("state"))) {
+            assertThat(again.load().torrents()).isEmpty();
+        }
+    }
+
     @Test
     void badRecordsAreSkippedWithAWarningAndTheOthersLoad() throws Exception {
         try (StateDirectory state = StateDirectory.open(tmp.resolve("state"))) {
