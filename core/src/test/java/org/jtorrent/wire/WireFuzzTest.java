@@ -249,6 +249,37 @@ class WireFuzzTest {
         assertThat(decoded.listenPort()).isBetween(0, 65535);
         assertThat(decoded.extensions()).hasSizeLessThanOrEqualTo(payload.length / 4);
         decoded.extensions().values().forEach(id -> assertThat(id).isBetween(0, 255));
+        assertThat(decoded.metadataSize()).isNotNegative();
         assertThat(ExtensionHandshake.decode(decoded.encode())).isEqualTo(decoded);
+    }
+
+    /**
+     * A {@code ut_metadata} message (BEP 9), straight from a peer: only {@link ProtocolException};
+     * a piece index that is not negative, a data block of at most 16 KiB with a positive total size;
+     * and a decoded message encodes to one that decodes the same.
+     */
+    @FuzzTest(maxDuration = "60s")
+    void metadataMessage(byte[] payload) throws ProtocolException {
+        java.util.Optional<MetadataMessage> decoded;
+        try {
+            decoded = FuzzChecks.boundedAllocation(200L * payload.length + 64 * 1024, "MetadataMessage.decode",
+                    () -> MetadataMessage.decode(payload));
+        } catch (ProtocolException e) {
+            return;
+        }
+        if (decoded.isEmpty()) return; // a message type BEP 9 says to ignore
+        MetadataMessage m = decoded.get();
+        assertThat(m.piece()).isNotNegative();
+        MetadataMessage again = MetadataMessage.decode(m.encode()).orElseThrow();
+        if (m instanceof MetadataMessage.Data d) {
+            assertThat(d.data().length).isLessThanOrEqualTo(MetadataMessage.BLOCK);
+            assertThat(d.totalSize()).isPositive();
+            MetadataMessage.Data back = (MetadataMessage.Data) again;
+            assertThat(back.piece()).isEqualTo(d.piece());
+            assertThat(back.totalSize()).isEqualTo(d.totalSize());
+            assertThat(back.data()).isEqualTo(d.data());
+        } else {
+            assertThat(again).isEqualTo(m);
+        }
     }
 }
