@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jtorrent.metainfo.FileEntry;
+import org.jtorrent.testing.Aria2;
 import org.jtorrent.testing.External;
 import org.jtorrent.testing.RealPeers;
 import org.jtorrent.testing.TestTorrent;
@@ -100,12 +101,7 @@ class InteropTest {
         t.writeTo(ours);
         int port = freePort();
         Path out = dir.resolve("aria2-out");
-        Path aria2 = RealPeers.require("aria2c", "aria2");
-        External leech = External.start(dir.resolve("aria2-leech.log"), aria2.toString(), "--enable-dht=false",
-                "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
-                "--interface=127.0.0.1", "--disable-ipv6=true", "--listen-port=" + port,
-                "--dht-listen-port=" + freePort(), "--file-allocation=none", "--seed-time=0",
-                "--console-log-level=notice", "--summary-interval=0", "-d", out.toString(), torrentFile.toString());
+        External leech = Aria2.leecher(dir.resolve("aria2-leech.log"), torrentFile, out, port);
         try {
             awaitListening(port, leech);
             try (Download seed = Download.start(t.metainfo(),
@@ -209,13 +205,7 @@ class InteropTest {
     }
 
     static External aria2Seeder(Path log, Path torrentFile, Path data, int port) throws IOException {
-        Path aria2 = RealPeers.require("aria2c", "aria2");
-        return External.start(log, aria2.toString(), "--enable-dht=false",
-                "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
-                "--interface=127.0.0.1", "--disable-ipv6=true", "--listen-port=" + port,
-                "--dht-listen-port=" + freePort(), "--file-allocation=none", "--seed-ratio=0.0",
-                "--bt-seed-unverified=true", "--check-integrity=false", "--console-log-level=notice",
-                "--summary-interval=0", "-d", data.toString(), torrentFile.toString());
+        return Aria2.seeder(log, torrentFile, data, port);
     }
 
     static void assertSameFiles(TestTorrent t, Path out) throws IOException {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import org.jtorrent.choke.RateLimiter;
 import org.jtorrent.choke.TokenBucket;
+import org.jtorrent.testing.Aria2;
 import org.jtorrent.testing.External;
 import org.jtorrent.testing.RealPeers;
 import org.jtorrent.testing.TestTorrent;
@@ -155,12 +156,7 @@ class SeedingInteropTest {
     }
 
     private External aria2(Path torrentFile, Path out, int port) throws IOException {
-        Path aria2 = RealPeers.require("aria2c", "aria2");
-        return External.start(dir.resolve("aria2-leech-" + port + ".log"), aria2.toString(), "--enable-dht=false",
-                "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
-                "--interface=127.0.0.1", "--disable-ipv6=true", "--listen-port=" + port,
-                "--dht-listen-port=" + freePort(), "--file-allocation=none", "--seed-time=0",
-                "--console-log-level=notice", "--summary-interval=0", "-d", out.toString(), torrentFile.toString());
+        return Aria2.leecher(dir.resolve("aria2-leech-" + port + ".log"), torrentFile, out, port);
     }
 
     private External libtorrent(Path torrentFile, Path out, int port) throws IOException {

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntSupplier;
+import org.jtorrent.testing.Aria2;
 import org.jtorrent.testing.External;
 import org.jtorrent.id.PeerId;
 import org.jtorrent.testing.RealPeers;
@@ -183,13 +184,7 @@ class SwarmInteropTest {
     }
 
     private External slowAria2(Path torrentFile, Path data, int port) throws IOException {
-        Path aria2 = RealPeers.require("aria2c", "aria2");
-        return External.start(dir.resolve("aria2-slow-seed-" + port + ".log"), aria2.toString(), "--enable-dht=false",
-                "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
-                "--interface=127.0.0.1", "--disable-ipv6=true", "--listen-port=" + port,
-                "--dht-listen-port=" + freePort(), "--file-allocation=none", "--seed-ratio=0.0",
-                "--bt-seed-unverified=true", "--check-integrity=false", "--max-upload-limit=1M",
-                "--console-log-level=notice", "--summary-interval=0", "-d", data.toString(), torrentFile.toString());
+        return Aria2.seeder(dir.resolve("aria2-slow-seed-" + port + ".log"), torrentFile, data, port, "--max-upload-limit=1M");
     }
 
     private External aria2(Path torrentFile, Path data, int port) throws IOException {
